@@ -1,0 +1,144 @@
+//! Ages (周岁 and days of life), age ranges and the dates they turn on.
+
+use chrono::{Datelike, Months, NaiveDate};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeUnit {
+    Days,
+    Years,
+}
+
+/// An age as the plan writes it: `30 days`, `59 years`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Age {
+    pub value: u32,
+    pub unit: AgeUnit,
+}
+
+impl Age {
+    pub fn days(value: u32) -> Age {
+        Age { value, unit: AgeUnit::Days }
+    }
+
+    pub fn years(value: u32) -> Age {
+        Age { value, unit: AgeUnit::Years }
+    }
+
+    /// The date on which someone born on `birth` reaches this age.
+    pub fn reached_on(self, birth: NaiveDate) -> NaiveDate {
+        match self.unit {
+            AgeUnit::Days => birth
+                .checked_add_days(chrono::Days::new(u64::from(self.value)))
+                .unwrap_or(NaiveDate::MAX),
+            AgeUnit::Years => add_years(birth, self.value),
+        }
+    }
+
+    /// The next age in this unit: the first age past `self`.
+    pub fn next(self) -> Age {
+        Age { value: self.value + 1, unit: self.unit }
+    }
+
+    /// Approximate length in days, for ordering ages of different units.
+    pub fn approx_days(self) -> u64 {
+        match self.unit {
+            AgeUnit::Days => u64::from(self.value),
+            AgeUnit::Years => u64::from(self.value) * 36525 / 100,
+        }
+    }
+}
+
+impl fmt::Display for Age {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match (self.unit, self.value) {
+            (AgeUnit::Days, 1) => "day",
+            (AgeUnit::Days, _) => "days",
+            (AgeUnit::Years, 1) => "year",
+            (AgeUnit::Years, _) => "years",
+        };
+        write!(f, "{} {}", self.value, unit)
+    }
+}
+
+/// `date + n years`; 29 February lands on 28 February in a year without one.
+pub fn add_years(date: NaiveDate, n: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(n.saturating_mul(12)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The largest n with `birth + n years <= d` (周岁). Zero before the first birthday.
+pub fn age_years(birth: NaiveDate, d: NaiveDate) -> u32 {
+    if d < birth {
+        return 0;
+    }
+    let mut n = (d.year() - birth.year()) as u32;
+    if add_years(birth, n) > d {
+        n -= 1;
+    }
+    n
+}
+
+/// Days from `birth` to `d`.
+pub fn age_days(birth: NaiveDate, d: NaiveDate) -> i64 {
+    (d - birth).num_days()
+}
+
+/// `A to B`: holds when the age is at least A and, in B's unit, at most B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AgeRange {
+    pub from: Age,
+    pub to: Age,
+}
+
+impl AgeRange {
+    /// The first day on which the range holds for someone born on `birth`.
+    pub fn starts(self, birth: NaiveDate) -> NaiveDate {
+        self.from.reached_on(birth)
+    }
+
+    /// The first day on which the range no longer holds (exclusive end).
+    pub fn ends(self, birth: NaiveDate) -> NaiveDate {
+        self.to.next().reached_on(birth)
+    }
+
+    pub fn contains(self, birth: NaiveDate, d: NaiveDate) -> bool {
+        d >= self.starts(birth) && d < self.ends(birth)
+    }
+}
+
+impl fmt::Display for AgeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} to {}", self.from, self.to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn full_years() {
+        assert_eq!(age_years(d("1990-05-01"), d("2019-04-30")), 28);
+        assert_eq!(age_years(d("1990-05-01"), d("2019-05-01")), 29);
+        // 29 February: the birthday falls on 28 February in other years.
+        assert_eq!(age_years(d("2000-02-29"), d("2001-02-27")), 0);
+        assert_eq!(age_years(d("2000-02-29"), d("2001-02-28")), 1);
+        assert_eq!(add_years(d("2000-02-29"), 4), d("2004-02-29"));
+    }
+
+    #[test]
+    fn ranges_are_inclusive_in_their_units() {
+        let r = AgeRange { from: Age::days(30), to: Age::years(39) };
+        let birth = d("1980-03-15");
+        assert!(!r.contains(birth, d("1980-04-13")));
+        assert!(r.contains(birth, d("1980-04-14"))); // day 30 of life
+        assert!(r.contains(birth, d("2020-03-14"))); // the day before the 40th birthday
+        assert!(!r.contains(birth, d("2020-03-15")));
+    }
+}

@@ -1,0 +1,191 @@
+//! Disease lists, codes, and which benefit covers which disease.
+
+use super::Checker;
+use crate::ast::{CoverItem, Header, Row, Section, StatementKind};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::plan::{BenefitId, DiseaseId, Diseases};
+use crate::source::Span;
+use std::collections::HashMap;
+
+impl Diseases {
+    /// The diseases a benefit covers, in list order.
+    pub fn covered_by(&self, benefit: BenefitId) -> Vec<DiseaseId> {
+        (0..self.codes.len() as u32)
+            .map(DiseaseId)
+            .filter(|d| self.benefit[d.0 as usize] == Some(benefit))
+            .collect()
+    }
+}
+
+/// `CI028` → ("CI", 28, 3)
+fn split_code(code: &str) -> Option<(&str, u64, usize)> {
+    let digits = code.len() - code.trim_start_matches(|c: char| c.is_ascii_uppercase()).len();
+    let (prefix, num) = code.split_at(digits);
+    Some((prefix, num.parse().ok()?, num.len()))
+}
+
+impl Checker<'_> {
+    /// Builds the disease table and assigns each disease to the benefit that covers it.
+    pub(super) fn diseases(&mut self, benefits: &[&Section]) -> Option<Diseases> {
+        let mut table = Diseases::default();
+        let mut spans: Vec<Span> = Vec::new();
+        let mut lists: HashMap<String, Vec<DiseaseId>> = HashMap::new();
+        let mut ok = true;
+        let sections: Vec<&Section> = self.files.iter().flat_map(|f| f.sections.iter()).collect();
+        for section in &sections {
+            let Header::Diseases { name, .. } = &section.header.node else { continue };
+            let mut ids = Vec::new();
+            if section.rows.is_empty() {
+                self.push(
+                    Diagnostic::warning("W202", section.header.span, format!("disease list `{}` is empty", name.node))
+                        .label("no diseases under this line")
+                        .help("list one disease per line, such as `CI001 \"恶性肿瘤——重度\"`"),
+                );
+            }
+            for row in &section.rows {
+                let Row::Disease { code, name: title, span } = row else { continue };
+                if let Some(&first) = table.index.get(&code.node) {
+                    self.push(
+                        Diagnostic::error("E204", code.span, format!("disease `{}` is listed twice", code.node))
+                            .label("listed again here")
+                            .related(spans[first.0 as usize], "first listed here")
+                            .help("each disease code is listed once; remove one of the rows"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                if title.node.trim().is_empty() {
+                    self.push(
+                        Diagnostic::error("E210", title.span, format!("disease `{}` has no name", code.node))
+                            .label("empty name")
+                            .help("write the disease's name, such as `\"恶性肿瘤——重度\"`"),
+                    );
+                }
+                let id = DiseaseId(table.codes.len() as u32);
+                table.index.insert(code.node.clone(), id);
+                table.codes.push(code.node.clone());
+                table.names.push(title.node.clone());
+                table.benefit.push(None);
+                spans.push(*span);
+                ids.push(id);
+            }
+            lists.entry(name.node.clone()).or_insert(ids);
+        }
+        let mut list_names: Vec<&str> = lists.keys().map(String::as_str).collect();
+        list_names.sort();
+        let mut claimed: Vec<Option<Span>> = vec![None; table.codes.len()];
+        for (bi, section) in benefits.iter().enumerate() {
+            let Header::Benefit { name: bname, .. } = &section.header.node else { continue };
+            let bid = BenefitId(bi as u16);
+            for stmt in &section.statements {
+                let StatementKind::Covers(items) = &stmt.kind else { continue };
+                for item in items {
+                    let (ids, span): (Vec<DiseaseId>, Span) = match item {
+                        CoverItem::List(list) => match lists.get(&list.node) {
+                            Some(ids) => (ids.clone(), list.span),
+                            None => {
+                                let mut d = Diagnostic::error("E202", list.span, format!("there is no disease list named `{}`", list.node))
+                                    .label("unknown disease list");
+                                d = match did_you_mean(&list.node, list_names.iter().copied()) {
+                                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                                    None => d.help("declare it with `diseases NAME`, or include a file that does"),
+                                };
+                                self.push(d);
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        CoverItem::Code(code) => match table.lookup(&code.node) {
+                            Some(id) => (vec![id], code.span),
+                            None => {
+                                self.unknown_code(code.span, &code.node, &table);
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        CoverItem::Range { from, to } => match self.code_range(from, to, &table) {
+                            Some(ids) => (ids, from.span.to(to.span)),
+                            None => {
+                                ok = false;
+                                continue;
+                            }
+                        },
+                    };
+                    for id in ids {
+                        let slot = &mut table.benefit[id.0 as usize];
+                        match *slot {
+                            Some(other) if other == bid => {}
+                            Some(other) => {
+                                let other_name = match &benefits[other.0 as usize].header.node {
+                                    Header::Benefit { name, .. } => name.node.clone(),
+                                    _ => String::new(),
+                                };
+                                let mut d = Diagnostic::error(
+                                    "E205",
+                                    span,
+                                    format!("disease `{}` is covered by two benefits, `{other_name}` and `{}`", table.codes[id.0 as usize], bname.node),
+                                )
+                                .label("covered again here")
+                                .help("a disease belongs to one benefit; remove it from one of them");
+                                if let Some(first) = claimed[id.0 as usize] {
+                                    d = d.related(first, format!("covered by `{other_name}` here"));
+                                }
+                                self.push(d);
+                                ok = false;
+                                break;
+                            }
+                            None => {
+                                *slot = Some(bid);
+                                claimed[id.0 as usize] = Some(span);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ok.then_some(table)
+    }
+
+    fn unknown_code(&mut self, span: Span, code: &str, table: &Diseases) {
+        let mut d = Diagnostic::error("E207", span, format!("disease `{code}` is in no disease list"))
+            .label("unknown disease code");
+        d = match did_you_mean(code, table.codes.iter().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("list it under a `diseases NAME` section first"),
+        };
+        self.push(d);
+    }
+
+    fn code_range(&mut self, from: &crate::ast::Name, to: &crate::ast::Name, table: &Diseases) -> Option<Vec<DiseaseId>> {
+        let (Some(a), Some(b)) = (split_code(&from.node), split_code(&to.node)) else {
+            self.push(Diagnostic::error("E207", from.span.to(to.span), "not a range of disease codes").label("bad range"));
+            return None;
+        };
+        if a.0 != b.0 || a.2 != b.2 || a.1 > b.1 {
+            self.push(
+                Diagnostic::error("E304", from.span.to(to.span), format!("`{} to {}` is not a range of codes", from.node, to.node))
+                    .label("empty or mixed range")
+                    .help("both ends share a prefix and a width, the first no larger: `CI001 to CI028`"),
+            );
+            return None;
+        }
+        let mut ids = Vec::new();
+        let mut ok = true;
+        for n in a.1..=b.1 {
+            let code = format!("{}{:0width$}", a.0, n, width = a.2);
+            match table.lookup(&code) {
+                Some(id) => ids.push(id),
+                None => {
+                    ok = false;
+                    self.push(
+                        Diagnostic::error("E207", from.span.to(to.span), format!("the range includes `{code}`, which is in no disease list"))
+                            .label("range with a missing code")
+                            .help("list every code of the range under `diseases NAME`, or shorten the range"),
+                    );
+                    break;
+                }
+            }
+        }
+        ok.then_some(ids)
+    }
+}

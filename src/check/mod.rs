@@ -1,0 +1,652 @@
+//! `check`: from the AST to a checked `Plan`, reporting every problem at once.
+//!
+//! One module per family of checks: `values` (units, decimals, dates),
+//! `structure` (what goes in which section, what is missing or repeated),
+//! `diseases` (lists, codes, what each benefit covers), `bands` (age tables),
+//! `viability`. The checker goes on after a problem wherever it can, so a
+//! designer sees every mistake of a file in one run.
+
+mod bands;
+mod diseases;
+mod structure;
+mod values;
+mod viability;
+
+use crate::ast::{self, Header, PlanFile, Section, StatementKind};
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::plan::*;
+use crate::source::Span;
+
+pub(crate) struct Checker<'a> {
+    diags: Diagnostics,
+    files: &'a [PlanFile],
+}
+
+impl Checker<'_> {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+}
+
+/// Checks a plan file and the files it includes (`files[0]` is the plan).
+/// Returns the plan when there is no error, and every diagnostic found.
+pub fn check(files: &[PlanFile]) -> (Option<Plan>, Diagnostics) {
+    let mut c = Checker {
+        diags: Diagnostics::default(),
+        files,
+    };
+    let plan = c.plan();
+    let mut diags = c.diags;
+    diags.sort();
+    let plan = if diags.has_errors() { None } else { plan };
+    (plan, diags)
+}
+
+/// The statement `kind` of a section, if written (the first one).
+fn find<'s, T>(section: &'s Section, pick: impl Fn(&'s StatementKind) -> Option<T>) -> Option<(T, Span, &'s ast::Statement)> {
+    section
+        .statements
+        .iter()
+        .find_map(|s| pick(&s.kind).map(|t| (t, s.span, s)))
+}
+
+impl<'a> Checker<'a> {
+    fn sections(&self) -> impl Iterator<Item = &'a Section> + use<'a> {
+        let files: &'a [PlanFile] = self.files;
+        files.iter().flat_map(|f| f.sections.iter())
+    }
+
+    fn plan(&mut self) -> Option<Plan> {
+        self.structure();
+        let files: &'a [PlanFile] = self.files;
+        let main = &files[0];
+        let header = main.sections.iter().find(|s| matches!(s.header.node, Header::Plan { .. }));
+        let Some(header) = header else {
+            if main.sections.iter().any(|s| !matches!(s.header.node, Header::Diseases { .. } | Header::Include { .. })) {
+                let first = &main.sections[0].header;
+                self.push(
+                    Diagnostic::error("E104", first.span, "the file has no `plan` header")
+                        .label("the plan should start before this")
+                        .help("start the file with `plan NAME`, followed by `launched YYYY-MM-DD` and `currency CNY`"),
+                );
+            } else if main.sections.is_empty() {
+                // An empty file: nothing to check, nothing wrong beyond being empty.
+                let span = Span::new(main.file, 0, 0);
+                self.push(
+                    Diagnostic::error("E104", span, "the file is empty")
+                        .label("nothing here")
+                        .help("a plan starts with `plan NAME`; see grammar/README.md"),
+                );
+            } else {
+                // A file of disease lists only: check the lists, there is no plan.
+                self.diseases(&[]);
+            }
+            return None;
+        };
+        let Header::Plan { id } = &header.header.node else { return None };
+        let header_span = header.header.span;
+
+        let title = find(header, |k| match k {
+            StatementKind::Title(t) => Some(t.node.clone()),
+            _ => None,
+        })
+        .map(|t| t.0);
+        let operator = find(header, |k| match k {
+            StatementKind::Operator(t) => Some(t.node.clone()),
+            _ => None,
+        })
+        .map(|t| t.0);
+        let currency = match find(header, |k| match k {
+            StatementKind::Currency(c) => Some(c),
+            _ => None,
+        }) {
+            Some((c, _, _)) if c.node == "CNY" => Some("CNY".to_string()),
+            Some((c, _, _)) => {
+                self.push(
+                    Diagnostic::error("E310", c.span, format!("`{}` is not a supported currency", c.node))
+                        .label("unsupported currency")
+                        .help("plans are written in `CNY`, counted to the fen"),
+                );
+                None
+            }
+            None => {
+                self.push(
+                    Diagnostic::error("E104", header_span, "the plan does not say its currency")
+                        .label("no `currency` line")
+                        .help("add `currency CNY` under the plan header"),
+                );
+                None
+            }
+        };
+        let launched = match find(header, |k| match k {
+            StatementKind::Launched(d) => Some(d),
+            _ => None,
+        }) {
+            Some((d, span, _)) => self.date(d, "the launch date").map(|v| Cited::new(v, span)),
+            None => {
+                self.push(
+                    Diagnostic::error("E104", header_span, "the plan does not say when it launched")
+                        .label("no `launched` line")
+                        .help("add `launched YYYY-MM-DD`: sharing starts with the period that holds that day"),
+                );
+                None
+            }
+        };
+
+        let benefit_sections: Vec<&Section> = self
+            .sections()
+            .filter(|s| matches!(s.header.node, Header::Benefit { .. }))
+            .collect();
+        let benefit_names: Vec<(String, Span)> = benefit_sections
+            .iter()
+            .filter_map(|s| match &s.header.node {
+                Header::Benefit { name, .. } => Some((name.node.clone(), name.span)),
+                _ => None,
+            })
+            .collect();
+        let diseases = self.diseases(&benefit_sections);
+        let membership = self.membership(header_span, &benefit_names);
+        let benefits = self.benefits(&benefit_sections, &benefit_names, &diseases, membership.as_ref());
+        let sharing = self.sharing(header_span, membership.as_ref());
+        let minimum_members = self.minimum();
+
+        if benefit_sections.is_empty() {
+            self.push(
+                Diagnostic::error("E104", header_span, "the plan has no benefit")
+                    .label("no `benefit` section")
+                    .help("add a section such as `benefit critical` with `covers`, `waiting` and `payout`"),
+            );
+        }
+
+        let plan = Plan {
+            id: id.node.clone(),
+            title,
+            operator,
+            currency: currency?,
+            launched: launched?,
+            membership: membership?,
+            benefits: benefits?,
+            diseases: diseases?,
+            sharing: sharing?,
+            minimum_members,
+            span: header_span,
+        };
+        self.viability(&plan);
+        Some(plan)
+    }
+
+    /// Resolves a benefit name, reporting an unknown one.
+    fn benefit_ref(&mut self, name: &ast::Name, benefits: &[(String, Span)]) -> Option<BenefitId> {
+        if let Some(i) = benefits.iter().position(|(n, _)| *n == name.node) {
+            return Some(BenefitId(i as u16));
+        }
+        let mut d = Diagnostic::error("E200", name.span, format!("there is no benefit named `{}`", name.node))
+            .label("unknown benefit");
+        d = match did_you_mean(&name.node, benefits.iter().map(|(n, _)| n.as_str())) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None if benefits.is_empty() => d.help("declare it with a `benefit NAME` section"),
+            None => d.help(format!(
+                "the plan's benefits are {}",
+                benefits.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            )),
+        };
+        self.push(d);
+        None
+    }
+
+    fn section(&self, pick: fn(&Header) -> bool) -> Option<&'a Section> {
+        let files: &'a [PlanFile] = self.files;
+        files[0].sections.iter().find(|s| pick(&s.header.node))
+    }
+
+    fn membership(&mut self, header_span: Span, benefits: &[(String, Span)]) -> Option<Membership> {
+        let Some(section) = self.section(|h| matches!(h, Header::Membership)) else {
+            self.push(
+                Diagnostic::error("E104", header_span, "the plan has no `membership` section")
+                    .label("who may join is not said")
+                    .help("add `membership` with at least `join ages 30 days to 59 years`"),
+            );
+            return None;
+        };
+        let join = match find(section, |k| match k {
+            StatementKind::Join(r) => Some(r),
+            _ => None,
+        }) {
+            Some((r, span, _)) => self.age_range(r, "a join age").map(|v| Cited::new(v, span)),
+            None => {
+                self.push(
+                    Diagnostic::error("E104", section.header.span, "the membership does not say who may join")
+                        .label("no `join ages` line")
+                        .help("add `join ages 30 days to 59 years`"),
+                );
+                None
+            }
+        };
+        let requirement = find(section, |k| match k {
+            StatementKind::Requires(c) => Some(c),
+            _ => None,
+        })
+        .map(|(c, span, _)| Cited::new(requirement(c), span));
+        let prepayment = match find(section, |k| match k {
+            StatementKind::Pays(a) => Some(a),
+            _ => None,
+        }) {
+            None => None,
+            Some((amount, span, stmt)) => {
+                let domain = join.as_ref().map(|j| j.value);
+                self.schedule(amount, stmt, "the payment at join", domain, &[ast::AgeBasis::Join])
+                    .map(|s| Cited::new(s, span))
+            }
+        };
+        let ends_at_age = find(section, |k| match k {
+            StatementKind::EndsAtAge(q) => Some(q),
+            _ => None,
+        })
+        .and_then(|(q, span, _)| self.age(q, "the age at which membership ends").map(|a| Cited::new(a, span)));
+        let term = find(section, |k| match k {
+            StatementKind::Term { length, renew_up_to } => Some((length, renew_up_to)),
+            _ => None,
+        })
+        .and_then(|((length, renew), span, _)| {
+            let years = self.years(length, "a term");
+            let renew_up_to = match renew {
+                Some(q) => Some(self.age(q, "the renewal age")?),
+                None => None,
+            };
+            if years == Some(0) {
+                self.push(
+                    Diagnostic::error("E307", length.span, "a term cannot be zero years")
+                        .label("zero")
+                        .help("write `term 1 year`"),
+                );
+                return None;
+            }
+            Some(Cited::new(Term { years: years?, renew_up_to }, span))
+        });
+        let mut ends_on_payout = Vec::new();
+        for s in &section.statements {
+            if let StatementKind::EndsOnPayout(name) = &s.kind {
+                if let Some(id) = self.benefit_ref(name, benefits) {
+                    ends_on_payout.push(Cited::new(id, s.span));
+                }
+            }
+        }
+        Some(Membership {
+            join: join?,
+            requirement,
+            prepayment,
+            ends_at_age,
+            term,
+            ends_on_payout,
+        })
+    }
+
+    /// A fixed amount or a table by age.
+    fn schedule(
+        &mut self,
+        amount: &ast::Amount,
+        stmt: &ast::Statement,
+        what: &str,
+        domain: Option<crate::age::AgeRange>,
+        bases: &[ast::AgeBasis],
+    ) -> Option<Schedule> {
+        match amount {
+            ast::Amount::Fixed(q) => self.money(q, what).map(Schedule::Fixed),
+            ast::Amount::ByAge(basis) => {
+                if !bases.contains(&basis.node) {
+                    let allowed: Vec<String> = bases.iter().map(|b| format!("`by age at {}`", b.words())).collect();
+                    self.push(
+                        Diagnostic::error("E306", basis.span, format!("{what} cannot be looked up by age at {}", basis.node.words()))
+                            .label("not available here")
+                            .help(format!("write {}", allowed.join(" or "))),
+                    );
+                    return None;
+                }
+                let bands = self.bands(stmt, what, domain)?;
+                Some(Schedule::ByAge { basis: basis.node, bands })
+            }
+            ast::Amount::ShareOf { percent, .. } => {
+                self.push(
+                    Diagnostic::error("E306", percent.span, format!("{what} cannot be a share of a benefit"))
+                        .label("only a payout can be a share of another")
+                        .help("write an amount such as `9 CNY`, or a table `by age at ...`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn benefits(
+        &mut self,
+        sections: &[&Section],
+        names: &[(String, Span)],
+        diseases: &Option<Diseases>,
+        membership: Option<&Membership>,
+    ) -> Option<Vec<Benefit>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        let domain = membership.map(|m| {
+            let mut d = m.join.value;
+            if let Some(t) = &m.term {
+                if let Some(r) = t.value.renew_up_to {
+                    if r.approx_days() > d.to.approx_days() {
+                        d.to = r;
+                    }
+                }
+            }
+            d
+        });
+        for (i, section) in sections.iter().enumerate() {
+            let Header::Benefit { name, title } = &section.header.node else { continue };
+            let covers = diseases
+                .as_ref()
+                .map(|d| Cited::new(d.covered_by(BenefitId(i as u16)), section.header.span));
+            let waiting = find(section, |k| match k {
+                StatementKind::Waiting { period, except } => Some((period, except)),
+                _ => None,
+            });
+            let (waiting_days, exempt) = match waiting {
+                Some(((period, except), span, _)) => {
+                    let days = self.days(period, "a waiting period").map(|d| Cited::new(d, span));
+                    let mut exempt = Vec::new();
+                    for e in except {
+                        match Cause::parse(&e.node) {
+                            Some(c) => exempt.push(c),
+                            None => {
+                                let mut d = Diagnostic::error("E206", e.span, format!("`{}` is not a cause of a claim", e.node))
+                                    .label("unknown cause");
+                                d = match did_you_mean(&e.node, ["accident", "illness"]) {
+                                    Some(s) => d.help(format!("did you mean `{s}`? Claims are caused by `illness` or `accident`")),
+                                    None => d.help("claims are caused by `illness` or `accident`"),
+                                };
+                                self.push(d);
+                            }
+                        }
+                    }
+                    (days, exempt)
+                }
+                None => (Some(Cited::new(0, section.header.span)), Vec::new()),
+            };
+            let payout = match find(section, |k| match k {
+                StatementKind::Payout(a) => Some(a),
+                _ => None,
+            }) {
+                None => {
+                    self.push(
+                        Diagnostic::error("E104", section.header.span, format!("benefit `{}` does not say what it pays", name.node))
+                            .label("no `payout` line")
+                            .help("add `payout 300_000 CNY`, `payout by age at diagnosis` with a table, or `payout 10% of critical`"),
+                    );
+                    None
+                }
+                Some((ast::Amount::ShareOf { percent, of }, span, _)) => {
+                    let rate = self.percent(percent, "a payout share");
+                    let target = self.benefit_ref(of, names);
+                    if target == Some(BenefitId(i as u16)) {
+                        self.push(
+                            Diagnostic::error("E208", of.span, "a benefit cannot pay a share of itself")
+                                .label("refers to itself")
+                                .help("name another benefit, such as `payout 10% of critical`"),
+                        );
+                        None
+                    } else {
+                        match (rate, target) {
+                            (Some(rate), Some(of)) => Some(Cited::new(Payout::ShareOf { rate, of }, span)),
+                            _ => None,
+                        }
+                    }
+                }
+                Some((amount, span, stmt)) => self
+                    .schedule(amount, stmt, "a payout", domain, &[ast::AgeBasis::Diagnosis, ast::AgeBasis::TermStart, ast::AgeBasis::Join])
+                    .map(|s| {
+                        Cited::new(
+                            match s {
+                                Schedule::Fixed(m) => Payout::Fixed(m),
+                                Schedule::ByAge { basis, bands } => Payout::ByAge { basis, bands },
+                            },
+                            span,
+                        )
+                    }),
+            };
+            let limit = find(section, |k| match k {
+                StatementKind::Limit(n) => Some(n),
+                _ => None,
+            })
+            .and_then(|(n, span, _)| {
+                let v = self.count(n, "a limit of payouts", 1_000_000)?;
+                if v == 0 {
+                    self.push(
+                        Diagnostic::error("E307", n.span, "a limit of zero payouts means the benefit never pays")
+                            .label("zero")
+                            .help("write `limit 1 per member`, or remove the benefit"),
+                    );
+                    return None;
+                }
+                Some(Cited::new(v as u32, span))
+            });
+            if !section.statements.iter().any(|s| matches!(s.kind, StatementKind::Covers(_))) {
+                self.push(
+                    Diagnostic::error("E104", section.header.span, format!("benefit `{}` does not say which diseases it covers", name.node))
+                        .label("no `covers` line")
+                        .help("add `covers critical_illnesses` (a disease list) or `covers CI001 to CI028`"),
+                );
+                ok = false;
+            }
+            match (covers, waiting_days, payout) {
+                (Some(covers), Some(waiting_days), Some(payout)) => out.push(Benefit {
+                    name: name.node.clone(),
+                    title: title.as_ref().map(|t| t.node.clone()),
+                    span: section.header.span,
+                    covers,
+                    waiting_days,
+                    exempt,
+                    payout,
+                    limit,
+                }),
+                _ => ok = false,
+            }
+        }
+        // A share of a benefit that is itself a share: resolve one level only.
+        for b in &out {
+            if let Payout::ShareOf { of, .. } = b.payout.value {
+                if let Some(target) = out.get(of.0 as usize) {
+                    if matches!(target.payout.value, Payout::ShareOf { .. }) {
+                        self.push(
+                            Diagnostic::error("E208", b.payout.span, format!("`{}` pays a share of `{}`, which is itself a share", b.name, target.name))
+                                .label("a share of a share")
+                                .help("name a benefit whose payout is an amount or a table by age"),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn minimum(&mut self) -> Option<Cited<u64>> {
+        let section = self.section(|h| matches!(h, Header::Viability))?;
+        let (n, span, _) = find(section, |k| match k {
+            StatementKind::Minimum(n) => Some(n),
+            _ => None,
+        })?;
+        self.count(n, "a minimum number of members", 10_000_000_000).map(|v| Cited::new(v, span))
+    }
+
+    fn sharing(&mut self, header_span: Span, membership: Option<&Membership>) -> Option<Sharing> {
+        let Some(section) = self.section(|h| matches!(h, Header::Sharing)) else {
+            self.push(
+                Diagnostic::error("E104", header_span, "the plan has no `sharing` section")
+                    .label("how members share the cost is not said")
+                    .help("add `sharing` with `closes on`, `fee`, `split` and `rounding`"),
+            );
+            return None;
+        };
+        let hs = section.header.span;
+        let missing = |c: &mut Self, what: &str, example: &str| {
+            c.push(
+                Diagnostic::error("E104", hs, format!("the sharing section does not say {what}"))
+                    .label(format!("no `{}` line", example.split(' ').next().unwrap_or(example)))
+                    .help(format!("add `{example}`")),
+            );
+        };
+        let calendar = match find(section, |k| match k {
+            StatementKind::Closes(days) => Some(days),
+            _ => None,
+        }) {
+            Some((days, span, _)) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for d in days {
+                    match d.node.as_str() {
+                        "last" => out.push(crate::period::CloseDay::Last),
+                        n => match n.parse::<u8>() {
+                            Ok(v @ 1..=28) => out.push(crate::period::CloseDay::Day(v)),
+                            _ => {
+                                ok = false;
+                                self.push(
+                                    Diagnostic::error("E306", d.span, format!("`{n}` is not a closing day every month has"))
+                                        .label("not in 1 to 28")
+                                        .help("closing days are 1 to 28, or `last` for the last day of the month"),
+                                );
+                            }
+                        },
+                    }
+                }
+                ok.then(|| Cited::new(crate::period::Calendar::new(out), span))
+            }
+            None => {
+                missing(self, "when periods close", "closes on days 6 and 20");
+                None
+            }
+        };
+        let fee = match find(section, |k| match k {
+            StatementKind::Fee(q) => Some(q),
+            _ => None,
+        }) {
+            Some((q, span, _)) => self.percent(q, "the fee").map(|r| Cited::new(r, span)),
+            None => {
+                missing(self, "the management fee", "fee 10% of payouts");
+                None
+            }
+        };
+        let split = match find(section, |k| match k {
+            StatementKind::Split(s) => Some(s.node),
+            _ => None,
+        }) {
+            Some((s, span, _)) => Some(Cited::new(s, span)),
+            None => {
+                missing(self, "how the cost is split", "split equally");
+                None
+            }
+        };
+        let rounding = match find(section, |k| match k {
+            StatementKind::Rounding { mode, remainder } => Some((mode.node, remainder.node)),
+            _ => None,
+        }) {
+            Some(((m, r), span, _)) => Some((Cited::new(m, span), Cited::new(r, span))),
+            None => {
+                missing(self, "how charges are rounded", "rounding up, remainder carried");
+                None
+            }
+        };
+        let mut case_cap = None;
+        let mut charge_cap = None;
+        let mut annual_cap = None;
+        let mut ok = true;
+        let domain = membership.map(|m| {
+            let mut d = m.join.value;
+            if let Some(r) = m.term.as_ref().and_then(|t| t.value.renew_up_to) {
+                if r.approx_days() > d.to.approx_days() {
+                    d.to = r;
+                }
+            }
+            d
+        });
+        for s in &section.statements {
+            let StatementKind::Cap(cap) = &s.kind else { continue };
+            match cap {
+                ast::Cap::Fixed { amount, basis } => match self.money(amount, "a cap") {
+                    Some(m) => {
+                        let slot = match basis.node {
+                            ast::CapBasis::Case => &mut case_cap,
+                            ast::CapBasis::Charge => &mut charge_cap,
+                            ast::CapBasis::Year => {
+                                annual_cap = Some(Cited::new(Schedule::Fixed(m), s.span));
+                                continue;
+                            }
+                        };
+                        *slot = Some(Cited::new(m, s.span));
+                    }
+                    None => ok = false,
+                },
+                ast::Cap::PerYearByAge { basis } => {
+                    let amount = ast::Amount::ByAge(basis.clone());
+                    match self.schedule(&amount, s, "an annual cap", domain, &[ast::AgeBasis::TermStart, ast::AgeBasis::Join]) {
+                        Some(sch) => annual_cap = Some(Cited::new(sch, s.span)),
+                        None => ok = false,
+                    }
+                }
+            }
+        }
+        if let Some(split) = &split {
+            if split.value == ast::SplitKind::ByAnnualCap && annual_cap.is_none() && ok {
+                self.push(
+                    Diagnostic::error("E209", split.span, "the split is in proportion to the annual cap, but the plan has none")
+                        .label("no annual cap to weigh by")
+                        .help("add `cap per year by age at term start` with a table, or `cap 188 CNY per year`"),
+                );
+                ok = false;
+            }
+        }
+        let excess = find(section, |k| match k {
+            StatementKind::Excess => Some(()),
+            _ => None,
+        })
+        .map(|(_, span, _)| span);
+        let (rounding, remainder) = rounding?;
+        if !ok {
+            return None;
+        }
+        Some(Sharing {
+            calendar: calendar?,
+            fee: fee?,
+            split: split?,
+            case_cap,
+            charge_cap,
+            annual_cap,
+            rounding,
+            remainder,
+            excess,
+        })
+    }
+}
+
+fn requirement(c: &ast::Condition) -> Requirement {
+    match c {
+        ast::Condition::Or(v) => Requirement::Any(v.iter().map(requirement).collect()),
+        ast::Condition::And(v) => Requirement::All(v.iter().map(requirement).collect()),
+        ast::Condition::Not(c) => Requirement::Not(Box::new(requirement(c))),
+        ast::Condition::Compare { attribute, op, value } => Requirement::Compare {
+            attribute: attribute.node.clone(),
+            op: op.node,
+            value: match &value.node {
+                ast::Value::Number(n) => number_literal(n),
+                ast::Value::Text(t) | ast::Value::Date(t) | ast::Value::Word(t) => Literal::Text(t.clone()),
+            },
+        },
+    }
+}
+
+/// A decimal literal, exact: `650` → 650 × 10^0, `0.5` → 5 × 10^-1.
+pub(crate) fn number_literal(text: &str) -> Literal {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    match crate::input::parse_decimal(&clean) {
+        Some((scaled, scale)) => Literal::Number {
+            scaled,
+            scale,
+            text: clean,
+        },
+        None => Literal::Text(clean),
+    }
+}

@@ -1,0 +1,23 @@
+//! Reading members and claims: CSV files with a header row, every problem
+//! reported as `file:line:column: message`.
+
+
+/// An exact decimal: `650` → (650, 0), `-0.5` → (-5, 1). None if not a number.
+pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 18 || whole.len() > 18 {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for b in whole.bytes().chain(frac.bytes()) {
+        v = v * 10 + i128::from(b - b'0');
+    }
+    Some((if neg { -v } else { v }, frac.len() as u32))
+}

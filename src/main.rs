@@ -1,0 +1,7 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = mutual::cli::Cli::parse();
+    mutual::cli::run(cli)
+}

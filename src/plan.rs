@@ -1,0 +1,212 @@
+//! The checked plan: units resolved, bands sorted, names resolved to ids.
+//!
+//! A `Plan` can only be built by `check`, so it is never ill-formed: every
+//! reference points at something that exists, every band table is sorted and
+//! leaves no gap in the join ages, every rule carries the span it was
+//! written at so that explanations can cite it.
+
+use crate::age::{Age, AgeRange};
+use crate::ast::{AgeBasis, CompareOp, Remainder, RoundingMode, SplitKind};
+use crate::money::{Money, Rate};
+use crate::period::Calendar;
+use crate::source::Span;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// A value with the plan line that states it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cited<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Cited<T> {
+    pub fn new(value: T, span: Span) -> Cited<T> {
+        Cited { value, span }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BenefitId(pub u16);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DiseaseId(pub u32);
+
+/// What caused a claim's illness or injury.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    Illness,
+    Accident,
+}
+
+impl Cause {
+    pub fn parse(s: &str) -> Option<Cause> {
+        match s {
+            "illness" => Some(Cause::Illness),
+            "accident" => Some(Cause::Accident),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Illness => "illness",
+            Cause::Accident => "accident",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub id: String,
+    pub title: Option<String>,
+    pub operator: Option<String>,
+    pub currency: String,
+    pub launched: Cited<NaiveDate>,
+    pub membership: Membership,
+    pub benefits: Vec<Benefit>,
+    pub diseases: Diseases,
+    pub sharing: Sharing,
+    pub minimum_members: Option<Cited<u64>>,
+    /// The plan header's span.
+    pub span: Span,
+}
+
+impl Plan {
+    pub fn benefit(&self, id: BenefitId) -> &Benefit {
+        &self.benefits[id.0 as usize]
+    }
+
+    pub fn benefit_named(&self, name: &str) -> Option<BenefitId> {
+        self.benefits
+            .iter()
+            .position(|b| b.name == name)
+            .map(|i| BenefitId(i as u16))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Membership {
+    pub join: Cited<AgeRange>,
+    pub requirement: Option<Cited<Requirement>>,
+    pub prepayment: Option<Cited<Schedule>>,
+    pub ends_at_age: Option<Cited<Age>>,
+    pub term: Option<Cited<Term>>,
+    /// Benefits whose approved payout ends the membership.
+    pub ends_on_payout: Vec<Cited<BenefitId>>,
+}
+
+/// `term 1 year, renewed while age <= 70 years`
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub years: u32,
+    /// Renewed on an anniversary while the age then is at most this.
+    pub renew_up_to: Option<Age>,
+}
+
+/// A requirement on member attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Requirement {
+    All(Vec<Requirement>),
+    Any(Vec<Requirement>),
+    Not(Box<Requirement>),
+    Compare {
+        attribute: String,
+        op: CompareOp,
+        value: Literal,
+    },
+}
+
+impl Requirement {
+    /// The attributes the requirement reads, each once, in order of appearance.
+    pub fn attributes(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        self.visit(&mut |r| {
+            if let Requirement::Compare { attribute, .. } = r {
+                if !out.contains(&attribute.as_str()) {
+                    out.push(attribute);
+                }
+            }
+        });
+        out
+    }
+
+    fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Requirement)) {
+        f(self);
+        match self {
+            Requirement::All(v) | Requirement::Any(v) => v.iter().for_each(|r| r.visit(f)),
+            Requirement::Not(r) => r.visit(f),
+            Requirement::Compare { .. } => {}
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    /// A number, kept exact as a decimal scaled by 10^scale.
+    Number { scaled: i128, scale: u32, text: String },
+    Text(String),
+}
+
+/// An amount that is either fixed or looked up by age.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    Fixed(Money),
+    ByAge { basis: AgeBasis, bands: Vec<Band<Money>> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band<T> {
+    pub ages: AgeRange,
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Benefit {
+    pub name: String,
+    pub title: Option<String>,
+    pub span: Span,
+    pub covers: Cited<Vec<DiseaseId>>,
+    pub waiting_days: Cited<u32>,
+    pub exempt: Vec<Cause>,
+    pub payout: Cited<Payout>,
+    pub limit: Option<Cited<u32>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payout {
+    Fixed(Money),
+    ByAge { basis: AgeBasis, bands: Vec<Band<Money>> },
+    ShareOf { rate: Rate, of: BenefitId },
+}
+
+/// Every disease code the plan knows, with its name and the benefit that lists it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diseases {
+    pub codes: Vec<String>,
+    pub names: Vec<String>,
+    pub benefit: Vec<Option<BenefitId>>,
+    pub index: HashMap<String, DiseaseId>,
+}
+
+impl Diseases {
+    pub fn lookup(&self, code: &str) -> Option<DiseaseId> {
+        self.index.get(code).copied()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sharing {
+    pub calendar: Cited<Calendar>,
+    pub fee: Cited<Rate>,
+    pub split: Cited<SplitKind>,
+    pub case_cap: Option<Cited<Money>>,
+    pub charge_cap: Option<Cited<Money>>,
+    pub annual_cap: Option<Cited<Schedule>>,
+    pub rounding: Cited<RoundingMode>,
+    pub remainder: Cited<Remainder>,
+    /// `excess borne by operator`, when written.
+    pub excess: Option<Span>,
+}

@@ -1,0 +1,190 @@
+//! Syntax errors in the designer's words: never a grammar rule name.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::source::{FileId, Span};
+use pest::error::{ErrorVariant, InputLocation};
+
+/// Every statement and header, with the first word it starts with and an example.
+pub(crate) const SHAPES: &[(&str, &str)] = &[
+    ("plan", "plan xianghubao"),
+    ("membership", "membership"),
+    ("benefit", "benefit critical \"重大疾病\""),
+    ("diseases", "diseases critical_illnesses \"重大疾病\""),
+    ("sharing", "sharing"),
+    ("viability", "viability"),
+    ("example", "example \"two accidents in the first period\""),
+    ("include", "include \"common/diseases.plan\""),
+    ("title", "title \"相互保\""),
+    ("operator", "operator \"信美人寿相互保险社\""),
+    ("currency", "currency CNY"),
+    ("launched", "launched 2018-10-16"),
+    ("join", "join ages 30 days to 59 years"),
+    ("requires", "requires credit_score >= 650"),
+    ("pays", "pays at join 9 CNY` or `pays at join by age at join"),
+    ("ends", "ends at age 60 years` or `ends on payout of critical"),
+    ("term", "term 1 year, renewed while age <= 70 years"),
+    ("covers", "covers critical_illnesses` or `covers CI001 to CI028, MI01"),
+    ("waiting", "waiting 90 days, except accident"),
+    ("payout", "payout by age at diagnosis` or `payout 10% of critical` or `payout 300_000 CNY"),
+    ("limit", "limit 1 per member"),
+    ("closes", "closes on days 6 and 20"),
+    ("fee", "fee 10% of payouts"),
+    ("split", "split equally` or `split in proportion to annual cap"),
+    ("cap", "cap 0.10 CNY per case` or `cap per year by age at term start"),
+    ("excess", "excess borne by operator"),
+    ("rounding", "rounding up, remainder carried"),
+    ("minimum", "minimum 3_300_000 members"),
+    ("as", "as of 2019-01-28"),
+    ("member", "member m1 birth_date=1990-05-01 join_date=2018-10-16"),
+    ("claim", "claim c1 member_id=m1 disease=CI001 diagnosed_on=2019-01-10"),
+    ("expect", "expect claim.c1.decision = approved"),
+];
+
+fn rule_words(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the line",
+        Rule::quantity | Rule::decimal => "a number with its unit, such as `90 days` or `300_000 CNY`",
+        Rule::unit => "a unit (`CNY`, `%`, `days` or `years`)",
+        Rule::count => "a whole number such as `1`",
+        Rule::date => "a date such as `2018-10-16`",
+        Rule::name => "a name such as `critical`",
+        Rule::text => "a text in double quotes, such as `\"相互保\"`",
+        Rule::age_range => "an age range such as `30 days to 59 years`",
+        Rule::by_age => "`by age at ...`",
+        Rule::age_basis | Rule::at_join | Rule::at_diagnosis | Rule::at_term_start => {
+            "`join`, `diagnosis` or `term start`"
+        }
+        Rule::disease_code => "a disease code such as `CI001`",
+        Rule::close_day => "a day of the month (1 to 28) or `last`",
+        Rule::equally | Rule::weighted => "`equally` or `in proportion to annual cap`",
+        Rule::cap_basis => "`case`, `charge` or `year`",
+        Rule::rounding_mode | Rule::half_up | Rule::up | Rule::down => "`up`, `half up` or `down`",
+        Rule::remainder | Rule::carried | Rule::to_operator | Rule::distributed => {
+            "`carried`, `borne by operator` or `distributed`"
+        }
+        Rule::condition | Rule::conjunction | Rule::negation | Rule::comparison => {
+            "a condition such as `credit_score >= 650`"
+        }
+        Rule::compare_op => "a comparison (`=`, `!=`, `<`, `<=`, `>` or `>=`)",
+        Rule::or_op | Rule::and_op => "`and` or `or`",
+        Rule::not_op => "`not`",
+        Rule::field => "a field such as `birth_date=1990-05-01`",
+        Rule::expect_target => "what to check, such as `claim.c1.decision`",
+        Rule::band_row => "a table row such as `30 days to 39 years: 300_000 CNY`",
+        Rule::disease_row => "a disease such as `CI001 \"恶性肿瘤——重度\"`",
+        _ => return None,
+    })
+}
+
+/// The first word of a line, and its span (relative to the line).
+fn first_word(line: &str) -> (&str, usize, usize) {
+    let start = line.len() - line.trim_start().len();
+    let rest = &line[start..];
+    let len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .unwrap_or(rest.len());
+    (&rest[..len], start, start + len)
+}
+
+/// Turns a pest error on one line into a diagnostic.
+pub(crate) fn syntax_error(
+    file: FileId,
+    line_start: usize,
+    line: &str,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let (word, ws, we) = first_word(line);
+    let code_len = line.trim_end().len();
+    let starts_row = word.starts_with(|c: char| c.is_ascii_digit())
+        || (word.starts_with(|c: char| c.is_ascii_uppercase()) && word.ends_with(|c: char| c.is_ascii_digit()));
+
+    // An unknown first word: say so, with the closest statement.
+    let known = SHAPES.iter().find(|(k, _)| *k == word);
+    if known.is_none() && !starts_row {
+        let span = Span::new(file, line_start + ws, line_start + we.max(ws + 1).min(code_len.max(ws + 1)));
+        let mut d = Diagnostic::error("E101", span, format!("`{word}` does not start any statement"))
+            .label("unknown word");
+        let suggestion = did_you_mean(word, SHAPES.iter().map(|(k, _)| *k));
+        d = match suggestion {
+            Some(s) => {
+                let example = SHAPES.iter().find(|(k, _)| *k == s).map(|(_, e)| *e).unwrap_or(s);
+                d.help(format!("did you mean `{s}`? A `{s}` line reads like `{example}`"))
+            }
+            None => d.help(
+                "each line starts with a section (`plan`, `membership`, `benefit`, `diseases`, `sharing`, `viability`, `example`) or a statement such as `fee` or `waiting`; see grammar/README.md",
+            ),
+        };
+        return d;
+    }
+
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<String> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for r in positives {
+            if let Some(w) = rule_words(*r) {
+                if !expected.iter().any(|e| e == w) {
+                    expected.push(w.to_string());
+                }
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        if attempts.max_position == pos {
+            for t in attempts.expected_tokens() {
+                let token = t.to_string();
+                let word = token.chars().all(|c| c.is_ascii_lowercase());
+                let punct = matches!(token.as_str(), "," | ":" | "=" | "<=" | "(" | ")" | "\"");
+                if word || punct {
+                    let w = format!("`{token}`");
+                    if !expected.contains(&w) {
+                        expected.push(w);
+                    }
+                }
+            }
+        }
+    }
+    // Literal words first, then descriptions; "the end of the line" last.
+    expected.sort_by_key(|e| (e == "the end of the line", !e.starts_with('`'), e.clone()));
+    let found = line[pos.min(line.len())..].trim_end();
+    let found_word = found
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    let (span_start, span_end) = if found_word.is_empty() || pos >= code_len {
+        (code_len.saturating_sub(1).max(ws), code_len.max(ws + 1))
+    } else {
+        (pos, pos + found_word.len())
+    };
+    let span = Span::new(file, line_start + span_start, line_start + span_end.min(line.len()).max(span_start));
+    let what = if found_word.is_empty() || pos >= code_len {
+        "the line ends too early".to_string()
+    } else {
+        format!("unexpected `{found_word}`")
+    };
+    let message = if expected.is_empty() {
+        what.clone()
+    } else {
+        format!("{what}: expected {}", join_or(&expected))
+    };
+    let mut d = Diagnostic::error("E100", span, message).label(what);
+    if let Some((k, example)) = known {
+        d = d.help(format!("a `{k}` line reads like `{example}`"));
+    } else if word.starts_with(|c: char| c.is_ascii_digit()) {
+        d = d.help("a table row reads like `30 days to 39 years: 300_000 CNY`");
+    } else {
+        d = d.help("a disease row reads like `CI001 \"恶性肿瘤——重度\"`");
+    }
+    d
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}

@@ -1,0 +1,11 @@
+//! From plan text to the AST: pest parses each line, `lower` builds the nodes
+//! and `assemble` groups lines into sections and tables.
+
+mod assemble;
+mod lower;
+mod messages;
+mod parser;
+
+pub use assemble::parse_file;
+pub(crate) use assemble::{comment_start, lines};
+pub(crate) use parser::{PlanParser, Rule};
