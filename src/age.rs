@@ -19,11 +19,17 @@ pub struct Age {
 
 impl Age {
     pub fn days(value: u32) -> Age {
-        Age { value, unit: AgeUnit::Days }
+        Age {
+            value,
+            unit: AgeUnit::Days,
+        }
     }
 
     pub fn years(value: u32) -> Age {
-        Age { value, unit: AgeUnit::Years }
+        Age {
+            value,
+            unit: AgeUnit::Years,
+        }
     }
 
     /// The date on which someone born on `birth` reaches this age.
@@ -38,7 +44,10 @@ impl Age {
 
     /// The next age in this unit: the first age past `self`.
     pub fn next(self) -> Age {
-        Age { value: self.value + 1, unit: self.unit }
+        Age {
+            value: self.value + 1,
+            unit: self.unit,
+        }
     }
 
     /// Approximate length in days, for ordering ages of different units.
@@ -134,7 +143,10 @@ mod tests {
 
     #[test]
     fn ranges_are_inclusive_in_their_units() {
-        let r = AgeRange { from: Age::days(30), to: Age::years(39) };
+        let r = AgeRange {
+            from: Age::days(30),
+            to: Age::years(39),
+        };
         let birth = d("1980-03-15");
         assert!(!r.contains(birth, d("1980-04-13")));
         assert!(r.contains(birth, d("1980-04-14"))); // day 30 of life

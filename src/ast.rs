@@ -32,6 +32,9 @@ pub type Name = Spanned<String>;
 pub struct PlanFile {
     pub file: FileId,
     pub sections: Vec<Section>,
+    /// The first word of each line that failed to parse: the checker does not
+    /// also report such a statement as missing.
+    pub broken: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,14 +47,26 @@ pub struct Section {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Header {
-    Plan { id: Name },
+    Plan {
+        id: Name,
+    },
     Membership,
-    Benefit { name: Name, title: Option<Spanned<String>> },
-    Diseases { name: Name, title: Option<Spanned<String>> },
+    Benefit {
+        name: Name,
+        title: Option<Spanned<String>>,
+    },
+    Diseases {
+        name: Name,
+        title: Option<Spanned<String>>,
+    },
     Sharing,
     Viability,
-    Example { title: Spanned<String> },
-    Include { path: Spanned<String> },
+    Example {
+        title: Spanned<String>,
+    },
+    Include {
+        path: Spanned<String>,
+    },
 }
 
 impl Header {
@@ -89,9 +104,15 @@ pub enum StatementKind {
     Pays(Amount),
     EndsAtAge(Quantity),
     EndsOnPayout(Name),
-    Term { length: Quantity, renew_up_to: Option<Quantity> },
+    Term {
+        length: Quantity,
+        renew_up_to: Option<Quantity>,
+    },
     Covers(Vec<CoverItem>),
-    Waiting { period: Quantity, except: Vec<Name> },
+    Waiting {
+        period: Quantity,
+        except: Vec<Name>,
+    },
     Payout(Amount),
     Limit(Spanned<String>),
     Closes(Vec<Spanned<String>>),
@@ -99,12 +120,24 @@ pub enum StatementKind {
     Split(Spanned<SplitKind>),
     Cap(Cap),
     Excess,
-    Rounding { mode: Spanned<RoundingMode>, remainder: Spanned<Remainder> },
+    Rounding {
+        mode: Spanned<RoundingMode>,
+        remainder: Spanned<Remainder>,
+    },
     Minimum(Spanned<String>),
     AsOf(Spanned<String>),
-    Member { name: Name, fields: Vec<Field> },
-    Claim { name: Name, fields: Vec<Field> },
-    Expect { target: Spanned<String>, value: Spanned<Value> },
+    Member {
+        name: Name,
+        fields: Vec<Field>,
+    },
+    Claim {
+        name: Name,
+        fields: Vec<Field>,
+    },
+    Expect {
+        target: Spanned<String>,
+        value: Spanned<Value>,
+    },
 }
 
 impl StatementKind {
@@ -195,8 +228,13 @@ pub enum Amount {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cap {
-    Fixed { amount: Quantity, basis: Spanned<CapBasis> },
-    PerYearByAge { basis: Spanned<AgeBasis> },
+    Fixed {
+        amount: Quantity,
+        basis: Spanned<CapBasis>,
+    },
+    PerYearByAge {
+        basis: Spanned<AgeBasis>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -320,9 +358,17 @@ pub struct Field {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Row {
     /// `30 days to 39 years: 300_000 CNY`
-    Band { ages: AgeRange, value: Quantity, span: Span },
+    Band {
+        ages: AgeRange,
+        value: Quantity,
+        span: Span,
+    },
     /// `CI001 "恶性肿瘤——重度"`
-    Disease { code: Name, name: Spanned<String>, span: Span },
+    Disease {
+        code: Name,
+        name: Spanned<String>,
+        span: Span,
+    },
 }
 
 impl Row {

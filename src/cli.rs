@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "mutual", version, about = "Check, run and explain mutual-aid plans")]
+#[command(
+    name = "mutual",
+    version,
+    about = "Check, run and explain mutual-aid plans"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -76,7 +80,11 @@ fn check(plans: &[PathBuf], format: Format) -> ExitCode {
             plural(warnings)
         );
     }
-    if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -94,16 +102,29 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
             .diagnostics
             .items
             .iter()
-            .filter(|d| d.is_error() && d.code.starts_with("E0") || d.code.starts_with("E1") && d.code != "E104" && d.code != "E105" && d.code != "E106" && d.code != "E102")
+            .filter(|d| {
+                d.is_error() && d.code.starts_with("E0")
+                    || d.code.starts_with("E1")
+                        && d.code != "E104"
+                        && d.code != "E105"
+                        && d.code != "E106"
+                        && d.code != "E102"
+            })
             .cloned()
             .collect();
         let Some(file) = loaded.files.first() else {
-            let _ = err.write_all(diagnostic::render(&sources, &loaded.diagnostics.items, Format::Plain, false).as_bytes());
+            let _ = err.write_all(
+                diagnostic::render(&sources, &loaded.diagnostics.items, Format::Plain, false)
+                    .as_bytes(),
+            );
             failed = true;
             continue;
         };
         if !syntax_errors.is_empty() {
-            let _ = err.write_all(diagnostic::render(&sources, &syntax_errors, Format::Human, stderr_color()).as_bytes());
+            let _ = err.write_all(
+                diagnostic::render(&sources, &syntax_errors, Format::Human, stderr_color())
+                    .as_bytes(),
+            );
             failed = true;
             continue;
         }
@@ -111,12 +132,20 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
         let formatted = crate::fmt::format(file, source);
         if check_only {
             if formatted != source.text {
-                let _ = writeln!(err, "{}: not in canonical form (run `mutual fmt` to see it)", source.name);
+                let _ = writeln!(
+                    err,
+                    "{}: not in canonical form (run `mutual fmt` to see it)",
+                    source.name
+                );
                 failed = true;
             }
         } else {
             let _ = out.write_all(formatted.as_bytes());
         }
     }
-    if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -95,9 +95,8 @@ impl Diagnostics {
     pub fn sort(&mut self) {
         self.items
             .sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
-        self.items.dedup_by(|a, b| {
-            a.code == b.code && a.span == b.span && a.message == b.message
-        });
+        self.items
+            .dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -243,7 +242,10 @@ fn to_json(sources: &Sources, d: &Diagnostic) -> JsonDiagnostic {
 }
 
 /// The closest of `candidates` to `name`, when close enough to suggest.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))

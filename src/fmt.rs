@@ -69,7 +69,7 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
         for l in &src[prev_line..node.line.saturating_sub(1).max(prev_line)] {
             let t = l.trim();
             if t.is_empty() {
-                if i > 0 && gap.last() != Some(&None) {
+                if (i > 0 || !gap.is_empty()) && gap.last() != Some(&None) {
                     gap.push(None);
                 }
             } else if t.starts_with('#') {
@@ -79,7 +79,11 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
         if node.is_header && i > 0 && gap.first() != Some(&None) {
             gap.insert(0, None);
         }
-        while !node.is_header && gap.last() == Some(&None) && gap.len() == 1 && nodes[i - 1].is_header {
+        while !node.is_header
+            && gap.last() == Some(&None)
+            && gap.len() == 1
+            && nodes[i - 1].is_header
+        {
             gap.pop();
         }
         for g in gap {
@@ -154,12 +158,29 @@ fn value(v: &Value) -> String {
 fn condition(c: &Condition, parent: u8) -> String {
     // precedence: or = 1, and = 2, not = 3
     let (s, own) = match c {
-        Condition::Or(v) => (v.iter().map(|c| condition(c, 1)).collect::<Vec<_>>().join(" or "), 1),
-        Condition::And(v) => (v.iter().map(|c| condition(c, 2)).collect::<Vec<_>>().join(" and "), 2),
+        Condition::Or(v) => (
+            v.iter()
+                .map(|c| condition(c, 1))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            1,
+        ),
+        Condition::And(v) => (
+            v.iter()
+                .map(|c| condition(c, 2))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            2,
+        ),
         Condition::Not(c) => (format!("not {}", condition(c, 3)), 3),
-        Condition::Compare { attribute, op, value: v } => {
-            (format!("{} {} {}", attribute.node, op.node.symbol(), value(&v.node)), 4)
-        }
+        Condition::Compare {
+            attribute,
+            op,
+            value: v,
+        } => (
+            format!("{} {} {}", attribute.node, op.node.symbol(), value(&v.node)),
+            4,
+        ),
     };
     if own < parent { format!("({s})") } else { s }
 }
@@ -201,7 +222,10 @@ fn statement(k: &StatementKind) -> String {
         Pays(a) => format!("pays at join {}", amount(a)),
         EndsAtAge(q) => format!("ends at age {}", quantity(q)),
         EndsOnPayout(n) => format!("ends on payout of {}", n.node),
-        Term { length, renew_up_to } => {
+        Term {
+            length,
+            renew_up_to,
+        } => {
             let mut s = format!("term {}", quantity(length));
             if let Some(r) = renew_up_to {
                 let _ = write!(s, ", renewed while age <= {}", quantity(r));

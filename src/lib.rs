@@ -49,8 +49,12 @@ fn read_source(path: &Path, sources: &mut Sources) -> Result<FileId, Diagnostic>
         Ok(b) => b,
         Err(e) => {
             let id = sources.add(SourceFile::new(name, path, String::new()));
-            return Err(Diagnostic::error("E001", Span::new(id, 0, 0), format!("cannot read the file: {}", io_reason(&e)))
-                .help("check the path; a plan is a text file ending in .plan"));
+            return Err(Diagnostic::error(
+                "E001",
+                Span::new(id, 0, 0),
+                format!("cannot read the file: {}", io_reason(&e)),
+            )
+            .help("check the path; a plan is a text file ending in .plan"));
         }
     };
     match String::from_utf8(bytes) {
@@ -60,9 +64,13 @@ fn read_source(path: &Path, sources: &mut Sources) -> Result<FileId, Diagnostic>
             let bytes = e.into_bytes();
             let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             let id = sources.add(SourceFile::new(name, path, text));
-            Err(Diagnostic::error("E001", Span::new(id, valid, valid), "the file is not UTF-8 text")
-                .label("invalid byte here")
-                .help("save the plan as UTF-8"))
+            Err(Diagnostic::error(
+                "E001",
+                Span::new(id, valid, valid),
+                "the file is not UTF-8 text",
+            )
+            .label("invalid byte here")
+            .help("save the plan as UTF-8"))
         }
     }
 }
@@ -126,9 +134,13 @@ pub fn load_plan(path: &Path, sources: &mut Sources) -> Loaded {
                 files.push(f);
             }
             Err(d) => diagnostics.push(
-                Diagnostic::error("E106", span, format!("cannot include `{rel}`: {}", d.message))
-                    .label("cannot be read")
-                    .help("the path is relative to the plan's folder, such as `common/diseases.plan`"),
+                Diagnostic::error(
+                    "E106",
+                    span,
+                    format!("cannot include `{rel}`: {}", d.message),
+                )
+                .label("cannot be read")
+                .help("the path is relative to the plan's folder, such as `common/diseases.plan`"),
             ),
         }
     }
@@ -142,4 +154,3 @@ pub fn load_plan(path: &Path, sources: &mut Sources) -> Loaded {
         diagnostics,
     }
 }
-

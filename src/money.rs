@@ -22,7 +22,11 @@ impl Money {
             None => (false, clean.as_str()),
         };
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || (digits.contains('.') && frac.is_empty()) {
+        if whole.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || (digits.contains('.') && frac.is_empty())
+        {
             return Err(MoneyError::NotANumber);
         }
         if frac.len() > 2 {
@@ -109,7 +113,11 @@ impl Rate {
     pub fn parse_percent(text: &str) -> Option<Rate> {
         let clean: String = text.chars().filter(|&c| c != '_').collect();
         let (whole, frac) = clean.split_once('.').unwrap_or((&clean, ""));
-        if whole.is_empty() || frac.len() > 6 || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if whole.is_empty()
+            || frac.len() > 6
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let scale = 10i64.pow(frac.len() as u32);
@@ -117,7 +125,10 @@ impl Rate {
         if num > 1_000_000_000_000 {
             return None;
         }
-        Some(Rate { num, den: 100 * scale })
+        Some(Rate {
+            num,
+            den: 100 * scale,
+        })
     }
 
     /// Is the rate within 0% to 100%?
@@ -127,7 +138,10 @@ impl Rate {
 
     /// `amount × rate`, exact.
     pub fn of(self, amount: Money) -> Fraction {
-        Fraction::new(i128::from(amount.0) * i128::from(self.num), i128::from(self.den))
+        Fraction::new(
+            i128::from(amount.0) * i128::from(self.num),
+            i128::from(self.den),
+        )
     }
 }
 
@@ -135,7 +149,14 @@ impl fmt::Display for Rate {
     /// As a percentage with no trailing zeros: `10%`, `8.5%`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hundred = Fraction::new(i128::from(self.num) * 100, i128::from(self.den));
-        write!(f, "{}%", hundred.decimal(6).trim_end_matches('0').trim_end_matches('.'))
+        write!(
+            f,
+            "{}%",
+            hundred
+                .decimal(6)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        )
     }
 }
 
@@ -162,7 +183,11 @@ impl Fraction {
     }
 
     pub fn min_money(self, m: Money) -> Fraction {
-        if self.le_money(m) { self } else { Fraction::whole(m) }
+        if self.le_money(m) {
+            self
+        } else {
+            Fraction::whole(m)
+        }
     }
 
     pub fn is_integer(self) -> bool {

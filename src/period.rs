@@ -97,7 +97,11 @@ impl Calendar {
 }
 
 fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
@@ -114,11 +118,20 @@ mod tests {
         let c = Calendar::new(vec![CloseDay::Day(20), CloseDay::Day(6)]);
         assert_eq!(
             c.period_containing(d("2018-10-16")),
-            Period { start: d("2018-10-07"), end: d("2018-10-20") }
+            Period {
+                start: d("2018-10-07"),
+                end: d("2018-10-20")
+            }
         );
         let ps = c.periods(d("2018-10-16"), d("2018-11-06"));
         assert_eq!(ps.len(), 2);
-        assert_eq!(ps[1], Period { start: d("2018-10-21"), end: d("2018-11-06") });
+        assert_eq!(
+            ps[1],
+            Period {
+                start: d("2018-10-21"),
+                end: d("2018-11-06")
+            }
+        );
         assert_eq!(c.period_containing(d("2019-01-01")).start, d("2018-12-21"));
     }
 

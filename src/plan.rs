@@ -145,7 +145,11 @@ impl Requirement {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Literal {
     /// A number, kept exact as a decimal scaled by 10^scale.
-    Number { scaled: i128, scale: u32, text: String },
+    Number {
+        scaled: i128,
+        scale: u32,
+        text: String,
+    },
     Text(String),
 }
 
@@ -153,7 +157,10 @@ pub enum Literal {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Schedule {
     Fixed(Money),
-    ByAge { basis: AgeBasis, bands: Vec<Band<Money>> },
+    ByAge {
+        basis: AgeBasis,
+        bands: Vec<Band<Money>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -178,8 +185,14 @@ pub struct Benefit {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payout {
     Fixed(Money),
-    ByAge { basis: AgeBasis, bands: Vec<Band<Money>> },
-    ShareOf { rate: Rate, of: BenefitId },
+    ByAge {
+        basis: AgeBasis,
+        bands: Vec<Band<Money>>,
+    },
+    ShareOf {
+        rate: Rate,
+        of: BenefitId,
+    },
 }
 
 /// Every disease code the plan knows, with its name and the benefit that lists it.

@@ -30,7 +30,10 @@ fn ages_between(a: Age, b: Age) -> String {
         return format!("age {a}");
     }
     let last = if b.unit == AgeUnit::Days || a.unit == b.unit {
-        Age { value: b.value.saturating_sub(1), unit: b.unit }
+        Age {
+            value: b.value.saturating_sub(1),
+            unit: b.unit,
+        }
     } else {
         return format!("ages from {a} up to {b}");
     };
@@ -39,15 +42,26 @@ fn ages_between(a: Age, b: Age) -> String {
 
 impl Checker<'_> {
     /// The rows of a table by age, sorted; reports overlaps and gaps within `domain`.
-    pub(super) fn bands(&mut self, stmt: &Statement, what: &str, domain: Option<AgeRange>) -> Option<Vec<Band<Money>>> {
+    pub(super) fn bands(
+        &mut self,
+        stmt: &Statement,
+        what: &str,
+        domain: Option<AgeRange>,
+    ) -> Option<Vec<Band<Money>>> {
         let mut bands = Vec::new();
         let mut ok = true;
         for row in &stmt.rows {
-            let Row::Band { ages, value, span } = row else { continue };
+            let Row::Band { ages, value, span } = row else {
+                continue;
+            };
             let r = self.age_range(ages, "an age band");
             let m = self.money(value, what);
             match (r, m) {
-                (Some(ages), Some(value)) => bands.push(Band { ages, value, span: *span }),
+                (Some(ages), Some(value)) => bands.push(Band {
+                    ages,
+                    value,
+                    span: *span,
+                }),
                 _ => ok = false,
             }
         }
@@ -63,17 +77,33 @@ impl Checker<'_> {
             }
             if before(end, b.ages.from) {
                 self.push(
-                    Diagnostic::error("E401", b.span, format!("{} in no band of this table", is_are(&ages_between(end, b.ages.from))))
-                        .label("the band before this one ends earlier")
-                        .related(a.span, "the previous band")
-                        .help(format!("start this band at {end}, or extend the previous one to cover the gap")),
+                    Diagnostic::error(
+                        "E401",
+                        b.span,
+                        format!(
+                            "{} in no band of this table",
+                            is_are(&ages_between(end, b.ages.from))
+                        ),
+                    )
+                    .label("the band before this one ends earlier")
+                    .related(a.span, "the previous band")
+                    .help(format!(
+                        "start this band at {end}, or extend the previous one to cover the gap"
+                    )),
                 );
             } else {
                 self.push(
-                    Diagnostic::error("E400", b.span, format!("this band overlaps the one before it: {} in both", is_are(&ages_between(b.ages.from, end))))
-                        .label("overlaps the previous band")
-                        .related(a.span, "the previous band")
-                        .help(format!("start this band at {end}")),
+                    Diagnostic::error(
+                        "E400",
+                        b.span,
+                        format!(
+                            "this band overlaps the one before it: {} in both",
+                            is_are(&ages_between(b.ages.from, end))
+                        ),
+                    )
+                    .label("overlaps the previous band")
+                    .related(a.span, "the previous band")
+                    .help(format!("start this band at {end}")),
                 );
             }
             ok = false;
@@ -82,9 +112,17 @@ impl Checker<'_> {
             let first = &bands[0];
             if before(domain.from, first.ages.from) {
                 self.push(
-                    Diagnostic::error("E401", first.span, format!("members may join from {}, but {} in no band", domain.from, is_are(&ages_between(domain.from, first.ages.from))))
-                        .label("the first band starts later")
-                        .help(format!("start the first band at {}", domain.from)),
+                    Diagnostic::error(
+                        "E401",
+                        first.span,
+                        format!(
+                            "members may join from {}, but {} in no band",
+                            domain.from,
+                            is_are(&ages_between(domain.from, first.ages.from))
+                        ),
+                    )
+                    .label("the first band starts later")
+                    .help(format!("start the first band at {}", domain.from)),
                 );
                 ok = false;
             }
@@ -92,9 +130,17 @@ impl Checker<'_> {
             let want_end = end_of(domain);
             if before(end_of(last.ages), want_end) {
                 self.push(
-                    Diagnostic::error("E401", last.span, format!("members are covered up to {}, but {} in no band", domain.to, is_are(&ages_between(end_of(last.ages), want_end))))
-                        .label("the last band ends earlier")
-                        .help(format!("extend the last band to {}", domain.to)),
+                    Diagnostic::error(
+                        "E401",
+                        last.span,
+                        format!(
+                            "members are covered up to {}, but {} in no band",
+                            domain.to,
+                            is_are(&ages_between(end_of(last.ages), want_end))
+                        ),
+                    )
+                    .label("the last band ends earlier")
+                    .help(format!("extend the last band to {}", domain.to)),
                 );
                 ok = false;
             }

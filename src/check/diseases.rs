@@ -19,7 +19,10 @@ impl Diseases {
 
 /// `CI028` → ("CI", 28, 3)
 fn split_code(code: &str) -> Option<(&str, u64, usize)> {
-    let digits = code.len() - code.trim_start_matches(|c: char| c.is_ascii_uppercase()).len();
+    let digits = code.len()
+        - code
+            .trim_start_matches(|c: char| c.is_ascii_uppercase())
+            .len();
     let (prefix, num) = code.split_at(digits);
     Some((prefix, num.parse().ok()?, num.len()))
 }
@@ -33,32 +36,53 @@ impl Checker<'_> {
         let mut ok = true;
         let sections: Vec<&Section> = self.files.iter().flat_map(|f| f.sections.iter()).collect();
         for section in &sections {
-            let Header::Diseases { name, .. } = &section.header.node else { continue };
+            let Header::Diseases { name, .. } = &section.header.node else {
+                continue;
+            };
             let mut ids = Vec::new();
             if section.rows.is_empty() {
                 self.push(
-                    Diagnostic::warning("W202", section.header.span, format!("disease list `{}` is empty", name.node))
-                        .label("no diseases under this line")
-                        .help("list one disease per line, such as `CI001 \"恶性肿瘤——重度\"`"),
+                    Diagnostic::warning(
+                        "W202",
+                        section.header.span,
+                        format!("disease list `{}` is empty", name.node),
+                    )
+                    .label("no diseases under this line")
+                    .help("list one disease per line, such as `CI001 \"恶性肿瘤——重度\"`"),
                 );
             }
             for row in &section.rows {
-                let Row::Disease { code, name: title, span } = row else { continue };
+                let Row::Disease {
+                    code,
+                    name: title,
+                    span,
+                } = row
+                else {
+                    continue;
+                };
                 if let Some(&first) = table.index.get(&code.node) {
                     self.push(
-                        Diagnostic::error("E204", code.span, format!("disease `{}` is listed twice", code.node))
-                            .label("listed again here")
-                            .related(spans[first.0 as usize], "first listed here")
-                            .help("each disease code is listed once; remove one of the rows"),
+                        Diagnostic::error(
+                            "E204",
+                            code.span,
+                            format!("disease `{}` is listed twice", code.node),
+                        )
+                        .label("listed again here")
+                        .related(spans[first.0 as usize], "first listed here")
+                        .help("each disease code is listed once; remove one of the rows"),
                     );
                     ok = false;
                     continue;
                 }
                 if title.node.trim().is_empty() {
                     self.push(
-                        Diagnostic::error("E210", title.span, format!("disease `{}` has no name", code.node))
-                            .label("empty name")
-                            .help("write the disease's name, such as `\"恶性肿瘤——重度\"`"),
+                        Diagnostic::error(
+                            "E210",
+                            title.span,
+                            format!("disease `{}` has no name", code.node),
+                        )
+                        .label("empty name")
+                        .help("write the disease's name, such as `\"恶性肿瘤——重度\"`"),
                     );
                 }
                 let id = DiseaseId(table.codes.len() as u32);
@@ -75,17 +99,25 @@ impl Checker<'_> {
         list_names.sort();
         let mut claimed: Vec<Option<Span>> = vec![None; table.codes.len()];
         for (bi, section) in benefits.iter().enumerate() {
-            let Header::Benefit { name: bname, .. } = &section.header.node else { continue };
+            let Header::Benefit { name: bname, .. } = &section.header.node else {
+                continue;
+            };
             let bid = BenefitId(bi as u16);
             for stmt in &section.statements {
-                let StatementKind::Covers(items) = &stmt.kind else { continue };
+                let StatementKind::Covers(items) = &stmt.kind else {
+                    continue;
+                };
                 for item in items {
                     let (ids, span): (Vec<DiseaseId>, Span) = match item {
                         CoverItem::List(list) => match lists.get(&list.node) {
                             Some(ids) => (ids.clone(), list.span),
                             None => {
-                                let mut d = Diagnostic::error("E202", list.span, format!("there is no disease list named `{}`", list.node))
-                                    .label("unknown disease list");
+                                let mut d = Diagnostic::error(
+                                    "E202",
+                                    list.span,
+                                    format!("there is no disease list named `{}`", list.node),
+                                )
+                                .label("unknown disease list");
                                 d = match did_you_mean(&list.node, list_names.iter().copied()) {
                                     Some(s) => d.help(format!("did you mean `{s}`?")),
                                     None => d.help("declare it with `diseases NAME`, or include a file that does"),
@@ -147,8 +179,12 @@ impl Checker<'_> {
     }
 
     fn unknown_code(&mut self, span: Span, code: &str, table: &Diseases) {
-        let mut d = Diagnostic::error("E207", span, format!("disease `{code}` is in no disease list"))
-            .label("unknown disease code");
+        let mut d = Diagnostic::error(
+            "E207",
+            span,
+            format!("disease `{code}` is in no disease list"),
+        )
+        .label("unknown disease code");
         d = match did_you_mean(code, table.codes.iter().map(String::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("list it under a `diseases NAME` section first"),
@@ -156,16 +192,34 @@ impl Checker<'_> {
         self.push(d);
     }
 
-    fn code_range(&mut self, from: &crate::ast::Name, to: &crate::ast::Name, table: &Diseases) -> Option<Vec<DiseaseId>> {
+    fn code_range(
+        &mut self,
+        from: &crate::ast::Name,
+        to: &crate::ast::Name,
+        table: &Diseases,
+    ) -> Option<Vec<DiseaseId>> {
         let (Some(a), Some(b)) = (split_code(&from.node), split_code(&to.node)) else {
-            self.push(Diagnostic::error("E207", from.span.to(to.span), "not a range of disease codes").label("bad range"));
+            self.push(
+                Diagnostic::error(
+                    "E207",
+                    from.span.to(to.span),
+                    "not a range of disease codes",
+                )
+                .label("bad range"),
+            );
             return None;
         };
         if a.0 != b.0 || a.2 != b.2 || a.1 > b.1 {
             self.push(
-                Diagnostic::error("E304", from.span.to(to.span), format!("`{} to {}` is not a range of codes", from.node, to.node))
-                    .label("empty or mixed range")
-                    .help("both ends share a prefix and a width, the first no larger: `CI001 to CI028`"),
+                Diagnostic::error(
+                    "E304",
+                    from.span.to(to.span),
+                    format!("`{} to {}` is not a range of codes", from.node, to.node),
+                )
+                .label("empty or mixed range")
+                .help(
+                    "both ends share a prefix and a width, the first no larger: `CI001 to CI028`",
+                ),
             );
             return None;
         }

@@ -24,6 +24,22 @@ pub(crate) struct Checker<'a> {
 
 impl Checker<'_> {
     pub(crate) fn push(&mut self, d: Diagnostic) {
+        // "no `fee` line" is noise when the `fee` line is there but did not parse.
+        if d.code == "E104" {
+            if let Some(word) = d
+                .label
+                .strip_prefix("no `")
+                .and_then(|l| l.split(['`', ' ']).next())
+            {
+                if self
+                    .files
+                    .iter()
+                    .any(|f| f.broken.iter().any(|b| b == word))
+                {
+                    return;
+                }
+            }
+        }
         self.diags.push(d);
     }
 }
@@ -43,7 +59,10 @@ pub fn check(files: &[PlanFile]) -> (Option<Plan>, Diagnostics) {
 }
 
 /// The statement `kind` of a section, if written (the first one).
-fn find<'s, T>(section: &'s Section, pick: impl Fn(&'s StatementKind) -> Option<T>) -> Option<(T, Span, &'s ast::Statement)> {
+fn find<'s, T>(
+    section: &'s Section,
+    pick: impl Fn(&'s StatementKind) -> Option<T>,
+) -> Option<(T, Span, &'s ast::Statement)> {
     section
         .statements
         .iter()
@@ -60,9 +79,17 @@ impl<'a> Checker<'a> {
         self.structure();
         let files: &'a [PlanFile] = self.files;
         let main = &files[0];
-        let header = main.sections.iter().find(|s| matches!(s.header.node, Header::Plan { .. }));
+        let header = main
+            .sections
+            .iter()
+            .find(|s| matches!(s.header.node, Header::Plan { .. }));
         let Some(header) = header else {
-            if main.sections.iter().any(|s| !matches!(s.header.node, Header::Diseases { .. } | Header::Include { .. })) {
+            if main.sections.iter().any(|s| {
+                !matches!(
+                    s.header.node,
+                    Header::Diseases { .. } | Header::Include { .. }
+                )
+            }) {
                 let first = &main.sections[0].header;
                 self.push(
                     Diagnostic::error("E104", first.span, "the file has no `plan` header")
@@ -83,7 +110,9 @@ impl<'a> Checker<'a> {
             }
             return None;
         };
-        let Header::Plan { id } = &header.header.node else { return None };
+        let Header::Plan { id } = &header.header.node else {
+            return None;
+        };
         let header_span = header.header.span;
 
         let title = find(header, |k| match k {
@@ -103,9 +132,13 @@ impl<'a> Checker<'a> {
             Some((c, _, _)) if c.node == "CNY" => Some("CNY".to_string()),
             Some((c, _, _)) => {
                 self.push(
-                    Diagnostic::error("E310", c.span, format!("`{}` is not a supported currency", c.node))
-                        .label("unsupported currency")
-                        .help("plans are written in `CNY`, counted to the fen"),
+                    Diagnostic::error(
+                        "E310",
+                        c.span,
+                        format!("`{}` is not a supported currency", c.node),
+                    )
+                    .label("unsupported currency")
+                    .help("plans are written in `CNY`, counted to the fen"),
                 );
                 None
             }
@@ -146,7 +179,12 @@ impl<'a> Checker<'a> {
             .collect();
         let diseases = self.diseases(&benefit_sections);
         let membership = self.membership(header_span, &benefit_names);
-        let benefits = self.benefits(&benefit_sections, &benefit_names, &diseases, membership.as_ref());
+        let benefits = self.benefits(
+            &benefit_sections,
+            &benefit_names,
+            &diseases,
+            membership.as_ref(),
+        );
         let sharing = self.sharing(header_span, membership.as_ref());
         let minimum_members = self.minimum();
 
@@ -180,14 +218,22 @@ impl<'a> Checker<'a> {
         if let Some(i) = benefits.iter().position(|(n, _)| *n == name.node) {
             return Some(BenefitId(i as u16));
         }
-        let mut d = Diagnostic::error("E200", name.span, format!("there is no benefit named `{}`", name.node))
-            .label("unknown benefit");
+        let mut d = Diagnostic::error(
+            "E200",
+            name.span,
+            format!("there is no benefit named `{}`", name.node),
+        )
+        .label("unknown benefit");
         d = match did_you_mean(&name.node, benefits.iter().map(|(n, _)| n.as_str())) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None if benefits.is_empty() => d.help("declare it with a `benefit NAME` section"),
             None => d.help(format!(
                 "the plan's benefits are {}",
-                benefits.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                benefits
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         };
         self.push(d);
@@ -215,9 +261,13 @@ impl<'a> Checker<'a> {
             Some((r, span, _)) => self.age_range(r, "a join age").map(|v| Cited::new(v, span)),
             None => {
                 self.push(
-                    Diagnostic::error("E104", section.header.span, "the membership does not say who may join")
-                        .label("no `join ages` line")
-                        .help("add `join ages 30 days to 59 years`"),
+                    Diagnostic::error(
+                        "E104",
+                        section.header.span,
+                        "the membership does not say who may join",
+                    )
+                    .label("no `join ages` line")
+                    .help("add `join ages 30 days to 59 years`"),
                 );
                 None
             }
@@ -234,17 +284,29 @@ impl<'a> Checker<'a> {
             None => None,
             Some((amount, span, stmt)) => {
                 let domain = join.as_ref().map(|j| j.value);
-                self.schedule(amount, stmt, "the payment at join", domain, &[ast::AgeBasis::Join])
-                    .map(|s| Cited::new(s, span))
+                self.schedule(
+                    amount,
+                    stmt,
+                    "the payment at join",
+                    domain,
+                    &[ast::AgeBasis::Join],
+                )
+                .map(|s| Cited::new(s, span))
             }
         };
         let ends_at_age = find(section, |k| match k {
             StatementKind::EndsAtAge(q) => Some(q),
             _ => None,
         })
-        .and_then(|(q, span, _)| self.age(q, "the age at which membership ends").map(|a| Cited::new(a, span)));
+        .and_then(|(q, span, _)| {
+            self.age(q, "the age at which membership ends")
+                .map(|a| Cited::new(a, span))
+        });
         let term = find(section, |k| match k {
-            StatementKind::Term { length, renew_up_to } => Some((length, renew_up_to)),
+            StatementKind::Term {
+                length,
+                renew_up_to,
+            } => Some((length, renew_up_to)),
             _ => None,
         })
         .and_then(|((length, renew), span, _)| {
@@ -261,7 +323,13 @@ impl<'a> Checker<'a> {
                 );
                 return None;
             }
-            Some(Cited::new(Term { years: years?, renew_up_to }, span))
+            Some(Cited::new(
+                Term {
+                    years: years?,
+                    renew_up_to,
+                },
+                span,
+            ))
         });
         let mut ends_on_payout = Vec::new();
         for s in &section.statements {
@@ -294,22 +362,39 @@ impl<'a> Checker<'a> {
             ast::Amount::Fixed(q) => self.money(q, what).map(Schedule::Fixed),
             ast::Amount::ByAge(basis) => {
                 if !bases.contains(&basis.node) {
-                    let allowed: Vec<String> = bases.iter().map(|b| format!("`by age at {}`", b.words())).collect();
+                    let allowed: Vec<String> = bases
+                        .iter()
+                        .map(|b| format!("`by age at {}`", b.words()))
+                        .collect();
                     self.push(
-                        Diagnostic::error("E306", basis.span, format!("{what} cannot be looked up by age at {}", basis.node.words()))
-                            .label("not available here")
-                            .help(format!("write {}", allowed.join(" or "))),
+                        Diagnostic::error(
+                            "E306",
+                            basis.span,
+                            format!(
+                                "{what} cannot be looked up by age at {}",
+                                basis.node.words()
+                            ),
+                        )
+                        .label("not available here")
+                        .help(format!("write {}", allowed.join(" or "))),
                     );
                     return None;
                 }
                 let bands = self.bands(stmt, what, domain)?;
-                Some(Schedule::ByAge { basis: basis.node, bands })
+                Some(Schedule::ByAge {
+                    basis: basis.node,
+                    bands,
+                })
             }
             ast::Amount::ShareOf { percent, .. } => {
                 self.push(
-                    Diagnostic::error("E306", percent.span, format!("{what} cannot be a share of a benefit"))
-                        .label("only a payout can be a share of another")
-                        .help("write an amount such as `9 CNY`, or a table `by age at ...`"),
+                    Diagnostic::error(
+                        "E306",
+                        percent.span,
+                        format!("{what} cannot be a share of a benefit"),
+                    )
+                    .label("only a payout can be a share of another")
+                    .help("write an amount such as `9 CNY`, or a table `by age at ...`"),
                 );
                 None
             }
@@ -337,7 +422,9 @@ impl<'a> Checker<'a> {
             d
         });
         for (i, section) in sections.iter().enumerate() {
-            let Header::Benefit { name, title } = &section.header.node else { continue };
+            let Header::Benefit { name, title } = &section.header.node else {
+                continue;
+            };
             let covers = diseases
                 .as_ref()
                 .map(|d| Cited::new(d.covered_by(BenefitId(i as u16)), section.header.span));
@@ -347,14 +434,20 @@ impl<'a> Checker<'a> {
             });
             let (waiting_days, exempt) = match waiting {
                 Some(((period, except), span, _)) => {
-                    let days = self.days(period, "a waiting period").map(|d| Cited::new(d, span));
+                    let days = self
+                        .days(period, "a waiting period")
+                        .map(|d| Cited::new(d, span));
                     let mut exempt = Vec::new();
                     for e in except {
                         match Cause::parse(&e.node) {
                             Some(c) => exempt.push(c),
                             None => {
-                                let mut d = Diagnostic::error("E206", e.span, format!("`{}` is not a cause of a claim", e.node))
-                                    .label("unknown cause");
+                                let mut d = Diagnostic::error(
+                                    "E206",
+                                    e.span,
+                                    format!("`{}` is not a cause of a claim", e.node),
+                                )
+                                .label("unknown cause");
                                 d = match did_you_mean(&e.node, ["accident", "illness"]) {
                                     Some(s) => d.help(format!("did you mean `{s}`? Claims are caused by `illness` or `accident`")),
                                     None => d.help("claims are caused by `illness` or `accident`"),
@@ -384,20 +477,36 @@ impl<'a> Checker<'a> {
                     let target = self.benefit_ref(of, names);
                     if target == Some(BenefitId(i as u16)) {
                         self.push(
-                            Diagnostic::error("E208", of.span, "a benefit cannot pay a share of itself")
-                                .label("refers to itself")
-                                .help("name another benefit, such as `payout 10% of critical`"),
+                            Diagnostic::error(
+                                "E208",
+                                of.span,
+                                "a benefit cannot pay a share of itself",
+                            )
+                            .label("refers to itself")
+                            .help("name another benefit, such as `payout 10% of critical`"),
                         );
                         None
                     } else {
                         match (rate, target) {
-                            (Some(rate), Some(of)) => Some(Cited::new(Payout::ShareOf { rate, of }, span)),
+                            (Some(rate), Some(of)) => {
+                                Some(Cited::new(Payout::ShareOf { rate, of }, span))
+                            }
                             _ => None,
                         }
                     }
                 }
                 Some((amount, span, stmt)) => self
-                    .schedule(amount, stmt, "a payout", domain, &[ast::AgeBasis::Diagnosis, ast::AgeBasis::TermStart, ast::AgeBasis::Join])
+                    .schedule(
+                        amount,
+                        stmt,
+                        "a payout",
+                        domain,
+                        &[
+                            ast::AgeBasis::Diagnosis,
+                            ast::AgeBasis::TermStart,
+                            ast::AgeBasis::Join,
+                        ],
+                    )
                     .map(|s| {
                         Cited::new(
                             match s {
@@ -416,15 +525,23 @@ impl<'a> Checker<'a> {
                 let v = self.count(n, "a limit of payouts", 1_000_000)?;
                 if v == 0 {
                     self.push(
-                        Diagnostic::error("E307", n.span, "a limit of zero payouts means the benefit never pays")
-                            .label("zero")
-                            .help("write `limit 1 per member`, or remove the benefit"),
+                        Diagnostic::error(
+                            "E307",
+                            n.span,
+                            "a limit of zero payouts means the benefit never pays",
+                        )
+                        .label("zero")
+                        .help("write `limit 1 per member`, or remove the benefit"),
                     );
                     return None;
                 }
                 Some(Cited::new(v as u32, span))
             });
-            if !section.statements.iter().any(|s| matches!(s.kind, StatementKind::Covers(_))) {
+            if !section
+                .statements
+                .iter()
+                .any(|s| matches!(s.kind, StatementKind::Covers(_)))
+            {
                 self.push(
                     Diagnostic::error("E104", section.header.span, format!("benefit `{}` does not say which diseases it covers", name.node))
                         .label("no `covers` line")
@@ -452,9 +569,16 @@ impl<'a> Checker<'a> {
                 if let Some(target) = out.get(of.0 as usize) {
                     if matches!(target.payout.value, Payout::ShareOf { .. }) {
                         self.push(
-                            Diagnostic::error("E208", b.payout.span, format!("`{}` pays a share of `{}`, which is itself a share", b.name, target.name))
-                                .label("a share of a share")
-                                .help("name a benefit whose payout is an amount or a table by age"),
+                            Diagnostic::error(
+                                "E208",
+                                b.payout.span,
+                                format!(
+                                    "`{}` pays a share of `{}`, which is itself a share",
+                                    b.name, target.name
+                                ),
+                            )
+                            .label("a share of a share")
+                            .help("name a benefit whose payout is an amount or a table by age"),
                         );
                         ok = false;
                     }
@@ -470,7 +594,8 @@ impl<'a> Checker<'a> {
             StatementKind::Minimum(n) => Some(n),
             _ => None,
         })?;
-        self.count(n, "a minimum number of members", 10_000_000_000).map(|v| Cited::new(v, span))
+        self.count(n, "a minimum number of members", 10_000_000_000)
+            .map(|v| Cited::new(v, span))
     }
 
     fn sharing(&mut self, header_span: Span, membership: Option<&Membership>) -> Option<Sharing> {
@@ -485,9 +610,16 @@ impl<'a> Checker<'a> {
         let hs = section.header.span;
         let missing = |c: &mut Self, what: &str, example: &str| {
             c.push(
-                Diagnostic::error("E104", hs, format!("the sharing section does not say {what}"))
-                    .label(format!("no `{}` line", example.split(' ').next().unwrap_or(example)))
-                    .help(format!("add `{example}`")),
+                Diagnostic::error(
+                    "E104",
+                    hs,
+                    format!("the sharing section does not say {what}"),
+                )
+                .label(format!(
+                    "no `{}` line",
+                    example.split(' ').next().unwrap_or(example)
+                ))
+                .help(format!("add `{example}`")),
             );
         };
         let calendar = match find(section, |k| match k {
@@ -546,7 +678,11 @@ impl<'a> Checker<'a> {
         }) {
             Some(((m, r), span, _)) => Some((Cited::new(m, span), Cited::new(r, span))),
             None => {
-                missing(self, "how charges are rounded", "rounding up, remainder carried");
+                missing(
+                    self,
+                    "how charges are rounded",
+                    "rounding up, remainder carried",
+                );
                 None
             }
         };
@@ -564,7 +700,9 @@ impl<'a> Checker<'a> {
             d
         });
         for s in &section.statements {
-            let StatementKind::Cap(cap) = &s.kind else { continue };
+            let StatementKind::Cap(cap) = &s.kind else {
+                continue;
+            };
             match cap {
                 ast::Cap::Fixed { amount, basis } => match self.money(amount, "a cap") {
                     Some(m) => {
@@ -582,7 +720,13 @@ impl<'a> Checker<'a> {
                 },
                 ast::Cap::PerYearByAge { basis } => {
                     let amount = ast::Amount::ByAge(basis.clone());
-                    match self.schedule(&amount, s, "an annual cap", domain, &[ast::AgeBasis::TermStart, ast::AgeBasis::Join]) {
+                    match self.schedule(
+                        &amount,
+                        s,
+                        "an annual cap",
+                        domain,
+                        &[ast::AgeBasis::TermStart, ast::AgeBasis::Join],
+                    ) {
                         Some(sch) => annual_cap = Some(Cited::new(sch, s.span)),
                         None => ok = false,
                     }
@@ -627,12 +771,18 @@ fn requirement(c: &ast::Condition) -> Requirement {
         ast::Condition::Or(v) => Requirement::Any(v.iter().map(requirement).collect()),
         ast::Condition::And(v) => Requirement::All(v.iter().map(requirement).collect()),
         ast::Condition::Not(c) => Requirement::Not(Box::new(requirement(c))),
-        ast::Condition::Compare { attribute, op, value } => Requirement::Compare {
+        ast::Condition::Compare {
+            attribute,
+            op,
+            value,
+        } => Requirement::Compare {
             attribute: attribute.node.clone(),
             op: op.node,
             value: match &value.node {
                 ast::Value::Number(n) => number_literal(n),
-                ast::Value::Text(t) | ast::Value::Date(t) | ast::Value::Word(t) => Literal::Text(t.clone()),
+                ast::Value::Text(t) | ast::Value::Date(t) | ast::Value::Word(t) => {
+                    Literal::Text(t.clone())
+                }
             },
         },
     }

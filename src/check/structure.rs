@@ -12,7 +12,9 @@ fn home(kind: &StatementKind) -> &'static str {
     use StatementKind::*;
     match kind {
         Title(_) | Operator(_) | Currency(_) | Launched(_) => "plan",
-        Join(_) | Requires(_) | Pays(_) | EndsAtAge(_) | EndsOnPayout(_) | Term { .. } => "membership",
+        Join(_) | Requires(_) | Pays(_) | EndsAtAge(_) | EndsOnPayout(_) | Term { .. } => {
+            "membership"
+        }
         Covers(_) | Waiting { .. } | Payout(_) | Limit(_) => "benefit",
         Closes(_) | Fee(_) | Split(_) | Cap(_) | Excess | Rounding { .. } => "sharing",
         Minimum(_) => "viability",
@@ -44,9 +46,13 @@ impl Checker<'_> {
                 let kw = header.node.keyword();
                 if file_index > 0 && !matches!(header.node, Header::Diseases { .. }) {
                     self.push(
-                        Diagnostic::error("E106", header.span, format!("an included file may hold only disease lists, not `{kw}`"))
-                            .label("not a disease list")
-                            .help("move this section into the plan itself"),
+                        Diagnostic::error(
+                            "E106",
+                            header.span,
+                            format!("an included file may hold only disease lists, not `{kw}`"),
+                        )
+                        .label("not a disease list")
+                        .help("move this section into the plan itself"),
                     );
                     continue;
                 }
@@ -59,8 +65,13 @@ impl Checker<'_> {
                 if let Some(key) = key {
                     if let Some(first) = seen_sections.get(&key) {
                         let (code, what) = match &header.node {
-                            Header::Benefit { name, .. } => ("E201", format!("benefit `{}` is declared twice", name.node)),
-                            Header::Diseases { name, .. } => ("E203", format!("disease list `{}` is declared twice", name.node)),
+                            Header::Benefit { name, .. } => {
+                                ("E201", format!("benefit `{}` is declared twice", name.node))
+                            }
+                            Header::Diseases { name, .. } => (
+                                "E203",
+                                format!("disease list `{}` is declared twice", name.node),
+                            ),
                             _ => ("E105", format!("the plan has two `{kw}` sections")),
                         };
                         self.push(
@@ -85,7 +96,10 @@ impl Checker<'_> {
                         let mut d = Diagnostic::error(
                             "E102",
                             stmt.span,
-                            format!("`{}` does not belong in a `{kw}` section", stmt.kind.keyword()),
+                            format!(
+                                "`{}` does not belong in a `{kw}` section",
+                                stmt.kind.keyword()
+                            ),
                         )
                         .label(format!("a `{want}` statement"))
                         .help(help);
@@ -98,10 +112,14 @@ impl Checker<'_> {
                     if let Some(key) = once_key(&stmt.kind) {
                         if let Some(first) = once.get(key) {
                             self.push(
-                                Diagnostic::error("E105", stmt.span, format!("`{key}` is written twice in this section"))
-                                    .label("written again here")
-                                    .related(*first, "first written here")
-                                    .help("keep one of the two lines"),
+                                Diagnostic::error(
+                                    "E105",
+                                    stmt.span,
+                                    format!("`{key}` is written twice in this section"),
+                                )
+                                .label("written again here")
+                                .related(*first, "first written here")
+                                .help("keep one of the two lines"),
                             );
                         } else {
                             once.insert(key, stmt.span);

@@ -52,11 +52,21 @@ impl Checker<'_> {
     /// The unit of a quantity, if it is one of `allowed`; reports otherwise.
     fn unit(&mut self, q: &Quantity, allowed: &[Unit], what: &str) -> Option<Unit> {
         let Some(unit) = Unit::of(&q.unit.node) else {
-            let mut d = Diagnostic::error("E301", q.unit.span, format!("`{}` is not a unit", q.unit.node))
-                .label("unknown unit");
+            let mut d = Diagnostic::error(
+                "E301",
+                q.unit.span,
+                format!("`{}` is not a unit", q.unit.node),
+            )
+            .label("unknown unit");
             d = match did_you_mean(&q.unit.node, UNIT_WORDS) {
-                Some(s) => d.help(format!("did you mean `{s}`? {what} is {}", allowed[0].describe())),
-                None => d.help(format!("{what} is {}; units are `CNY`, `%`, `days` and `years`", allowed[0].describe())),
+                Some(s) => d.help(format!(
+                    "did you mean `{s}`? {what} is {}",
+                    allowed[0].describe()
+                )),
+                None => d.help(format!(
+                    "{what} is {}; units are `CNY`, `%`, `days` and `years`",
+                    allowed[0].describe()
+                )),
             };
             self.push(d);
             return None;
@@ -67,7 +77,11 @@ impl Checker<'_> {
                 Diagnostic::error(
                     "E300",
                     q.span,
-                    format!("{what} must be {}, not {}", wanted.join(" or "), unit.noun()),
+                    format!(
+                        "{what} must be {}, not {}",
+                        wanted.join(" or "),
+                        unit.noun()
+                    ),
                 )
                 .label(format!("this is {}", unit.noun()))
                 .help(format!("write {}", allowed[0].describe())),
@@ -89,9 +103,13 @@ impl Checker<'_> {
         }
         if clean.contains('.') {
             self.push(
-                Diagnostic::error("E307", number.span, format!("{what} must be a whole number"))
-                    .label("has decimals")
-                    .help("write a whole number, such as `90`"),
+                Diagnostic::error(
+                    "E307",
+                    number.span,
+                    format!("{what} must be a whole number"),
+                )
+                .label("has decimals")
+                .help("write a whole number, such as `90`"),
             );
             return None;
         }
@@ -122,9 +140,13 @@ impl Checker<'_> {
             Ok(m) => Some(m),
             Err(MoneyError::TooManyDecimals) => {
                 self.push(
-                    Diagnostic::error("E302", q.number.span, "money has at most two decimals (fen)")
-                        .label("more than two decimals")
-                        .help("money is exact to the fen (0.01 CNY): write for example `0.10 CNY`"),
+                    Diagnostic::error(
+                        "E302",
+                        q.number.span,
+                        "money has at most two decimals (fen)",
+                    )
+                    .label("more than two decimals")
+                    .help("money is exact to the fen (0.01 CNY): write for example `0.10 CNY`"),
                 );
                 None
             }
@@ -137,7 +159,9 @@ impl Checker<'_> {
                 None
             }
             Err(MoneyError::NotANumber) => {
-                self.push(Diagnostic::error("E307", q.number.span, "not a number").label("not a number"));
+                self.push(
+                    Diagnostic::error("E307", q.number.span, "not a number").label("not a number"),
+                );
                 None
             }
         }
@@ -148,9 +172,13 @@ impl Checker<'_> {
         let rate = Rate::parse_percent(&q.number.node).filter(|r| r.is_proportion());
         if rate.is_none() {
             self.push(
-                Diagnostic::error("E303", q.span, format!("{what} must be between 0% and 100%"))
-                    .label("outside 0% to 100%")
-                    .help("write a percentage such as `10%` or `8.5%` (at most six decimals)"),
+                Diagnostic::error(
+                    "E303",
+                    q.span,
+                    format!("{what} must be between 0% and 100%"),
+                )
+                .label("outside 0% to 100%")
+                .help("write a percentage such as `10%` or `8.5%` (at most six decimals)"),
             );
         }
         rate
@@ -170,8 +198,12 @@ impl Checker<'_> {
     pub(crate) fn age(&mut self, q: &Quantity, what: &str) -> Option<Age> {
         let unit = self.unit(q, &[Unit::Years, Unit::Days], what)?;
         match unit {
-            Unit::Days => self.whole_number(&q.number, what, 150 * 366).map(|n| Age::days(n as u32)),
-            _ => self.whole_number(&q.number, what, 150).map(|n| Age::years(n as u32)),
+            Unit::Days => self
+                .whole_number(&q.number, what, 150 * 366)
+                .map(|n| Age::days(n as u32)),
+            _ => self
+                .whole_number(&q.number, what, 150)
+                .map(|n| Age::years(n as u32)),
         }
     }
 
@@ -180,7 +212,8 @@ impl Checker<'_> {
         let to = self.age(&r.to, what);
         let (from, to) = (from?, to?);
         let range = AgeRange { from, to };
-        if from.approx_days() > to.approx_days() || (from.unit == to.unit && from.value > to.value) {
+        if from.approx_days() > to.approx_days() || (from.unit == to.unit && from.value > to.value)
+        {
             self.push(
                 Diagnostic::error("E304", r.span, format!("the range `{range}` holds no age"))
                     .label("empty range")
@@ -200,9 +233,15 @@ impl Checker<'_> {
             Ok(date) => Some(date),
             Err(_) => {
                 self.push(
-                    Diagnostic::error("E305", d.span, format!("`{}` is not a date in the calendar", d.node))
-                        .label("no such day")
-                        .help(format!("{what} is a date written YYYY-MM-DD, such as `2018-10-16`")),
+                    Diagnostic::error(
+                        "E305",
+                        d.span,
+                        format!("`{}` is not a date in the calendar", d.node),
+                    )
+                    .label("no such day")
+                    .help(format!(
+                        "{what} is a date written YYYY-MM-DD, such as `2018-10-16`"
+                    )),
                 );
                 None
             }

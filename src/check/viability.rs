@@ -12,11 +12,15 @@ impl Plan {
             .iter()
             .map(|b| match &b.payout.value {
                 Payout::Fixed(m) => *m,
-                Payout::ByAge { bands, .. } => bands.iter().map(|b| b.value).max().unwrap_or_default(),
+                Payout::ByAge { bands, .. } => {
+                    bands.iter().map(|b| b.value).max().unwrap_or_default()
+                }
                 Payout::ShareOf { rate, of } => {
                     let base = match &self.benefit(*of).payout.value {
                         Payout::Fixed(m) => *m,
-                        Payout::ByAge { bands, .. } => bands.iter().map(|b| b.value).max().unwrap_or_default(),
+                        Payout::ByAge { bands, .. } => {
+                            bands.iter().map(|b| b.value).max().unwrap_or_default()
+                        }
                         Payout::ShareOf { .. } => Money::ZERO,
                     };
                     rate.of(base).round(crate::ast::RoundingMode::HalfUp)
@@ -44,8 +48,15 @@ impl Plan {
 
 impl Checker<'_> {
     pub(super) fn viability(&mut self, plan: &Plan) {
-        let Some(needed) = plan.members_needed() else { return };
-        let cap = plan.sharing.case_cap.as_ref().map(|c| c.value).unwrap_or_default();
+        let Some(needed) = plan.members_needed() else {
+            return;
+        };
+        let cap = plan
+            .sharing
+            .case_cap
+            .as_ref()
+            .map(|c| c.value)
+            .unwrap_or_default();
         let reason = format!(
             "{} × (100% + {}) / {} CNY per case = {} members",
             plan.largest_payout(),

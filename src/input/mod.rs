@@ -1,7 +1,6 @@
 //! Reading members and claims: CSV files with a header row, every problem
 //! reported as `file:line:column: message`.
 
-
 /// An exact decimal: `650` → (650, 0), `-0.5` → (-5, 1). None if not a number.
 pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {
     let (neg, digits) = match text.strip_prefix('-') {
@@ -12,7 +11,11 @@ pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {
     if whole.is_empty() && frac.is_empty() {
         return None;
     }
-    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 18 || whole.len() > 18 {
+    if !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 18
+        || whole.len() > 18
+    {
         return None;
     }
     let mut v: i128 = 0;

@@ -39,6 +39,7 @@ pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics)
     pest::set_error_detail(true);
     let mut diags = Diagnostics::default();
     let mut sections: Vec<Section> = Vec::new();
+    let mut broken: Vec<String> = Vec::new();
     let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
     let bom = file.text.len() - text.len();
     for (offset, line) in lines(text) {
@@ -63,11 +64,19 @@ pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics)
             Ok(p) => p,
             Err(e) => {
                 diags.push(syntax_error(file_id, offset, line, &e));
+                if let Some(word) = code.split_whitespace().next() {
+                    broken.push(word.to_string());
+                }
                 continue;
             }
         };
-        let lowerer = Lowerer { file: file_id, base: offset };
-        let Some(pair) = pairs.into_iter().next() else { continue };
+        let lowerer = Lowerer {
+            file: file_id,
+            base: offset,
+        };
+        let Some(pair) = pairs.into_iter().next() else {
+            continue;
+        };
         let item = match lowerer.line(pair) {
             Ok(Some(item)) => item,
             Ok(None) => continue,
@@ -97,6 +106,7 @@ pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics)
         PlanFile {
             file: file_id,
             sections,
+            broken,
         },
         diags,
     )
@@ -118,9 +128,13 @@ fn place_row(sections: &mut [Section], row: Row, diags: &mut Diagnostics) {
             section.rows.push(row);
         } else {
             diags.push(
-                Diagnostic::error("E103", span, "a disease list holds disease codes, not age bands")
-                    .label("age band in a disease list")
-                    .help("a disease row reads like `CI001 \"恶性肿瘤——重度\"`"),
+                Diagnostic::error(
+                    "E103",
+                    span,
+                    "a disease list holds disease codes, not age bands",
+                )
+                .label("age band in a disease list")
+                .help("a disease row reads like `CI001 \"恶性肿瘤——重度\"`"),
             );
         }
         return;

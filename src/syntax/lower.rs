@@ -37,7 +37,12 @@ impl Lowerer {
         .help("please report this plan line; it is not a mistake in the plan")
     }
 
-    fn next<'i>(&self, pairs: &mut Pairs<'i, Rule>, parent: &Pair<'i, Rule>, what: &str) -> Result<Pair<'i, Rule>> {
+    fn next<'i>(
+        &self,
+        pairs: &mut Pairs<'i, Rule>,
+        parent: &Pair<'i, Rule>,
+        what: &str,
+    ) -> Result<Pair<'i, Rule>> {
         pairs.next().ok_or_else(|| self.internal(parent, what))
     }
 
@@ -178,7 +183,10 @@ impl Lowerer {
             Rule::term => {
                 let length = self.quantity(next()?)?;
                 let renew_up_to = it.next().map(|p| self.quantity(p)).transpose()?;
-                S::Term { length, renew_up_to }
+                S::Term {
+                    length,
+                    renew_up_to,
+                }
             }
             Rule::covers => {
                 let mut items = Vec::new();

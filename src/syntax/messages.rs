@@ -21,30 +21,56 @@ pub(crate) const SHAPES: &[(&str, &str)] = &[
     ("launched", "launched 2018-10-16"),
     ("join", "join ages 30 days to 59 years"),
     ("requires", "requires credit_score >= 650"),
-    ("pays", "pays at join 9 CNY` or `pays at join by age at join"),
-    ("ends", "ends at age 60 years` or `ends on payout of critical"),
+    (
+        "pays",
+        "pays at join 9 CNY` or `pays at join by age at join",
+    ),
+    (
+        "ends",
+        "ends at age 60 years` or `ends on payout of critical",
+    ),
     ("term", "term 1 year, renewed while age <= 70 years"),
-    ("covers", "covers critical_illnesses` or `covers CI001 to CI028, MI01"),
+    (
+        "covers",
+        "covers critical_illnesses` or `covers CI001 to CI028, MI01",
+    ),
     ("waiting", "waiting 90 days, except accident"),
-    ("payout", "payout by age at diagnosis` or `payout 10% of critical` or `payout 300_000 CNY"),
+    (
+        "payout",
+        "payout by age at diagnosis` or `payout 10% of critical` or `payout 300_000 CNY",
+    ),
     ("limit", "limit 1 per member"),
     ("closes", "closes on days 6 and 20"),
     ("fee", "fee 10% of payouts"),
-    ("split", "split equally` or `split in proportion to annual cap"),
-    ("cap", "cap 0.10 CNY per case` or `cap per year by age at term start"),
+    (
+        "split",
+        "split equally` or `split in proportion to annual cap",
+    ),
+    (
+        "cap",
+        "cap 0.10 CNY per case` or `cap per year by age at term start",
+    ),
     ("excess", "excess borne by operator"),
     ("rounding", "rounding up, remainder carried"),
     ("minimum", "minimum 3_300_000 members"),
     ("as", "as of 2019-01-28"),
-    ("member", "member m1 birth_date=1990-05-01 join_date=2018-10-16"),
-    ("claim", "claim c1 member_id=m1 disease=CI001 diagnosed_on=2019-01-10"),
+    (
+        "member",
+        "member m1 birth_date=1990-05-01 join_date=2018-10-16",
+    ),
+    (
+        "claim",
+        "claim c1 member_id=m1 disease=CI001 diagnosed_on=2019-01-10",
+    ),
     ("expect", "expect claim.c1.decision = approved"),
 ];
 
 fn rule_words(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the line",
-        Rule::quantity | Rule::decimal => "a number with its unit, such as `90 days` or `300_000 CNY`",
+        Rule::quantity | Rule::decimal => {
+            "a number with its unit, such as `90 days` or `300_000 CNY`"
+        }
         Rule::unit => "a unit (`CNY`, `%`, `days` or `years`)",
         Rule::count => "a whole number such as `1`",
         Rule::date => "a date such as `2018-10-16`",
@@ -97,14 +123,23 @@ pub(crate) fn syntax_error(
     let (word, ws, we) = first_word(line);
     let code_len = line.trim_end().len();
     let starts_row = word.starts_with(|c: char| c.is_ascii_digit())
-        || (word.starts_with(|c: char| c.is_ascii_uppercase()) && word.ends_with(|c: char| c.is_ascii_digit()));
+        || (word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.ends_with(|c: char| c.is_ascii_digit()));
 
     // An unknown first word: say so, with the closest statement.
     let known = SHAPES.iter().find(|(k, _)| *k == word);
     if known.is_none() && !starts_row {
-        let span = Span::new(file, line_start + ws, line_start + we.max(ws + 1).min(code_len.max(ws + 1)));
-        let mut d = Diagnostic::error("E101", span, format!("`{word}` does not start any statement"))
-            .label("unknown word");
+        let span = Span::new(
+            file,
+            line_start + ws,
+            line_start + we.max(ws + 1).min(code_len.max(ws + 1)),
+        );
+        let mut d = Diagnostic::error(
+            "E101",
+            span,
+            format!("`{word}` does not start any statement"),
+        )
+        .label("unknown word");
         let suggestion = did_you_mean(word, SHAPES.iter().map(|(k, _)| *k));
         d = match suggestion {
             Some(s) => {
@@ -118,7 +153,7 @@ pub(crate) fn syntax_error(
         return d;
     }
 
-    let pos = match error.location {
+    let mut pos = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
@@ -133,7 +168,12 @@ pub(crate) fn syntax_error(
         }
     }
     if let Some(attempts) = error.parse_attempts() {
-        if attempts.max_position == pos {
+        let further = attempts.max_position > pos;
+        if further || expected.is_empty() || expected == ["the end of the line"] {
+            if further {
+                pos = attempts.max_position;
+                expected.clear();
+            }
             for t in attempts.expected_tokens() {
                 let token = t.to_string();
                 let word = token.chars().all(|c| c.is_ascii_lowercase());
@@ -159,7 +199,11 @@ pub(crate) fn syntax_error(
     } else {
         (pos, pos + found_word.len())
     };
-    let span = Span::new(file, line_start + span_start, line_start + span_end.min(line.len()).max(span_start));
+    let span = Span::new(
+        file,
+        line_start + span_start,
+        line_start + span_end.min(line.len()).max(span_start),
+    );
     let what = if found_word.is_empty() || pos >= code_len {
         "the line ends too early".to_string()
     } else {
