@@ -27,6 +27,7 @@ pub mod output;
 pub mod period;
 pub mod plan;
 pub mod source;
+pub mod summary;
 pub mod syntax;
 
 use ast::{Header, PlanFile};

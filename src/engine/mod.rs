@@ -1,1 +1,61 @@
-//! The engine.
+//! The engine: decide every claim and charge every member.
+//!
+//! `Engine::new` compiles a checked plan into flat tables; `Engine::run` turns
+//! members and claims into a `Ledger`. The per-member, per-period work touches
+//! only columns of dates and integers: no strings, no hash maps.
+
+mod claims;
+mod ledger;
+mod membership;
+mod sharing;
+
+pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
+pub use ledger::{Ledger, MemberStatus};
+pub use membership::{EndCause, Membership, membership_year, term_start};
+pub use sharing::{
+    CapKind, Charges, MemberShare, PeriodFigures, ShareSteps, annual_cap, member_share,
+};
+
+use crate::input::{Claims, Members};
+use crate::plan::Plan;
+use chrono::NaiveDate;
+
+/// A run of the engine failed in a way that is not the input's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("internal error: money does not add up in the period {start} to {end}: {detail}")]
+    Identity {
+        start: NaiveDate,
+        end: NaiveDate,
+        detail: String,
+    },
+    #[error("amounts too large to compute exactly in the period {start} to {end}")]
+    Overflow { start: NaiveDate, end: NaiveDate },
+}
+
+/// Options of a run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    pub until: NaiveDate,
+    /// Keep every non-zero charge (for `charges.csv` and explanations).
+    pub keep_charges: bool,
+}
+
+/// Runs a plan over members and claims up to `until`.
+pub fn run(
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    options: RunOptions,
+) -> Result<Ledger, EngineError> {
+    let mut membership = Membership::new(plan, members);
+    let decisions = claims::decide_all(plan, members, &mut membership, claims, options.until);
+    let shared = sharing::share_all(plan, members, &membership, &decisions, claims, options)?;
+    Ok(Ledger::new(
+        members,
+        membership,
+        decisions,
+        shared,
+        options.until,
+    ))
+}

@@ -1,6 +1,14 @@
 //! Reading members and claims: CSV files with a header row, every problem
 //! reported as `file:line:column: message`.
 
+mod claims;
+mod csvfile;
+mod members;
+
+pub use claims::{Claim, Claims, read_claims};
+pub use csvfile::{InputError, InputErrors, parse_iso_date};
+pub use members::{Members, evaluate, read_members};
+
 /// An exact decimal: `650` → (650, 0), `-0.5` → (-5, 1). None if not a number.
 pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {
     let (neg, digits) = match text.strip_prefix('-') {

@@ -1,1 +1,236 @@
-//! Outputs.
+//! Writing a ledger: `decisions.csv`, `periods.csv`, `members.csv` and
+//! `charges.csv`. Each file is written to a temporary file in the output
+//! folder and renamed into place only when every file is complete, so a
+//! run never leaves a half-written file.
+
+use crate::engine::Ledger;
+use crate::input::{Claims, Members};
+use crate::money::Money;
+use crate::plan::Plan;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// An output file that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: cannot write: {reason}")]
+pub struct OutputError {
+    pub path: String,
+    pub reason: String,
+}
+
+fn out_err(path: &Path, e: &io::Error) -> OutputError {
+    OutputError {
+        path: path.display().to_string(),
+        reason: crate::io_reason(e),
+    }
+}
+
+/// A money amount as plain decimal bytes: `300000.00`, `-1.20`.
+pub fn money(buf: &mut Vec<u8>, m: Money) {
+    if m.0 < 0 {
+        buf.push(b'-');
+    }
+    let abs = m.0.unsigned_abs();
+    let mut b = itoa::Buffer::new();
+    buf.extend_from_slice(b.format(abs / 100).as_bytes());
+    buf.push(b'.');
+    let cents = (abs % 100) as u8;
+    buf.push(b'0' + cents / 10);
+    buf.push(b'0' + cents % 10);
+}
+
+fn int(buf: &mut Vec<u8>, n: u64) {
+    buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn field(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        buf.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(b);
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(s.as_bytes());
+    }
+}
+
+fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
+    use std::io::Write;
+    let _ = write!(buf, "{}", d.format("%Y-%m-%d"));
+}
+
+/// Files being written, renamed into place together by `commit`.
+struct Staged {
+    dir: PathBuf,
+    files: Vec<(NamedTempFile, PathBuf)>,
+}
+
+impl Staged {
+    fn write(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let target = self.dir.join(name);
+        let tmp = NamedTempFile::with_prefix_in(format!(".{name}."), &self.dir)
+            .map_err(|e| out_err(&target, &e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, tmp);
+        fill(&mut w).map_err(|e| out_err(&target, &e))?;
+        let tmp = w.into_inner().map_err(|e| out_err(&target, e.error()))?;
+        tmp.as_file().sync_all().map_err(|e| out_err(&target, &e))?;
+        self.files.push((tmp, target));
+        Ok(())
+    }
+
+    fn commit(self) -> Result<(), OutputError> {
+        for (tmp, target) in self.files {
+            tmp.persist(&target)
+                .map_err(|e| out_err(&target, &e.error))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the ledger's files into `dir` (created if missing).
+pub fn write_all(
+    dir: &Path,
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    ledger: &Ledger,
+    with_charges: bool,
+) -> Result<(), OutputError> {
+    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, &e))?;
+    let mut staged = Staged {
+        dir: dir.to_path_buf(),
+        files: Vec::new(),
+    };
+    staged.write("decisions.csv", |w| {
+        write_decisions(w, plan, claims, ledger)
+    })?;
+    staged.write("periods.csv", |w| write_periods(w, ledger))?;
+    staged.write("members.csv", |w| write_members(w, members, ledger))?;
+    if with_charges {
+        staged.write("charges.csv", |w| write_charges(w, members, ledger))?;
+    }
+    staged.commit()
+}
+
+pub fn write_decisions(
+    w: &mut dyn Write,
+    plan: &Plan,
+    claims: &Claims,
+    ledger: &Ledger,
+) -> io::Result<()> {
+    w.write_all(
+        b"claim_id,member_id,benefit,disease,diagnosed_on,filed_on,decision,reason,payout\n",
+    )?;
+    let mut buf = Vec::with_capacity(256);
+    for d in &ledger.decisions {
+        let c = &claims.claims[d.claim as usize];
+        buf.clear();
+        field(&mut buf, &c.id);
+        buf.push(b',');
+        field(&mut buf, &c.member_id);
+        buf.push(b',');
+        if let Some(b) = d.facts.benefit {
+            field(&mut buf, &plan.benefit(b).name);
+        }
+        buf.push(b',');
+        field(&mut buf, &c.disease);
+        buf.push(b',');
+        date(&mut buf, c.diagnosed_on);
+        buf.push(b',');
+        date(&mut buf, c.filed_on);
+        buf.push(b',');
+        buf.extend_from_slice(if d.approved() { b"approved" } else { b"denied" });
+        buf.push(b',');
+        buf.extend_from_slice(d.reason.code().as_bytes());
+        buf.push(b',');
+        money(&mut buf, d.payout);
+        buf.push(b'\n');
+        w.write_all(&buf)?;
+    }
+    Ok(())
+}
+
+pub fn write_periods(w: &mut dyn Write, ledger: &Ledger) -> io::Result<()> {
+    w.write_all(b"period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out\n")?;
+    let mut buf = Vec::with_capacity(256);
+    for f in &ledger.periods {
+        buf.clear();
+        date(&mut buf, f.period.start);
+        buf.push(b',');
+        date(&mut buf, f.period.end);
+        buf.push(b',');
+        int(&mut buf, f.cases);
+        for m in [f.payouts, f.fee, f.pool, f.carried_in] {
+            buf.push(b',');
+            money(&mut buf, m);
+        }
+        buf.push(b',');
+        int(&mut buf, f.members);
+        for m in [f.charged, f.operator_borne, f.carried_out] {
+            buf.push(b',');
+            money(&mut buf, m);
+        }
+        buf.push(b'\n');
+        w.write_all(&buf)?;
+    }
+    Ok(())
+}
+
+pub fn write_members(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> io::Result<()> {
+    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    for i in 0..members.len() {
+        field(&mut buf, members.id(i));
+        buf.push(b',');
+        buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
+        for m in [
+            ledger.membership.prepaid[i],
+            ledger.charged[i],
+            ledger.paid_out[i],
+            ledger.balance(i),
+        ] {
+            buf.push(b',');
+            money(&mut buf, m);
+        }
+        buf.push(b'\n');
+        if buf.len() > (1 << 16) - 256 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)
+}
+
+pub fn write_charges(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> io::Result<()> {
+    w.write_all(b"member_id,period_start,charge\n")?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    for (p, f) in ledger.periods.iter().enumerate() {
+        let mut result = Ok(());
+        let mut start = Vec::new();
+        date(&mut start, f.period.start);
+        ledger.for_each_charge(p, |i, c| {
+            field(&mut buf, members.id(i as usize));
+            buf.push(b',');
+            buf.extend_from_slice(&start);
+            buf.push(b',');
+            money(&mut buf, c);
+            buf.push(b'\n');
+            if buf.len() > (1 << 16) - 256 && result.is_ok() {
+                result = w.write_all(&buf);
+                buf.clear();
+            }
+        });
+        result?;
+    }
+    w.write_all(&buf)
+}

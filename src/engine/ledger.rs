@@ -1,0 +1,145 @@
+//! The ledger: what a run produced, ready to be written or explained.
+
+use super::claims::{Decision, Reason};
+use super::membership::Membership;
+use super::sharing::{Charges, PeriodFigures, Shared};
+use crate::input::Members;
+use crate::money::Money;
+use chrono::NaiveDate;
+
+/// A member's status on `--until`: the first that holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    Ineligible,
+    Left,
+    Ended,
+    Active,
+}
+
+impl MemberStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            MemberStatus::Ineligible => "ineligible",
+            MemberStatus::Left => "left",
+            MemberStatus::Ended => "ended",
+            MemberStatus::Active => "active",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Ledger {
+    pub until: NaiveDate,
+    pub decisions: Vec<Decision>,
+    pub periods: Vec<PeriodFigures>,
+    pub membership: Membership,
+    pub charged: Vec<Money>,
+    pub paid_out: Vec<Money>,
+    pub charges: Charges,
+}
+
+impl Ledger {
+    pub(super) fn new(
+        members: &Members,
+        membership: Membership,
+        decided: Vec<Decision>,
+        shared: Shared,
+        until: NaiveDate,
+    ) -> Ledger {
+        let mut paid_out = vec![Money::ZERO; members.len()];
+        for d in &decided {
+            if d.reason == Reason::Covered {
+                if let Some(m) = d.facts.member {
+                    paid_out[m as usize] += d.payout;
+                }
+            }
+        }
+        Ledger {
+            until,
+            decisions: decided,
+            periods: shared.periods,
+            membership,
+            charged: shared.member_charged,
+            paid_out,
+            charges: shared.charges,
+        }
+    }
+
+    pub fn status(&self, members: &Members, i: usize) -> MemberStatus {
+        if !self.membership.eligible[i] {
+            MemberStatus::Ineligible
+        } else if members.left[i] <= self.until {
+            MemberStatus::Left
+        } else if self.membership.end[i] <= self.until {
+            MemberStatus::Ended
+        } else {
+            MemberStatus::Active
+        }
+    }
+
+    pub fn balance(&self, i: usize) -> Money {
+        self.membership.prepaid[i] - self.charged[i]
+    }
+
+    /// Calls `f(member, charge)` for each non-zero charge of period `p`, in member input order.
+    pub fn for_each_charge(&self, p: usize, mut f: impl FnMut(u32, Money)) {
+        match &self.charges {
+            Charges::Uniform {
+                lo,
+                hi,
+                per_period,
+                extra,
+            } => {
+                let c = per_period[p];
+                let ex = &extra[p];
+                let mut k = 0;
+                for i in 0..lo.len() {
+                    if (lo[i] as usize) <= p && p < hi[i] as usize {
+                        let mut amount = c;
+                        if k < ex.len() && ex[k] == i as u32 {
+                            amount.0 += 1;
+                            k += 1;
+                        }
+                        if amount.0 != 0 {
+                            f(i as u32, amount);
+                        }
+                    }
+                }
+            }
+            Charges::PerMember(rows) => {
+                for &(i, c) in &rows[p] {
+                    f(i, c);
+                }
+            }
+            Charges::None => {}
+        }
+    }
+
+    /// The charge of member `i` in period `p`, where charges were kept.
+    pub fn charge_of(&self, i: u32, p: usize) -> Option<Money> {
+        match &self.charges {
+            Charges::Uniform {
+                lo,
+                hi,
+                per_period,
+                extra,
+            } => {
+                let iu = i as usize;
+                let sharing = (lo[iu] as usize) <= p && p < hi[iu] as usize;
+                Some(if sharing {
+                    Money(per_period[p].0 + i64::from(extra[p].binary_search(&i).is_ok()))
+                } else {
+                    Money::ZERO
+                })
+            }
+            Charges::PerMember(rows) => Some(
+                rows[p]
+                    .binary_search_by_key(&i, |r| r.0)
+                    .map(|k| rows[p][k].1)
+                    .unwrap_or_default(),
+            ),
+            Charges::None => None,
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Who is a member, and when: eligibility, prepayment and the day a membership ends.
+
+use crate::age::{add_years, age_years};
+use crate::input::Members;
+use crate::money::Money;
+use crate::plan::{Plan, Schedule};
+use chrono::NaiveDate;
+
+/// Why a membership ended (other than leaving).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndCause {
+    /// Still running.
+    None,
+    /// On the birthday of the plan's age limit.
+    AgeLimit,
+    /// On an anniversary at which the term could not be renewed.
+    TermNotRenewed,
+    /// On the filing day of an approved payout that ends the membership.
+    Payout,
+}
+
+/// Per-member membership columns, in input order.
+#[derive(Debug)]
+pub struct Membership {
+    pub eligible: Vec<bool>,
+    /// The first day the membership is no longer in force (`NaiveDate::MAX`: never ends).
+    pub end: Vec<NaiveDate>,
+    pub end_cause: Vec<EndCause>,
+    pub prepaid: Vec<Money>,
+}
+
+impl Membership {
+    pub fn new(plan: &Plan, members: &Members) -> Membership {
+        let n = members.len();
+        let mut m = Membership {
+            eligible: Vec::with_capacity(n),
+            end: Vec::with_capacity(n),
+            end_cause: Vec::with_capacity(n),
+            prepaid: Vec::with_capacity(n),
+        };
+        let join_range = plan.membership.join.value;
+        for i in 0..n {
+            let (birth, join) = (members.birth[i], members.join[i]);
+            let eligible = members.meets_requirements[i] && join_range.contains(birth, join);
+            let (end, cause) = natural_end(plan, birth, join);
+            m.eligible.push(eligible);
+            m.end.push(end);
+            m.end_cause.push(cause);
+            m.prepaid.push(if eligible {
+                prepayment(plan, birth, join)
+            } else {
+                Money::ZERO
+            });
+        }
+        m
+    }
+
+    /// Is member `i` in force on day `d`?
+    #[inline]
+    pub fn active(&self, members: &Members, i: usize, d: NaiveDate) -> bool {
+        self.eligible[i] && members.join[i] <= d && d < members.left[i] && d < self.end[i]
+    }
+
+    /// Ends a membership on `day` (when earlier than its current end).
+    pub fn end_on(&mut self, i: usize, day: NaiveDate, cause: EndCause) {
+        if day < self.end[i] {
+            self.end[i] = day;
+            self.end_cause[i] = cause;
+        }
+    }
+}
+
+/// The end by age limit or by a term that cannot be renewed, whichever comes first.
+pub fn natural_end(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> (NaiveDate, EndCause) {
+    let mut end = (NaiveDate::MAX, EndCause::None);
+    if let Some(age) = &plan.membership.ends_at_age {
+        let d = age.value.reached_on(birth);
+        if d < end.0 {
+            end = (d, EndCause::AgeLimit);
+        }
+    }
+    if let Some(term) = &plan.membership.term {
+        if let Some(limit) = term.value.renew_up_to {
+            // The first anniversary (a multiple of the term) on which the age exceeds the limit.
+            let too_old = limit.next().reached_on(birth);
+            let n = term.value.years;
+            let mut j = age_years(join, too_old) / n;
+            if add_years(join, j * n) < too_old {
+                j += 1;
+            }
+            let d = add_years(join, j.max(1) * n);
+            if d < end.0 {
+                end = (d, EndCause::TermNotRenewed);
+            }
+        }
+    }
+    end
+}
+
+/// The amount paid at joining.
+pub fn prepayment(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> Money {
+    match plan.membership.prepayment.as_ref().map(|p| &p.value) {
+        None => Money::ZERO,
+        Some(Schedule::Fixed(m)) => *m,
+        Some(Schedule::ByAge { bands, .. }) => bands
+            .iter()
+            .find(|b| b.ages.contains(birth, join))
+            .map(|b| b.value)
+            .unwrap_or_default(),
+    }
+}
+
+/// The start of the term in force on `d`: the join date plus whole terms.
+pub fn term_start(plan: &Plan, join: NaiveDate, d: NaiveDate) -> NaiveDate {
+    let n = plan
+        .membership
+        .term
+        .as_ref()
+        .map(|t| t.value.years)
+        .unwrap_or(0);
+    if n == 0 || d < join {
+        return join;
+    }
+    let k = age_years(join, d) / n;
+    add_years(join, k * n)
+}
+
+/// The membership year holding `d`: its index (0 for the first) and first day.
+pub fn membership_year(join: NaiveDate, d: NaiveDate) -> (u32, NaiveDate) {
+    let k = age_years(join, d);
+    (k, add_years(join, k))
+}

@@ -1,0 +1,518 @@
+//! Sharing: for each period, the pool, the members who share it, each
+//! member's exact share, the caps, the one rounding step and the remainder.
+//!
+//! Two strategies give the same figures. Where every sharing member pays
+//! the same (an equal split with no annual cap), a period's charge is
+//! computed once and members are counted by sorted event dates. Otherwise
+//! each member's share is computed period by period from flat columns.
+
+use super::EngineError;
+use super::RunOptions;
+use super::claims::{Decision, Reason};
+use super::membership::{Membership, membership_year, term_start};
+use crate::ast::{AgeBasis, Remainder, RoundingMode, SplitKind};
+use crate::input::{Claims, Members};
+use crate::money::{Fraction, Money};
+use crate::period::Period;
+use crate::plan::{Plan, Schedule};
+use chrono::NaiveDate;
+
+/// The figures of one period, as in `periods.csv`, with the exact intermediate values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodFigures {
+    pub period: Period,
+    pub cases: u64,
+    pub payouts: Money,
+    pub fee: Money,
+    pub pool: Money,
+    pub carried_in: Money,
+    pub to_collect: Money,
+    pub members: u64,
+    /// Σ weights of the sharing members (the member count for an equal split).
+    pub weight_total: i128,
+    pub charged: Money,
+    pub operator_borne: Money,
+    pub carried_out: Money,
+    /// Σ(share − capped share), exact.
+    pub excess: Fraction,
+    /// The charge of every sharing member, where all pay the same before any remainder is distributed.
+    pub uniform_charge: Option<Money>,
+}
+
+/// Which cap lowered a share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapKind {
+    PerCase,
+    PerCharge,
+    PerYear,
+}
+
+/// One member's share in one period, before the remainder is distributed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberShare {
+    /// The member's weight: 1 for an equal split, the annual cap in fen for a weighted one.
+    pub weight: i128,
+    /// The exact share: `to_collect × weight / weight_total`.
+    pub share: Fraction,
+    /// Each cap that applies, in fen.
+    pub case_cap: Option<Money>,
+    pub charge_cap: Option<Money>,
+    pub year_left: Option<Money>,
+    /// The share after the caps, exact.
+    pub capped: Fraction,
+    /// The cap that bound, if any.
+    pub bound: Option<CapKind>,
+    /// The capped share rounded as the plan says.
+    pub charge: Money,
+}
+
+/// Everything the explanation of one member's charge needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareSteps {
+    pub share: MemberShare,
+    /// The annual cap of the member's membership year, and what was charged in it before.
+    pub year_cap: Option<Money>,
+    pub year_charged_before: Money,
+    pub year_start: Option<NaiveDate>,
+    /// The final charge, after any distributed remainder.
+    pub charge: Money,
+}
+
+/// Computes one member's share. `year_left` is what is left of the annual cap.
+pub fn member_share(
+    plan: &Plan,
+    f: &PeriodFigures,
+    weight: i128,
+    year_left: Option<Money>,
+) -> MemberShare {
+    let den = f.weight_total.max(1);
+    let num = i128::from(f.to_collect.0) * weight;
+    let case_cap = plan
+        .sharing
+        .case_cap
+        .as_ref()
+        .map(|c| Money(c.value.0.saturating_mul(f.cases as i64)));
+    let charge_cap = plan.sharing.charge_cap.as_ref().map(|c| c.value);
+    let mut capped = num;
+    let mut bound = None;
+    for (cap, kind) in [
+        (case_cap, CapKind::PerCase),
+        (charge_cap, CapKind::PerCharge),
+        (year_left, CapKind::PerYear),
+    ] {
+        if let Some(cap) = cap {
+            let limit = i128::from(cap.0.max(0)) * den;
+            if limit < capped {
+                capped = limit;
+                bound = Some(kind);
+            }
+        }
+    }
+    let capped = Fraction::new(capped, den);
+    MemberShare {
+        weight,
+        share: Fraction::new(num, den),
+        case_cap,
+        charge_cap,
+        year_left,
+        capped,
+        bound,
+        charge: capped.round(plan.sharing.rounding.value),
+    }
+}
+
+/// The annual cap of a member on day `e` (its weight in a weighted split).
+pub fn annual_cap(plan: &Plan, birth: NaiveDate, join: NaiveDate, e: NaiveDate) -> Option<Money> {
+    let sched = &plan.sharing.annual_cap.as_ref()?.value;
+    Some(match sched {
+        Schedule::Fixed(m) => *m,
+        Schedule::ByAge { basis, bands } => {
+            let on = match basis {
+                AgeBasis::TermStart => term_start(plan, join, e),
+                AgeBasis::Join => join,
+                AgeBasis::Diagnosis => e,
+            };
+            bands
+                .iter()
+                .find(|b| b.ages.contains(birth, on))
+                .map(|b| b.value)
+                .unwrap_or_default()
+        }
+    })
+}
+
+/// How each member's charges are kept.
+#[derive(Debug)]
+pub enum Charges {
+    /// Every sharing member of period p pays `per_period[p]`, plus one fen for the members in `extra[p]`.
+    Uniform {
+        /// Member i shares in periods `lo[i]..hi[i]`.
+        lo: Vec<u32>,
+        hi: Vec<u32>,
+        per_period: Vec<Money>,
+        extra: Vec<Vec<u32>>,
+    },
+    /// Each period's non-zero charges, by member input order.
+    PerMember(Vec<Vec<(u32, Money)>>),
+    /// Not kept.
+    None,
+}
+
+/// What sharing produced.
+#[derive(Debug)]
+pub struct Shared {
+    pub periods: Vec<PeriodFigures>,
+    pub member_charged: Vec<Money>,
+    pub charges: Charges,
+}
+
+/// Cases and payouts of each period: approved claims filed in it.
+fn cases_by_period(
+    periods: &[Period],
+    decisions: &[Decision],
+    claims: &Claims,
+) -> Vec<(u64, Money)> {
+    let mut out = vec![(0u64, Money::ZERO); periods.len()];
+    for d in decisions.iter().filter(|d| d.reason == Reason::Covered) {
+        let filed = claims.claims[d.claim as usize].filed_on;
+        let p = periods.partition_point(|p| p.end < filed);
+        if p < periods.len() && periods[p].start <= filed {
+            out[p].0 += 1;
+            out[p].1 += d.payout;
+        }
+    }
+    out
+}
+
+/// The period's figures up to `to_collect`.
+fn open_period(
+    plan: &Plan,
+    period: Period,
+    cases: u64,
+    payouts: Money,
+    carried_in: Money,
+) -> PeriodFigures {
+    let fee = plan
+        .sharing
+        .fee
+        .value
+        .of(payouts)
+        .round(RoundingMode::HalfUp);
+    let pool = payouts + fee;
+    PeriodFigures {
+        period,
+        cases,
+        payouts,
+        fee,
+        pool,
+        carried_in,
+        to_collect: pool - carried_in,
+        members: 0,
+        weight_total: 0,
+        charged: Money::ZERO,
+        operator_borne: Money::ZERO,
+        carried_out: Money::ZERO,
+        excess: Fraction::new(0, 1),
+        uniform_charge: None,
+    }
+}
+
+/// Closes a period: the remainder goes where the plan says; the money identity is checked.
+fn close_period(plan: &Plan, f: &mut PeriodFigures, charged: Money) -> Result<(), EngineError> {
+    f.charged = charged;
+    match plan.sharing.remainder.value {
+        Remainder::Carried => {
+            f.operator_borne = f.excess.round(RoundingMode::HalfUp);
+            f.carried_out = f.charged + f.operator_borne - f.to_collect;
+        }
+        Remainder::Operator | Remainder::Distributed => {
+            f.operator_borne = f.to_collect - f.charged;
+            f.carried_out = Money::ZERO;
+        }
+    }
+    if f.charged + f.operator_borne != f.pool - f.carried_in + f.carried_out {
+        return Err(EngineError::Identity {
+            start: f.period.start,
+            end: f.period.end,
+            detail: format!(
+                "charged {} + operator {} != pool {} - carried in {} + carried out {}",
+                f.charged, f.operator_borne, f.pool, f.carried_in, f.carried_out
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The total the distributed remainder aims at: Σ capped shares, rounded as the plan says.
+fn distributed_target(plan: &Plan, f: &PeriodFigures) -> Money {
+    let total = Fraction::new(i128::from(f.to_collect.0), 1).sub(f.excess);
+    total.round(plan.sharing.rounding.value)
+}
+
+pub fn share_all(
+    plan: &Plan,
+    members: &Members,
+    membership: &Membership,
+    decisions: &[Decision],
+    claims: &Claims,
+    options: RunOptions,
+) -> Result<Shared, EngineError> {
+    let periods = plan
+        .sharing
+        .calendar
+        .value
+        .periods(plan.launched.value, options.until);
+    let cases = cases_by_period(&periods, decisions, claims);
+    let uniform =
+        plan.sharing.split.value == SplitKind::Equally && plan.sharing.annual_cap.is_none();
+    if uniform {
+        share_uniform(plan, members, membership, &periods, &cases, options)
+    } else {
+        share_each(plan, members, membership, &periods, &cases, options)
+    }
+}
+
+/// Every sharing member pays the same: one charge per period.
+fn share_uniform(
+    plan: &Plan,
+    members: &Members,
+    membership: &Membership,
+    periods: &[Period],
+    cases: &[(u64, Money)],
+    _options: RunOptions,
+) -> Result<Shared, EngineError> {
+    let n = members.len();
+    let np = periods.len();
+    let mut lo = vec![0u32; n];
+    let mut hi = vec![0u32; n];
+    let mut diff = vec![0i64; np + 1];
+    for i in 0..n {
+        if !membership.eligible[i] {
+            continue;
+        }
+        let stop = members.left[i].min(membership.end[i]);
+        let a = periods.partition_point(|p| p.end < members.join[i]);
+        let b = periods.partition_point(|p| p.end < stop);
+        if a < b {
+            lo[i] = a as u32;
+            hi[i] = b as u32;
+            diff[a] += 1;
+            diff[b] -= 1;
+        }
+    }
+    let mut out = Vec::with_capacity(np);
+    let mut per_period = Vec::with_capacity(np);
+    let mut extra: Vec<Vec<u32>> = vec![Vec::new(); np];
+    let mut carried = Money::ZERO;
+    let mut count = 0i64;
+    for (p, period) in periods.iter().enumerate() {
+        count += diff[p];
+        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried);
+        f.members = count as u64;
+        f.weight_total = i128::from(count);
+        let mut charge = Money::ZERO;
+        let mut charged = Money::ZERO;
+        if f.to_collect.0 > 0 {
+            if count == 0 {
+                f.excess = Fraction::whole(f.to_collect);
+            } else {
+                let s = member_share(plan, &f, 1, None);
+                // Σ(share − capped) over `count` identical members.
+                f.excess = Fraction::new(
+                    (s.share.num - s.capped.num) * i128::from(count),
+                    s.share.den,
+                );
+                if plan.sharing.remainder.value == Remainder::Distributed {
+                    charge = s.capped.round(RoundingMode::Down);
+                    let target = distributed_target(plan, &f);
+                    let mut left = (target.0 - charge.0 * count)
+                        .clamp(0, if s.capped.is_integer() { 0 } else { count });
+                    if left > 0 {
+                        for i in 0..n {
+                            if lo[i] as usize <= p && p < hi[i] as usize {
+                                extra[p].push(i as u32);
+                                left -= 1;
+                                if left == 0 {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    charged = Money(charge.0 * count + extra[p].len() as i64);
+                } else {
+                    charge = s.charge;
+                    charged = Money(charge.0 * count);
+                }
+                f.uniform_charge = Some(charge);
+            }
+        }
+        close_period(plan, &mut f, charged)?;
+        carried = f.carried_out;
+        per_period.push(charge);
+        out.push(f);
+    }
+    // A member's total: prefix sums of the per-period charge over their sharing periods.
+    let mut prefix = vec![0i64; np + 1];
+    for p in 0..np {
+        prefix[p + 1] = prefix[p] + per_period[p].0;
+    }
+    let mut member_charged: Vec<Money> = (0..n)
+        .map(|i| Money(prefix[hi[i] as usize] - prefix[lo[i] as usize]))
+        .collect();
+    for e in &extra {
+        for &i in e {
+            member_charged[i as usize].0 += 1;
+        }
+    }
+    Ok(Shared {
+        periods: out,
+        member_charged,
+        charges: Charges::Uniform {
+            lo,
+            hi,
+            per_period,
+            extra,
+        },
+    })
+}
+
+/// Members pay different amounts: each member's share, period by period.
+fn share_each(
+    plan: &Plan,
+    members: &Members,
+    membership: &Membership,
+    periods: &[Period],
+    cases: &[(u64, Money)],
+    options: RunOptions,
+) -> Result<Shared, EngineError> {
+    let n = members.len();
+    let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
+    let has_year_cap = plan.sharing.annual_cap.is_some();
+    let mut year_index = vec![u32::MAX; n];
+    let mut year_charged = vec![Money::ZERO; n];
+    let mut member_charged = vec![Money::ZERO; n];
+    let mut kept: Vec<Vec<(u32, Money)>> = Vec::new();
+    let mut out = Vec::with_capacity(periods.len());
+    let mut carried = Money::ZERO;
+    // Per period scratch: the sharing members, their weight and annual cap.
+    let mut sharing: Vec<(u32, i128, Option<Money>)> = Vec::new();
+    for (p, period) in periods.iter().enumerate() {
+        let e = period.end;
+        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried);
+        sharing.clear();
+        let mut total: i128 = 0;
+        for i in 0..n {
+            if !membership.active(members, i, e) {
+                continue;
+            }
+            let cap = if has_year_cap {
+                annual_cap(plan, members.birth[i], members.join[i], e)
+            } else {
+                None
+            };
+            let w = if weighted {
+                i128::from(cap.map(|c| c.0).unwrap_or(0))
+            } else {
+                1
+            };
+            total += w;
+            sharing.push((i as u32, w, cap));
+        }
+        f.members = sharing.len() as u64;
+        f.weight_total = total;
+        let mut charged = Money::ZERO;
+        let mut row: Vec<(u32, Money)> = Vec::new();
+        if f.to_collect.0 > 0 {
+            if total == 0 {
+                f.excess = Fraction::whole(f.to_collect);
+            } else {
+                let mut excess_num: i128 = 0;
+                let mut fractions: Vec<(i128, u32)> = Vec::new();
+                let distributed = plan.sharing.remainder.value == Remainder::Distributed;
+                for &(i, w, cap) in &sharing {
+                    let iu = i as usize;
+                    let year_left = if has_year_cap {
+                        let (k, _) = membership_year(members.join[iu], e);
+                        if year_index[iu] != k {
+                            year_index[iu] = k;
+                            year_charged[iu] = Money::ZERO;
+                        }
+                        Some(cap.unwrap_or_default() - year_charged[iu])
+                    } else {
+                        None
+                    };
+                    let s = member_share(plan, &f, w, year_left);
+                    excess_num += s.share.num - s.capped.num;
+                    let c = if distributed {
+                        let rem = s.capped.num.rem_euclid(s.capped.den);
+                        if rem > 0 {
+                            fractions.push((rem, i));
+                        }
+                        s.capped.round(RoundingMode::Down)
+                    } else {
+                        s.charge
+                    };
+                    if c.0 != 0 {
+                        row.push((i, c));
+                    }
+                    charged += c;
+                }
+                f.excess = Fraction::new(excess_num, total);
+                if distributed {
+                    let target = distributed_target(plan, &f);
+                    let left = (target.0 - charged.0).clamp(0, fractions.len() as i64) as usize;
+                    if left > 0 {
+                        fractions.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                        let mut winners: Vec<u32> = fractions[..left].iter().map(|x| x.1).collect();
+                        winners.sort_unstable();
+                        // Merge the extra fen into the row (both sorted by member).
+                        let mut merged = Vec::with_capacity(row.len() + winners.len());
+                        let mut it = row.into_iter().peekable();
+                        for w in winners {
+                            while let Some(&(i, c)) = it.peek() {
+                                if i < w {
+                                    merged.push((i, c));
+                                    it.next();
+                                } else {
+                                    break;
+                                }
+                            }
+                            match it.peek() {
+                                Some(&(i, c)) if i == w => {
+                                    merged.push((i, Money(c.0 + 1)));
+                                    it.next();
+                                }
+                                _ => merged.push((w, Money(1))),
+                            }
+                        }
+                        merged.extend(it);
+                        row = merged;
+                        charged.0 += left as i64;
+                    }
+                }
+                for &(i, c) in &row {
+                    member_charged[i as usize] += c;
+                    if has_year_cap {
+                        year_charged[i as usize] += c;
+                    }
+                }
+            }
+        }
+        close_period(plan, &mut f, charged)?;
+        carried = f.carried_out;
+        out.push(f);
+        if options.keep_charges {
+            kept.push(row);
+        }
+    }
+    Ok(Shared {
+        periods: out,
+        member_charged,
+        charges: if options.keep_charges {
+            Charges::PerMember(kept)
+        } else {
+            Charges::None
+        },
+    })
+}

@@ -1,0 +1,373 @@
+//! A CSV file with a header row, read record by record, every problem
+//! collected as `file:line:column: message`.
+
+use std::fmt;
+use std::path::Path;
+
+/// At most this many problems are listed per file; the rest are counted.
+pub const MAX_ERRORS_PER_FILE: usize = 100;
+
+/// One problem in an input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Every problem found in the inputs of one command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InputErrors {
+    pub errors: Vec<InputError>,
+    /// Problems beyond the per-file limit, counted but not listed, by file.
+    pub more: Vec<(String, usize)>,
+}
+
+impl InputErrors {
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn extend(&mut self, other: InputErrors) {
+        self.errors.extend(other.errors);
+        self.more.extend(other.more);
+    }
+}
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            writeln!(f, "{e}")?;
+        }
+        for (file, n) in &self.more {
+            writeln!(
+                f,
+                "{file}: {n} more problem{} not listed",
+                if *n == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects the problems of one file, up to the limit.
+pub struct Problems {
+    pub file: String,
+    errors: Vec<InputError>,
+    dropped: usize,
+}
+
+impl Problems {
+    pub fn new(file: &str) -> Problems {
+        Problems {
+            file: file.to_string(),
+            errors: Vec::new(),
+            dropped: 0,
+        }
+    }
+
+    pub fn add(&mut self, line: u64, column: u64, message: impl Into<String>) {
+        if self.errors.len() < MAX_ERRORS_PER_FILE {
+            self.errors.push(InputError {
+                file: self.file.clone(),
+                line,
+                column,
+                message: message.into(),
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.dropped == 0
+    }
+
+    pub fn into_errors(self) -> InputErrors {
+        InputErrors {
+            more: if self.dropped > 0 {
+                vec![(self.file, self.dropped)]
+            } else {
+                Vec::new()
+            },
+            errors: self.errors,
+        }
+    }
+}
+
+/// A column the reader wants: its name and whether it must be there.
+pub struct Want<'a> {
+    pub name: &'a str,
+    pub required: bool,
+}
+
+/// An open CSV file whose header has been read and matched to the wanted columns.
+pub struct CsvFile {
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
+    /// For each wanted column, its index in the file.
+    pub columns: Vec<Option<usize>>,
+    pub width: usize,
+    record: csv::ByteRecord,
+}
+
+/// One record: its line, and its fields as bytes.
+pub struct Record<'r> {
+    pub line: u64,
+    record: &'r csv::ByteRecord,
+}
+
+impl<'r> Record<'r> {
+    /// The raw bytes of field `i` of the file.
+    pub fn raw(&self, i: usize) -> &'r [u8] {
+        self.record.get(i).unwrap_or(b"")
+    }
+
+    /// The 1-based column (in characters, approximately for quoted fields) where field `i` starts.
+    pub fn column(&self, i: usize) -> u64 {
+        let mut col = 1u64;
+        for j in 0..i.min(self.record.len()) {
+            let f = self.record.get(j).unwrap_or(b"");
+            col += String::from_utf8_lossy(f).chars().count() as u64 + 1;
+        }
+        col
+    }
+}
+
+impl CsvFile {
+    /// Opens `path` and matches its header to `want`. Problems with the file
+    /// or its header go to `problems`; `None` when nothing more can be read.
+    pub fn open(path: &Path, want: &[Want], problems: &mut Problems) -> Option<CsvFile> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                problems.add(
+                    1,
+                    1,
+                    format!("cannot read the file: {}", crate::io_reason(&e)),
+                );
+                return None;
+            }
+        };
+        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            problems.add(1, 1, "cannot read the file: it is a directory");
+            return None;
+        }
+        let reader: Box<dyn std::io::Read + Send> =
+            Box::new(std::io::BufReader::with_capacity(1 << 20, file));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader);
+        let mut header = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                problems.add(
+                    1,
+                    1,
+                    "the file is empty: it needs a header row naming its columns",
+                );
+                return None;
+            }
+            Err(e) => {
+                problems.add(1, 1, csv_error(&e));
+                return None;
+            }
+        }
+        // A UTF-8 byte order mark before the first name is allowed.
+        let names: Vec<Result<String, u64>> = header
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == 0 {
+                    f.strip_prefix(b"\xef\xbb\xbf").unwrap_or(f)
+                } else {
+                    f
+                };
+                std::str::from_utf8(f)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|_| i as u64)
+            })
+            .collect();
+        let rec = Record {
+            line: 1,
+            record: &header,
+        };
+        let mut ok = true;
+        for (i, n) in names.iter().enumerate() {
+            if n.is_err() {
+                problems.add(1, rec.column(i), "the header is not UTF-8 text");
+                ok = false;
+            }
+        }
+        let names: Vec<String> = names.into_iter().map(|n| n.unwrap_or_default()).collect();
+        if names.len() == 1 && (names[0].contains(';') || names[0].contains('\t')) {
+            let sep = if names[0].contains(';') {
+                "semicolons"
+            } else {
+                "tabs"
+            };
+            problems.add(
+                1,
+                1,
+                format!("the columns are separated by {sep}; the file must be comma-separated CSV"),
+            );
+            return None;
+        }
+        for (i, n) in names.iter().enumerate() {
+            if let Some(j) = names[..i].iter().position(|m| m == n) {
+                if want.iter().any(|w| w.name == n) {
+                    problems.add(
+                        1,
+                        rec.column(i),
+                        format!("column `{n}` appears twice (also column {})", j + 1),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let mut columns = Vec::new();
+        for w in want {
+            let idx = names.iter().position(|n| n == w.name);
+            if idx.is_none() && w.required {
+                let mut msg = format!("missing column `{}`", w.name);
+                if let Some(close) =
+                    crate::diagnostic::did_you_mean(w.name, names.iter().map(String::as_str))
+                {
+                    msg.push_str(&format!(" (is `{close}` meant?)"));
+                }
+                problems.add(1, 1, msg);
+                ok = false;
+            }
+            columns.push(idx);
+        }
+        if !ok {
+            return None;
+        }
+        Some(CsvFile {
+            reader,
+            columns,
+            width: names.len(),
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The next record with the right number of fields; wrong ones are reported and skipped.
+    pub fn next(&mut self, problems: &mut Problems) -> Option<Record<'_>> {
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+                    // A blank line (a lone empty field) is skipped.
+                    if self.record.len() == 1 && self.record.get(0).is_some_and(|f| f.is_empty()) {
+                        continue;
+                    }
+                    if self.record.len() != self.width {
+                        problems.add(
+                            line,
+                            1,
+                            format!(
+                                "this row has {} fields, but the header names {}",
+                                self.record.len(),
+                                self.width
+                            ),
+                        );
+                        continue;
+                    }
+                    return Some(Record {
+                        line,
+                        record: &self.record,
+                    });
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    problems.add(line, 1, csv_error(&e));
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read the file: {}", crate::io_reason(io)),
+        csv::ErrorKind::Utf8 { .. } => "the text is not UTF-8".to_string(),
+        _ => "the row is not valid CSV".to_string(),
+    }
+}
+
+/// A field as text, or a problem if it is not UTF-8.
+pub fn text<'a>(
+    rec: &Record<'a>,
+    i: usize,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<&'a str> {
+    match std::str::from_utf8(rec.raw(i)) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            problems.add(
+                rec.line,
+                rec.column(i),
+                format!("`{column}` is not UTF-8 text"),
+            );
+            None
+        }
+    }
+}
+
+/// A date `YYYY-MM-DD`, or a problem naming the column.
+pub fn date(
+    rec: &Record,
+    i: usize,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<chrono::NaiveDate> {
+    let raw = rec.raw(i);
+    if let Some(d) = parse_iso_date(raw) {
+        return Some(d);
+    }
+    let shown = String::from_utf8_lossy(raw);
+    let shown: String = shown.chars().take(40).collect();
+    let why = if raw.is_empty() {
+        format!("`{column}` is empty; it needs a date such as 2019-01-28")
+    } else if raw.len() == 10 && raw[4] == b'-' && raw[7] == b'-' {
+        format!("`{column}` is `{shown}`, which is not a day in the calendar")
+    } else {
+        format!("`{column}` is `{shown}`, not a date written YYYY-MM-DD")
+    };
+    problems.add(rec.line, rec.column(i), why);
+    None
+}
+
+/// Parses exactly `YYYY-MM-DD` (with surrounding spaces allowed).
+pub fn parse_iso_date(raw: &[u8]) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim_ascii();
+    if raw.len() != 10 || raw[4] != b'-' || raw[7] != b'-' {
+        return None;
+    }
+    let num = |s: &[u8]| -> Option<u32> {
+        s.iter().try_fold(0u32, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
+    };
+    let y = num(&raw[0..4])?;
+    let m = num(&raw[5..7])?;
+    let d = num(&raw[8..10])?;
+    chrono::NaiveDate::from_ymd_opt(y as i32, m, d)
+}
