@@ -7,7 +7,7 @@
 use crate::source::{FileId, Span};
 
 /// A value with the span it was written at. Equality looks at the value only.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Spanned<T> {
     pub node: T,
     pub span: Span,
@@ -16,12 +16,6 @@ pub struct Spanned<T> {
 impl<T> Spanned<T> {
     pub fn new(node: T, span: Span) -> Spanned<T> {
         Spanned { node, span }
-    }
-}
-
-impl<T: PartialEq> PartialEq for Spanned<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.node == other.node
     }
 }
 

@@ -139,39 +139,26 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     for path in plans {
-        let loaded = crate::load_plan(path, &mut sources);
-        let syntax_errors: Vec<_> = loaded
-            .diagnostics
-            .items
-            .iter()
-            .filter(|d| {
-                d.is_error() && d.code.starts_with("E0")
-                    || d.code.starts_with("E1")
-                        && d.code != "E104"
-                        && d.code != "E105"
-                        && d.code != "E106"
-                        && d.code != "E102"
-            })
-            .cloned()
-            .collect();
-        let Some(file) = loaded.files.first() else {
-            let _ = err.write_all(
-                diagnostic::render(&sources, &loaded.diagnostics.items, Format::Plain, false)
-                    .as_bytes(),
-            );
-            failed = true;
-            continue;
+        // Only a file that parses completely is formatted: a line that did not
+        // make it into the syntax tree would be lost.
+        let (file, diags) = crate::parse_path(path, &mut sources);
+        let file = match file {
+            Some(file) if !diags.has_errors() => file,
+            _ => {
+                let text =
+                    diagnostic::render(&sources, &diags.items, Format::Human, stderr_color());
+                let _ = err.write_all(text.as_bytes());
+                let _ = writeln!(
+                    err,
+                    "{}: not formatted: fix the errors above first",
+                    path.display()
+                );
+                failed = true;
+                continue;
+            }
         };
-        if !syntax_errors.is_empty() {
-            let _ = err.write_all(
-                diagnostic::render(&sources, &syntax_errors, Format::Human, stderr_color())
-                    .as_bytes(),
-            );
-            failed = true;
-            continue;
-        }
         let source = sources.get(file.file);
-        let formatted = crate::fmt::format(file, source);
+        let formatted = crate::fmt::format(&file, source);
         if check_only {
             if formatted != source.text {
                 let _ = writeln!(

@@ -95,8 +95,9 @@ impl Diagnostics {
     pub fn sort(&mut self) {
         self.items
             .sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
-        self.items
-            .dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+        self.items.dedup_by(|a, b| {
+            a.code == b.code && a.span.same_place(b.span) && a.message == b.message
+        });
     }
 
     pub fn extend(&mut self, other: Diagnostics) {

@@ -89,23 +89,30 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Reads and parses one file, without checking it or reading what it includes.
+/// The file is `None` only when it cannot be read.
+pub fn parse_path(path: &Path, sources: &mut Sources) -> (Option<PlanFile>, Diagnostics) {
+    match read_source(path, sources) {
+        Ok(id) => {
+            let (file, diags) = syntax::parse_file(id, sources.get(id));
+            (Some(file), diags)
+        }
+        Err(d) => (None, Diagnostics { items: vec![d] }),
+    }
+}
+
 /// Reads, parses and checks a plan and the files it includes.
 ///
 /// A file that cannot be read at all is an `Err` with its message.
 pub fn load_plan(path: &Path, sources: &mut Sources) -> Loaded {
-    let mut diagnostics = Diagnostics::default();
-    let id = match read_source(path, sources) {
-        Ok(id) => id,
-        Err(d) => {
-            return Loaded {
-                files: Vec::new(),
-                plan: None,
-                diagnostics: Diagnostics { items: vec![d] },
-            };
-        }
+    let (main, mut diagnostics) = parse_path(path, sources);
+    let Some(main) = main else {
+        return Loaded {
+            files: Vec::new(),
+            plan: None,
+            diagnostics,
+        };
     };
-    let (main, diags) = syntax::parse_file(id, sources.get(id));
-    diagnostics.extend(diags);
     let mut files = vec![main];
     let includes: Vec<(String, Span)> = files[0]
         .sections

@@ -15,6 +15,7 @@ use crate::plan::{Band, Literal, Payout, Plan, Requirement, Schedule};
 use std::fmt::Write;
 
 /// The summary of a checked plan: one line per fact, sections in a fixed order.
+#[must_use]
 pub fn summarize(plan: &Plan) -> String {
     let mut out = String::new();
     header(&mut out, plan);

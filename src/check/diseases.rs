@@ -3,6 +3,7 @@
 use super::Checker;
 use crate::ast::{CoverItem, Header, Row, Section, StatementKind};
 use crate::diagnostic::{Diagnostic, did_you_mean};
+
 use crate::plan::{BenefitId, DiseaseId, Diseases};
 use crate::source::Span;
 use std::collections::HashMap;
@@ -179,17 +180,33 @@ impl Checker<'_> {
     }
 
     fn unknown_code(&mut self, span: Span, code: &str, table: &Diseases) {
-        let mut d = Diagnostic::error(
-            "E207",
-            span,
-            format!("disease `{code}` is in no disease list"),
-        )
-        .label("unknown disease code");
-        d = match did_you_mean(code, table.codes.iter().map(String::as_str)) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("list it under a `diseases NAME` section first"),
+        // A code one digit away is another disease: name what the lists hold instead.
+        let prefix: String = code
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase())
+            .collect();
+        let same: Vec<&str> = table
+            .codes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !prefix.is_empty() && c.starts_with(&prefix))
+            .collect();
+        let help = match (same.first(), same.last()) {
+            (Some(first), Some(last)) => format!(
+                "the disease lists hold {} `{prefix}` codes, from `{first}` to `{last}`; list `{code}` under a `diseases NAME` section to cover it",
+                same.len()
+            ),
+            _ => "list it under a `diseases NAME` section first".to_string(),
         };
-        self.push(d);
+        self.push(
+            Diagnostic::error(
+                "E207",
+                span,
+                format!("disease `{code}` is in no disease list"),
+            )
+            .label("unknown disease code")
+            .help(help),
+        );
     }
 
     fn code_range(

@@ -58,7 +58,7 @@ impl Checker<'_> {
             .map(|c| c.value)
             .unwrap_or_default();
         let reason = format!(
-            "{} × (100% + {}) / {} CNY per case = {} members",
+            "{} CNY × (100% + {}) / {} CNY per case = {} members",
             plan.largest_payout(),
             plan.sharing.fee.value,
             cap,

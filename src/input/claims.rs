@@ -27,6 +27,27 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// Adds a claim (for tests and tools that build claims in memory).
+    pub fn push(
+        &mut self,
+        id: &str,
+        member_id: &str,
+        disease: &str,
+        diagnosed_on: NaiveDate,
+        cause: Cause,
+    ) {
+        self.claims.push(Claim {
+            id: id.to_string(),
+            member_id: member_id.to_string(),
+            disease: disease.to_string(),
+            diagnosed_on,
+            filed_on: diagnosed_on,
+            benefit: None,
+            cause,
+            line: 0,
+        });
+    }
+
     /// The member ids the claims name.
     pub fn member_ids(&self) -> HashSet<String> {
         self.claims.iter().map(|c| c.member_id.clone()).collect()

@@ -48,6 +48,39 @@ impl Members {
         self.index.get(id).copied()
     }
 
+    /// Adds a member (for tests and tools that build members in memory);
+    /// the member is indexed for `find`.
+    pub fn push(
+        &mut self,
+        id: &str,
+        birth: NaiveDate,
+        join: NaiveDate,
+        left: Option<NaiveDate>,
+        meets_requirements: bool,
+    ) {
+        self.index.insert(id.to_string(), self.birth.len() as u32);
+        self.push_id(id);
+        self.birth.push(birth);
+        self.join.push(join);
+        self.left.push(left.unwrap_or(NaiveDate::MAX));
+        self.meets_requirements.push(meets_requirements);
+    }
+
+    /// Adds `count` identical members without indexing them (ids `prefix0`, `prefix1`, …).
+    pub fn push_many(&mut self, prefix: &str, count: usize, birth: NaiveDate, join: NaiveDate) {
+        let mut buf = itoa::Buffer::new();
+        for k in 0..count {
+            self.id_bytes.extend_from_slice(prefix.as_bytes());
+            self.id_bytes.extend_from_slice(buf.format(k).as_bytes());
+            self.id_ends.push(self.id_bytes.len() as u64);
+        }
+        self.birth.extend(std::iter::repeat_n(birth, count));
+        self.join.extend(std::iter::repeat_n(join, count));
+        self.left.extend(std::iter::repeat_n(NaiveDate::MAX, count));
+        self.meets_requirements
+            .extend(std::iter::repeat_n(true, count));
+    }
+
     fn push_id(&mut self, id: &str) {
         self.id_bytes.extend_from_slice(id.as_bytes());
         self.id_ends.push(self.id_bytes.len() as u64);
