@@ -349,6 +349,8 @@ pub struct Field {
 }
 
 /// A table row.
+// Rows are few (a plan has tens of them): boxing the band would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Row {
     /// `30 days to 39 years: 300_000 CNY`

@@ -44,18 +44,20 @@ pub struct Loaded {
 }
 
 /// Reads a file as UTF-8, or says why it cannot, located in the file.
-fn read_source(path: &Path, sources: &mut Sources) -> Result<FileId, Diagnostic> {
+fn read_source(path: &Path, sources: &mut Sources) -> Result<FileId, Box<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             let id = sources.add(SourceFile::new(name, path, String::new()));
-            return Err(Diagnostic::error(
-                "E001",
-                Span::new(id, 0, 0),
-                format!("cannot read the file: {}", io_reason(&e)),
-            )
-            .help("check the path; a plan is a text file ending in .plan"));
+            return Err(Box::new(
+                Diagnostic::error(
+                    "E001",
+                    Span::new(id, 0, 0),
+                    format!("cannot read the file: {}", io_reason(&e)),
+                )
+                .help("check the path; a plan is a text file ending in .plan"),
+            ));
         }
     };
     match String::from_utf8(bytes) {
@@ -65,13 +67,15 @@ fn read_source(path: &Path, sources: &mut Sources) -> Result<FileId, Diagnostic>
             let bytes = e.into_bytes();
             let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             let id = sources.add(SourceFile::new(name, path, text));
-            Err(Diagnostic::error(
-                "E001",
-                Span::new(id, valid, valid),
-                "the file is not UTF-8 text",
-            )
-            .label("invalid byte here")
-            .help("save the plan as UTF-8"))
+            Err(Box::new(
+                Diagnostic::error(
+                    "E001",
+                    Span::new(id, valid, valid),
+                    "the file is not UTF-8 text",
+                )
+                .label("invalid byte here")
+                .help("save the plan as UTF-8"),
+            ))
         }
     }
 }
@@ -97,7 +101,7 @@ pub fn parse_path(path: &Path, sources: &mut Sources) -> (Option<PlanFile>, Diag
             let (file, diags) = syntax::parse_file(id, sources.get(id));
             (Some(file), diags)
         }
-        Err(d) => (None, Diagnostics { items: vec![d] }),
+        Err(d) => (None, Diagnostics { items: vec![*d] }),
     }
 }
 

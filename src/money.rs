@@ -207,7 +207,7 @@ impl Fraction {
         Money(fen as i64)
     }
 
-    pub fn sub(self, o: Fraction) -> Fraction {
+    pub fn minus(self, o: Fraction) -> Fraction {
         if self.den == o.den {
             Fraction::new(self.num - o.num, self.den)
         } else {

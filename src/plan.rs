@@ -123,10 +123,10 @@ impl Requirement {
     pub fn attributes(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         self.visit(&mut |r| {
-            if let Requirement::Compare { attribute, .. } = r {
-                if !out.contains(&attribute.as_str()) {
-                    out.push(attribute);
-                }
+            if let Requirement::Compare { attribute, .. } = r
+                && !out.contains(&attribute.as_str())
+            {
+                out.push(attribute);
             }
         });
         out

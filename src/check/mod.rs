@@ -25,20 +25,17 @@ pub(crate) struct Checker<'a> {
 impl Checker<'_> {
     pub(crate) fn push(&mut self, d: Diagnostic) {
         // "no `fee` line" is noise when the `fee` line is there but did not parse.
-        if d.code == "E104" {
-            if let Some(word) = d
+        if d.code == "E104"
+            && let Some(word) = d
                 .label
                 .strip_prefix("no `")
                 .and_then(|l| l.split(['`', ' ']).next())
-            {
-                if self
-                    .files
-                    .iter()
-                    .any(|f| f.broken.iter().any(|b| b == word))
-                {
-                    return;
-                }
-            }
+            && self
+                .files
+                .iter()
+                .any(|f| f.broken.iter().any(|b| b == word))
+        {
+            return;
         }
         self.diags.push(d);
     }
@@ -333,10 +330,10 @@ impl<'a> Checker<'a> {
         });
         let mut ends_on_payout = Vec::new();
         for s in &section.statements {
-            if let StatementKind::EndsOnPayout(name) = &s.kind {
-                if let Some(id) = self.benefit_ref(name, benefits) {
-                    ends_on_payout.push(Cited::new(id, s.span));
-                }
+            if let StatementKind::EndsOnPayout(name) = &s.kind
+                && let Some(id) = self.benefit_ref(name, benefits)
+            {
+                ends_on_payout.push(Cited::new(id, s.span));
             }
         }
         Some(Membership {
@@ -412,12 +409,11 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         let domain = membership.map(|m| {
             let mut d = m.join.value;
-            if let Some(t) = &m.term {
-                if let Some(r) = t.value.renew_up_to {
-                    if r.approx_days() > d.to.approx_days() {
-                        d.to = r;
-                    }
-                }
+            if let Some(t) = &m.term
+                && let Some(r) = t.value.renew_up_to
+                && r.approx_days() > d.to.approx_days()
+            {
+                d.to = r;
             }
             d
         });
@@ -565,24 +561,23 @@ impl<'a> Checker<'a> {
         }
         // A share of a benefit that is itself a share: resolve one level only.
         for b in &out {
-            if let Payout::ShareOf { of, .. } = b.payout.value {
-                if let Some(target) = out.get(of.0 as usize) {
-                    if matches!(target.payout.value, Payout::ShareOf { .. }) {
-                        self.push(
-                            Diagnostic::error(
-                                "E208",
-                                b.payout.span,
-                                format!(
-                                    "`{}` pays a share of `{}`, which is itself a share",
-                                    b.name, target.name
-                                ),
-                            )
-                            .label("a share of a share")
-                            .help("name a benefit whose payout is an amount or a table by age"),
-                        );
-                        ok = false;
-                    }
-                }
+            if let Payout::ShareOf { of, .. } = b.payout.value
+                && let Some(target) = out.get(of.0 as usize)
+                && matches!(target.payout.value, Payout::ShareOf { .. })
+            {
+                self.push(
+                    Diagnostic::error(
+                        "E208",
+                        b.payout.span,
+                        format!(
+                            "`{}` pays a share of `{}`, which is itself a share",
+                            b.name, target.name
+                        ),
+                    )
+                    .label("a share of a share")
+                    .help("name a benefit whose payout is an amount or a table by age"),
+                );
+                ok = false;
             }
         }
         ok.then_some(out)
@@ -692,10 +687,10 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         let domain = membership.map(|m| {
             let mut d = m.join.value;
-            if let Some(r) = m.term.as_ref().and_then(|t| t.value.renew_up_to) {
-                if r.approx_days() > d.to.approx_days() {
-                    d.to = r;
-                }
+            if let Some(r) = m.term.as_ref().and_then(|t| t.value.renew_up_to)
+                && r.approx_days() > d.to.approx_days()
+            {
+                d.to = r;
             }
             d
         });
@@ -733,15 +728,17 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if let Some(split) = &split {
-            if split.value == ast::SplitKind::ByAnnualCap && annual_cap.is_none() && ok {
-                self.push(
+        if let Some(split) = &split
+            && split.value == ast::SplitKind::ByAnnualCap
+            && annual_cap.is_none()
+            && ok
+        {
+            self.push(
                     Diagnostic::error("E209", split.span, "the split is in proportion to the annual cap, but the plan has none")
                         .label("no annual cap to weigh by")
                         .help("add `cap per year by age at term start` with a table, or `cap 188 CNY per year`"),
                 );
-                ok = false;
-            }
+            ok = false;
         }
         let excess = find(section, |k| match k {
             StatementKind::Excess => Some(()),

@@ -87,8 +87,11 @@ impl Decision {
     }
 }
 
+/// A payout table: the age basis and its bands.
+pub type PayoutTable<'p> = (AgeBasis, &'p [Band<Money>]);
+
 /// The payout table behind a benefit's amount (itself, or the one it takes a share of).
-pub fn payout_table(plan: &Plan, b: BenefitId) -> (BenefitId, Option<(AgeBasis, &[Band<Money>])>) {
+pub fn payout_table(plan: &Plan, b: BenefitId) -> (BenefitId, Option<PayoutTable<'_>>) {
     match &plan.benefit(b).payout.value {
         Payout::ShareOf { of, .. } => (*of, payout_table(plan, *of).1),
         Payout::ByAge { basis, bands } => (b, Some((*basis, bands.as_slice()))),
@@ -237,10 +240,10 @@ fn decide(
     facts.band = band;
     let prior = approved.get(&(m, b)).copied().unwrap_or(0);
     facts.prior_approved = prior;
-    if let Some(limit) = &ben.limit {
-        if prior >= limit.value {
-            return denied(Reason::LimitReached);
-        }
+    if let Some(limit) = &ben.limit
+        && prior >= limit.value
+    {
+        return denied(Reason::LimitReached);
     }
     (Reason::Covered, amount)
 }

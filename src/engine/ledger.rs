@@ -49,10 +49,10 @@ impl Ledger {
     ) -> Ledger {
         let mut paid_out = vec![Money::ZERO; members.len()];
         for d in &decided {
-            if d.reason == Reason::Covered {
-                if let Some(m) = d.facts.member {
-                    paid_out[m as usize] += d.payout;
-                }
+            if d.reason == Reason::Covered
+                && let Some(m) = d.facts.member
+            {
+                paid_out[m as usize] += d.payout;
             }
         }
         Ledger {

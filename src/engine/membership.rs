@@ -79,19 +79,19 @@ pub fn natural_end(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> (NaiveDate
             end = (d, EndCause::AgeLimit);
         }
     }
-    if let Some(term) = &plan.membership.term {
-        if let Some(limit) = term.value.renew_up_to {
-            // The first anniversary (a multiple of the term) on which the age exceeds the limit.
-            let too_old = limit.next().reached_on(birth);
-            let n = term.value.years;
-            let mut j = age_years(join, too_old) / n;
-            if add_years(join, j * n) < too_old {
-                j += 1;
-            }
-            let d = add_years(join, j.max(1) * n);
-            if d < end.0 {
-                end = (d, EndCause::TermNotRenewed);
-            }
+    if let Some(term) = &plan.membership.term
+        && let Some(limit) = term.value.renew_up_to
+    {
+        // The first anniversary (a multiple of the term) on which the age exceeds the limit.
+        let too_old = limit.next().reached_on(birth);
+        let n = term.value.years;
+        let mut j = age_years(join, too_old) / n;
+        if add_years(join, j * n) < too_old {
+            j += 1;
+        }
+        let d = add_years(join, j.max(1) * n);
+        if d < end.0 {
+            end = (d, EndCause::TermNotRenewed);
         }
     }
     end

@@ -246,7 +246,7 @@ fn close_period(plan: &Plan, f: &mut PeriodFigures, charged: Money) -> Result<()
 
 /// The total the distributed remainder aims at: Σ capped shares, rounded as the plan says.
 fn distributed_target(plan: &Plan, f: &PeriodFigures) -> Money {
-    let total = Fraction::new(i128::from(f.to_collect.0), 1).sub(f.excess);
+    let total = Fraction::new(i128::from(f.to_collect.0), 1).minus(f.excess);
     total.round(plan.sharing.rounding.value)
 }
 

@@ -141,26 +141,26 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
                 );
             }
         }
-        if let (Some(d), Some(Some(f))) = (diagnosed, filed) {
-            if f < d {
+        if let (Some(d), Some(Some(f))) = (diagnosed, filed)
+            && f < d
+        {
+            problems.add(
+                rec.line,
+                rec.column(c[4].unwrap_or(0)),
+                format!("`filed_on` {f} is before `diagnosed_on` {d}"),
+            );
+        }
+        if let Some(id) = &id
+            && !id.is_empty()
+        {
+            if let Some(first) = seen.get(id) {
                 problems.add(
                     rec.line,
-                    rec.column(c[4].unwrap_or(0)),
-                    format!("`filed_on` {f} is before `diagnosed_on` {d}"),
+                    rec.column(c[0].unwrap_or(0)),
+                    format!("duplicate claim id `{id}` (first on line {first})"),
                 );
-            }
-        }
-        if let Some(id) = &id {
-            if !id.is_empty() {
-                if let Some(first) = seen.get(id) {
-                    problems.add(
-                        rec.line,
-                        rec.column(c[0].unwrap_or(0)),
-                        format!("duplicate claim id `{id}` (first on line {first})"),
-                    );
-                } else {
-                    seen.insert(id.clone(), rec.line);
-                }
+            } else {
+                seen.insert(id.clone(), rec.line);
             }
         }
         if let (

@@ -226,15 +226,15 @@ impl CsvFile {
             return None;
         }
         for (i, n) in names.iter().enumerate() {
-            if let Some(j) = names[..i].iter().position(|m| m == n) {
-                if want.iter().any(|w| w.name == n) {
-                    problems.add(
-                        1,
-                        rec.column(i),
-                        format!("column `{n}` appears twice (also column {})", j + 1),
-                    );
-                    ok = false;
-                }
+            if let Some(j) = names[..i].iter().position(|m| m == n)
+                && want.iter().any(|w| w.name == n)
+            {
+                problems.add(
+                    1,
+                    rec.column(i),
+                    format!("column `{n}` appears twice (also column {})", j + 1),
+                );
+                ok = false;
             }
         }
         let mut columns = Vec::new();

@@ -151,14 +151,14 @@ pub fn read_members(
                 true
             }
         });
-        if let (Some(b), Some(j)) = (birth, join) {
-            if j < b {
-                problems.add(
-                    rec.line,
-                    rec.column(c_join),
-                    format!("`join_date` {j} is before `birth_date` {b}"),
-                );
-            }
+        if let (Some(b), Some(j)) = (birth, join)
+            && j < b
+        {
+            problems.add(
+                rec.line,
+                rec.column(c_join),
+                format!("`join_date` {j} is before `birth_date` {b}"),
+            );
         }
         let mut values: Vec<&str> = Vec::with_capacity(attr_cols.len());
         let mut attrs_ok = true;
@@ -191,21 +191,21 @@ pub fn read_members(
         m.left.push(left.unwrap_or(NaiveDate::MAX));
         m.meets_requirements.push(meets);
     }
-    if problems.is_empty() {
-        if let Some((a, b)) = first_duplicate(&m) {
-            let id = m.id(a).to_string();
-            let lines = duplicate_lines(path, c_id, &id);
-            let (l1, l2) = (
-                lines.first().copied().unwrap_or(0),
-                lines.get(1).copied().unwrap_or(0),
-            );
-            let _ = b;
-            problems.add(
-                l2,
-                1,
-                format!("duplicate member id `{id}` (first on line {l1})"),
-            );
-        }
+    if problems.is_empty()
+        && let Some((a, b)) = first_duplicate(&m)
+    {
+        let id = m.id(a).to_string();
+        let lines = duplicate_lines(path, c_id, &id);
+        let (l1, l2) = (
+            lines.first().copied().unwrap_or(0),
+            lines.get(1).copied().unwrap_or(0),
+        );
+        let _ = b;
+        problems.add(
+            l2,
+            1,
+            format!("duplicate member id `{id}` (first on line {l1})"),
+        );
     }
     if problems.is_empty() {
         Ok(m)

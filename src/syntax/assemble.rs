@@ -81,7 +81,7 @@ pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics)
             Ok(Some(item)) => item,
             Ok(None) => continue,
             Err(d) => {
-                diags.push(d);
+                diags.push(*d);
                 continue;
             }
         };

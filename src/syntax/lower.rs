@@ -20,7 +20,7 @@ pub(crate) struct Lowerer {
     pub base: usize,
 }
 
-type Result<T> = std::result::Result<T, Diagnostic>;
+type Result<T> = std::result::Result<T, Box<Diagnostic>>;
 
 impl Lowerer {
     fn span(&self, pair: &Pair<Rule>) -> Span {
@@ -28,13 +28,15 @@ impl Lowerer {
         Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
-    fn internal(&self, pair: &Pair<Rule>, what: &str) -> Diagnostic {
-        Diagnostic::error(
-            "E000",
-            self.span(pair),
-            format!("internal error: the parser gave an unexpected shape for {what}"),
+    fn internal(&self, pair: &Pair<Rule>, what: &str) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(
+                "E000",
+                self.span(pair),
+                format!("internal error: the parser gave an unexpected shape for {what}"),
+            )
+            .help("please report this plan line; it is not a mistake in the plan"),
         )
-        .help("please report this plan line; it is not a mistake in the plan")
     }
 
     fn next<'i>(

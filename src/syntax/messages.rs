@@ -160,10 +160,10 @@ pub(crate) fn syntax_error(
     let mut expected: Vec<String> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         for r in positives {
-            if let Some(w) = rule_words(*r) {
-                if !expected.iter().any(|e| e == w) {
-                    expected.push(w.to_string());
-                }
+            if let Some(w) = rule_words(*r)
+                && !expected.iter().any(|e| e == w)
+            {
+                expected.push(w.to_string());
             }
         }
     }

@@ -6,7 +6,6 @@ use mutual::engine::{self, RunOptions};
 use mutual::input::{Claims, Members};
 use mutual::plan::{Cause, Plan};
 use std::collections::HashMap;
-use std::path::Path;
 
 pub fn d(s: &str) -> NaiveDate {
     s.parse().expect("a test date")
