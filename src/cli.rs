@@ -236,8 +236,8 @@ fn run_plan(
         return ExitCode::from(EXIT_INVALID);
     };
     let options = crate::engine::RunOptions {
-        until: data.until,
         keep_charges: charges,
+        ..crate::engine::RunOptions::new(data.until)
     };
     let ledger = match crate::engine::run(&plan, &members, &claims, options) {
         Ok(l) => l,

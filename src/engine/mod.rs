@@ -39,6 +39,19 @@ pub struct RunOptions {
     pub until: NaiveDate,
     /// Keep every non-zero charge (for `charges.csv` and explanations).
     pub keep_charges: bool,
+    /// Compute every member's share separately even where all members pay the
+    /// same. Slower; the figures are identical (used to cross-check the fast path).
+    pub per_member: bool,
+}
+
+impl RunOptions {
+    pub fn new(until: NaiveDate) -> RunOptions {
+        RunOptions {
+            until,
+            keep_charges: false,
+            per_member: false,
+        }
+    }
 }
 
 /// Runs a plan over members and claims up to `until`.

@@ -264,8 +264,9 @@ pub fn share_all(
         .value
         .periods(plan.launched.value, options.until);
     let cases = cases_by_period(&periods, decisions, claims);
-    let uniform =
-        plan.sharing.split.value == SplitKind::Equally && plan.sharing.annual_cap.is_none();
+    let uniform = !options.per_member
+        && plan.sharing.split.value == SplitKind::Equally
+        && plan.sharing.annual_cap.is_none();
     if uniform {
         share_uniform(plan, members, membership, &periods, &cases, options)
     } else {

@@ -10,6 +10,7 @@
 mod check;
 mod cli;
 mod fmt;
+mod properties;
 mod run;
 mod seed_plans;
 

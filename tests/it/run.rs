@@ -150,8 +150,8 @@ pub fn run_csv(plan: &Plan, members: &str, claims: &str, until: &str) -> Out {
 
 pub fn run_data(plan: &Plan, members: &Members, claims: &Claims, until: &str) -> Out {
     let options = RunOptions {
-        until: d(until),
         keep_charges: true,
+        ..RunOptions::new(d(until))
     };
     let ledger = engine::run(plan, members, claims, options).expect("the run succeeds");
     let text = |f: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>| {
