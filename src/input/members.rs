@@ -134,7 +134,7 @@ pub fn read_members(
     let attr_cols: Vec<usize> = cols[4..].iter().map(|c| c.unwrap_or(0)).collect();
     let mut m = Members::default();
     while let Some(rec) = csv.next(&mut problems) {
-        let id = text(&rec, c_id, "id", &mut problems);
+        let id = text(&rec, c_id, "id", &mut problems).map(str::trim);
         let birth = date(&rec, c_birth, "birth_date", &mut problems);
         let join = date(&rec, c_join, "join_date", &mut problems);
         let left = match c_left {
@@ -251,7 +251,7 @@ fn duplicate_lines(path: &Path, col: usize, id: &str) -> Vec<u64> {
     let mut out = Vec::new();
     let mut rec = csv::ByteRecord::new();
     while let Ok(true) = r.read_byte_record(&mut rec) {
-        if rec.get(col) == Some(id.as_bytes()) {
+        if rec.get(col).map(<[u8]>::trim_ascii) == Some(id.as_bytes()) {
             out.push(rec.position().map(|p| p.line()).unwrap_or(0));
         }
     }
