@@ -86,9 +86,18 @@ pub fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        std::io::ErrorKind::AlreadyExists => "it exists and is not a folder".to_string(),
+        std::io::ErrorKind::NotADirectory => {
+            "a part of the path is a file, not a folder".to_string()
+        }
         _ => {
             let s = e.to_string();
-            s.split(" (os error").next().unwrap_or(&s).to_string()
+            let s = s.split(" (os error").next().unwrap_or(&s);
+            let mut c = s.chars();
+            match c.next() {
+                Some(first) => first.to_lowercase().chain(c).collect(),
+                None => String::new(),
+            }
         }
     }
 }

@@ -117,7 +117,7 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
                     Some(cause) => Some(cause),
                     None => {
                         problems.add(
-                            rec.line,
+                            rec.line(),
                             rec.column(i),
                             format!("`cause` is `{s}`; it must be `illness` or `accident`"),
                         );
@@ -135,7 +135,7 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
         ] {
             if v.as_deref() == Some("") {
                 problems.add(
-                    rec.line,
+                    rec.line(),
                     rec.column(c[i].unwrap_or(0)),
                     format!("`{n}` is empty"),
                 );
@@ -145,7 +145,7 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
             && f < d
         {
             problems.add(
-                rec.line,
+                rec.line(),
                 rec.column(c[4].unwrap_or(0)),
                 format!("`filed_on` {f} is before `diagnosed_on` {d}"),
             );
@@ -155,12 +155,12 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
         {
             if let Some(first) = seen.get(id) {
                 problems.add(
-                    rec.line,
+                    rec.line(),
                     rec.column(c[0].unwrap_or(0)),
                     format!("duplicate claim id `{id}` (first on line {first})"),
                 );
             } else {
-                seen.insert(id.clone(), rec.line);
+                seen.insert(id.clone(), rec.line());
             }
         }
         if let (
@@ -181,7 +181,7 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
                 filed_on: filed.unwrap_or(diagnosed_on),
                 benefit,
                 cause,
-                line: rec.line,
+                line: rec.line(),
             });
         }
     }

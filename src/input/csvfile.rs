@@ -94,7 +94,9 @@ impl Problems {
         self.errors.is_empty() && self.dropped == 0
     }
 
-    pub fn into_errors(self) -> InputErrors {
+    /// The problems, in file order.
+    pub fn into_errors(mut self) -> InputErrors {
+        self.errors.sort_by_key(|e| (e.line, e.column));
         InputErrors {
             more: if self.dropped > 0 {
                 vec![(self.file, self.dropped)]
@@ -119,15 +121,101 @@ pub struct CsvFile {
     pub columns: Vec<Option<usize>>,
     pub width: usize,
     record: csv::ByteRecord,
+    cursor: std::cell::RefCell<LineCursor>,
 }
 
-/// One record: its line, and its fields as bytes.
+/// Finds the line of a byte offset by counting line breaks in a second read
+/// of the file. Used only to locate problems, so a clean file is read once.
+pub struct LineCursor {
+    path: std::path::PathBuf,
+    reader: Option<std::io::BufReader<std::fs::File>>,
+    /// Bytes read so far, and the line the next byte is on.
+    pos: u64,
+    line: u64,
+}
+
+impl LineCursor {
+    fn new(path: &Path) -> LineCursor {
+        LineCursor {
+            path: path.to_path_buf(),
+            reader: None,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line_at(&mut self, offset: u64) -> u64 {
+        use std::io::BufRead;
+        if offset < self.pos || self.reader.is_none() {
+            let Ok(f) = std::fs::File::open(&self.path) else {
+                return 0;
+            };
+            self.reader = Some(std::io::BufReader::with_capacity(1 << 16, f));
+            self.pos = 0;
+            self.line = 1;
+        }
+        let Some(reader) = self.reader.as_mut() else {
+            return 0;
+        };
+        while self.pos < offset {
+            let Ok(buf) = reader.fill_buf() else { break };
+            if buf.is_empty() {
+                break;
+            }
+            let take = buf.len().min((offset - self.pos) as usize);
+            self.line += buf[..take].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.pos += take as u64;
+            reader.consume(take);
+        }
+        self.line
+    }
+
+    /// The line of a record whose reading began at `offset`: the reader's
+    /// position includes the blank lines it skipped before the record.
+    pub fn record_line(&mut self, offset: u64) -> u64 {
+        use std::io::BufRead;
+        let line = self.line_at(offset);
+        if self.pos != offset {
+            return line;
+        }
+        let Some(reader) = self.reader.as_mut() else {
+            return line;
+        };
+        while let Ok(buf) = reader.fill_buf() {
+            let skip = buf
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            if skip == 0 {
+                break;
+            }
+            let whole = skip == buf.len();
+            self.line += buf[..skip].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.pos += skip as u64;
+            reader.consume(skip);
+            if !whole {
+                break;
+            }
+        }
+        self.line
+    }
+}
+
+/// One record: where it starts, and its fields as bytes.
 pub struct Record<'r> {
-    pub line: u64,
+    /// Byte offset of the record in the file.
+    pub byte: u64,
     record: &'r csv::ByteRecord,
+    cursor: &'r std::cell::RefCell<LineCursor>,
 }
 
 impl<'r> Record<'r> {
+    /// The 1-based line the record starts on.
+    pub fn line(&self) -> u64 {
+        self.cursor.borrow_mut().record_line(self.byte)
+    }
+
     /// The raw bytes of field `i` of the file.
     pub fn raw(&self, i: usize) -> &'r [u8] {
         self.record.get(i).unwrap_or(b"")
@@ -200,9 +288,11 @@ impl CsvFile {
                     .map_err(|_| i as u64)
             })
             .collect();
+        let cursor = std::cell::RefCell::new(LineCursor::new(path));
         let rec = Record {
-            line: 1,
+            byte: 0,
             record: &header,
+            cursor: &cursor,
         };
         let mut ok = true;
         for (i, n) in names.iter().enumerate() {
@@ -232,7 +322,7 @@ impl CsvFile {
                 problems.add(
                     1,
                     rec.column(i),
-                    format!("column `{n}` appears twice (also column {})", j + 1),
+                    format!("column `{n}` appears twice (first at 1:{})", rec.column(j)),
                 );
                 ok = false;
             }
@@ -260,6 +350,7 @@ impl CsvFile {
             columns,
             width: names.len(),
             record: csv::ByteRecord::new(),
+            cursor,
         })
     }
 
@@ -269,12 +360,9 @@ impl CsvFile {
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
                 Ok(true) => {
-                    let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                    // A blank line (a lone empty field) is skipped.
-                    if self.record.len() == 1 && self.record.get(0).is_some_and(|f| f.is_empty()) {
-                        continue;
-                    }
+                    let byte = self.record.position().map(|p| p.byte()).unwrap_or(0);
                     if self.record.len() != self.width {
+                        let line = self.cursor.borrow_mut().record_line(byte);
                         problems.add(
                             line,
                             1,
@@ -287,12 +375,14 @@ impl CsvFile {
                         continue;
                     }
                     return Some(Record {
-                        line,
+                        byte,
                         record: &self.record,
+                        cursor: &self.cursor,
                     });
                 }
                 Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    let byte = e.position().map(|p| p.byte()).unwrap_or(0);
+                    let line = self.cursor.borrow_mut().record_line(byte);
                     problems.add(line, 1, csv_error(&e));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         return None;
@@ -322,7 +412,7 @@ pub fn text<'a>(
         Ok(s) => Some(s),
         Err(_) => {
             problems.add(
-                rec.line,
+                rec.line(),
                 rec.column(i),
                 format!("`{column}` is not UTF-8 text"),
             );
@@ -351,7 +441,7 @@ pub fn date(
     } else {
         format!("`{column}` is `{shown}`, not a date written YYYY-MM-DD")
     };
-    problems.add(rec.line, rec.column(i), why);
+    problems.add(rec.line(), rec.column(i), why);
     None
 }
 

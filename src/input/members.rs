@@ -145,7 +145,7 @@ pub fn read_members(
         };
         let id = id.filter(|id| {
             if id.is_empty() {
-                problems.add(rec.line, rec.column(c_id), "`id` is empty");
+                problems.add(rec.line(), rec.column(c_id), "`id` is empty");
                 false
             } else {
                 true
@@ -155,7 +155,7 @@ pub fn read_members(
             && j < b
         {
             problems.add(
-                rec.line,
+                rec.line(),
                 rec.column(c_join),
                 format!("`join_date` {j} is before `birth_date` {b}"),
             );
@@ -173,7 +173,7 @@ pub fn read_members(
                 Ok(b) => b,
                 Err((attr, msg)) => {
                     let k = attributes.iter().position(|a| *a == attr).unwrap_or(0);
-                    problems.add(rec.line, rec.column(attr_cols[k]), msg);
+                    problems.add(rec.line(), rec.column(attr_cols[k]), msg);
                     false
                 }
             },
@@ -191,21 +191,9 @@ pub fn read_members(
         m.left.push(left.unwrap_or(NaiveDate::MAX));
         m.meets_requirements.push(meets);
     }
-    if problems.is_empty()
-        && let Some((a, b)) = first_duplicate(&m)
-    {
-        let id = m.id(a).to_string();
-        let lines = duplicate_lines(path, c_id, &id);
-        let (l1, l2) = (
-            lines.first().copied().unwrap_or(0),
-            lines.get(1).copied().unwrap_or(0),
-        );
-        let _ = b;
-        problems.add(
-            l2,
-            1,
-            format!("duplicate member id `{id}` (first on line {l1})"),
-        );
+    let duplicated = duplicated_ids(&m);
+    if !duplicated.is_empty() {
+        report_duplicates(path, &duplicated, &mut problems);
     }
     if problems.is_empty() {
         Ok(m)
@@ -214,8 +202,8 @@ pub fn read_members(
     }
 }
 
-/// Two members with the same id, if any: hashes sorted, then bytes compared.
-fn first_duplicate(m: &Members) -> Option<(usize, usize)> {
+/// The ids that more than one member has: hashes sorted, then bytes compared.
+fn duplicated_ids(m: &Members) -> std::collections::HashSet<String> {
     use rayon::prelude::*;
     let state = std::hash::RandomState::new();
     let mut keys: Vec<(u64, u32)> = (0..m.len())
@@ -227,35 +215,59 @@ fn first_duplicate(m: &Members) -> Option<(usize, usize)> {
         })
         .collect();
     keys.par_sort_unstable();
-    let mut best: Option<(usize, usize)> = None;
-    for w in keys.windows(2) {
-        if w[0].0 == w[1].0 && m.id(w[0].1 as usize) == m.id(w[1].1 as usize) {
-            let pair = (w[0].1.min(w[1].1) as usize, w[0].1.max(w[1].1) as usize);
-            if best.is_none_or(|b| pair.1 < b.1) {
-                best = Some(pair);
+    let mut out = std::collections::HashSet::new();
+    for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        for (k, a) in run.iter().enumerate() {
+            if run[k + 1..]
+                .iter()
+                .any(|b| m.id(a.1 as usize) == m.id(b.1 as usize))
+            {
+                out.insert(m.id(a.1 as usize).to_string());
             }
         }
     }
-    best
+    out
 }
 
-/// The lines where `id` appears in column `col` (a second pass, only on error).
-fn duplicate_lines(path: &Path, col: usize, id: &str) -> Vec<u64> {
-    let Ok(mut r) = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_path(path)
-    else {
-        return Vec::new();
+/// Reports every repeat of a duplicated id at its field, naming the first line
+/// (a second read of the file, only when there are duplicates).
+fn report_duplicates(
+    path: &Path,
+    ids: &std::collections::HashSet<String>,
+    problems: &mut Problems,
+) {
+    let mut ignore = Problems::new(&problems.file);
+    let Some(mut csv) = CsvFile::open(
+        path,
+        &[Want {
+            name: "id",
+            required: true,
+        }],
+        &mut ignore,
+    ) else {
+        return;
     };
-    let mut out = Vec::new();
-    let mut rec = csv::ByteRecord::new();
-    while let Ok(true) = r.read_byte_record(&mut rec) {
-        if rec.get(col).map(<[u8]>::trim_ascii) == Some(id.as_bytes()) {
-            out.push(rec.position().map(|p| p.line()).unwrap_or(0));
+    let col = csv.columns[0].unwrap_or(0);
+    let mut first: HashMap<String, u64> = HashMap::new();
+    while let Some(rec) = csv.next(&mut ignore) {
+        let Ok(id) = std::str::from_utf8(rec.raw(col)) else {
+            continue;
+        };
+        let id = id.trim();
+        if !ids.contains(id) {
+            continue;
+        }
+        match first.get(id) {
+            Some(&line) => problems.add(
+                rec.line(),
+                rec.column(col),
+                format!("duplicate member id `{id}` (first on line {line})"),
+            ),
+            None => {
+                first.insert(id.to_string(), rec.line());
+            }
         }
     }
-    out
 }
 
 /// Evaluates a requirement on one member's attribute values. An empty

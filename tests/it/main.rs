@@ -10,8 +10,10 @@
 mod check;
 mod cli;
 mod fmt;
+mod input_errors;
 mod properties;
 mod run;
+mod scenarios;
 mod seed_plans;
 
 use std::path::{Path, PathBuf};

@@ -588,3 +588,33 @@ fn jd_annual_cap_reached_part_way_through_a_period() {
     assert_eq!(out.member("m0")["charged"], "390.00");
     assert_eq!(out.member("m0")["balance"], "-381.00");
 }
+
+// ---------------------------------------------------------------- 水滴互助: remainder distributed
+
+#[test]
+fn distributed_remainder_gives_the_leftover_fen_to_the_first_members_in_input_order() {
+    // Without the per-charge cap: 324,000.00 over 7 members is 46,285.714285… each.
+    // Each is charged 46,285.71 (rounded down) and the 3 fen left over go to the
+    // first three members in input order (the remainders are all equal).
+    let plan = variant(
+        "plans/shuidi.plan",
+        "  cap 3 CNY per charge  # assumed: at most 3 per charge\n",
+        "",
+    );
+    let mut members = String::from(
+        "id,birth_date,join_date,left_date,prepaid_balance,region\nsick,1980-01-01,2016-06-01,,10,CN\n",
+    );
+    for k in 1..=7 {
+        members.push_str(&format!("m{k},1990-01-01,2016-06-01,,10,CN\n"));
+    }
+    let claims = format!("{CLAIMS}c1,sick,CI001,2017-01-05,2017-01-10,,\n");
+    let out = run_csv(&plan, &members, &claims, "2017-01-15");
+    let p = out.period("2017-01-06");
+    assert_eq!(p["members"], "7");
+    assert_eq!(p["charged"], "324000.00");
+    assert_eq!(p["operator_borne"], "0.00");
+    assert_eq!(out.charge("m1", "2017-01-06"), "46285.72");
+    assert_eq!(out.charge("m3", "2017-01-06"), "46285.72");
+    assert_eq!(out.charge("m4", "2017-01-06"), "46285.71");
+    assert_eq!(out.charge("m7", "2017-01-06"), "46285.71");
+}
