@@ -133,8 +133,16 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], format: Format, color: bo
     }
 }
 
+/// Lines longer than this are not drawn: the diagnostic is shown in the plain format.
+const MAX_DRAWN_LINE: usize = 400;
+
 fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let file = sources.get(d.span.file);
+    let (line, _) = file.line_col(d.span.start as usize);
+    let (end_line, _) = file.line_col(d.span.end as usize);
+    if (line..=end_line.min(line + 3)).any(|l| file.line_text(l).len() > MAX_DRAWN_LINE) {
+        return render_plain(sources, d);
+    }
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         (!d.label.is_empty()).then(|| d.label.clone()),
         (d.span.start as usize, d.span.len()),

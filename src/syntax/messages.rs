@@ -113,6 +113,19 @@ fn first_word(line: &str) -> (&str, usize, usize) {
     (&rest[..len], start, start + len)
 }
 
+/// A span on `line` (relative offsets) widened to whole characters, at least one wide where the line allows.
+fn line_span(file: FileId, line_start: usize, line: &str, start: usize, end: usize) -> Span {
+    let mut start = start.min(line.len());
+    while !line.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = end.clamp(start, line.len());
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(file, line_start + start, line_start + end)
+}
+
 /// Turns a pest error on one line into a diagnostic.
 pub(crate) fn syntax_error(
     file: FileId,
@@ -129,10 +142,12 @@ pub(crate) fn syntax_error(
     // An unknown first word: say so, with the closest statement.
     let known = SHAPES.iter().find(|(k, _)| *k == word);
     if known.is_none() && !starts_row {
-        let span = Span::new(
+        let span = line_span(
             file,
-            line_start + ws,
-            line_start + we.max(ws + 1).min(code_len.max(ws + 1)),
+            line_start,
+            line,
+            ws,
+            we.max(ws + 1).min(code_len.max(ws + 1)),
         );
         let mut d = Diagnostic::error(
             "E101",
@@ -199,11 +214,7 @@ pub(crate) fn syntax_error(
     } else {
         (pos, pos + found_word.len())
     };
-    let span = Span::new(
-        file,
-        line_start + span_start,
-        line_start + span_end.min(line.len()).max(span_start),
-    );
+    let span = line_span(file, line_start, line, span_start, span_end);
     let what = if found_word.is_empty() || pos >= code_len {
         "the line ends too early".to_string()
     } else {

@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod fmt;
 mod input_errors;
+mod mutations;
 mod properties;
 mod run;
 mod scenarios;
