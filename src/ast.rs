@@ -124,8 +124,21 @@ pub enum StatementKind {
         name: Name,
         fields: Vec<Field>,
     },
+    /// `members bulk 1_000 birth_date=…`: many identical members, ids `bulk0` … `bulk999`.
+    Members {
+        prefix: Name,
+        count: Spanned<String>,
+        fields: Vec<Field>,
+    },
     Claim {
         name: Name,
+        fields: Vec<Field>,
+    },
+    /// `claims c 400 member_id=sick …`: many identical claims, ids `c0` … `c399`;
+    /// claim k is made by member k of the cohort `member_id` names, if it is one.
+    Claims {
+        prefix: Name,
+        count: Spanned<String>,
         fields: Vec<Field>,
     },
     Expect {
@@ -163,7 +176,9 @@ impl StatementKind {
             Minimum(_) => "minimum",
             AsOf(_) => "as of",
             Member { .. } => "member",
+            Members { .. } => "members",
             Claim { .. } => "claim",
+            Claims { .. } => "claims",
             Expect { .. } => "expect",
         }
     }

@@ -45,6 +45,30 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Explain a claim's decision or a member's charge, step by step, citing the plan
+    Explain {
+        /// The plan file
+        plan: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// The claim to explain
+        #[arg(long, conflicts_with = "member", required_unless_present = "member")]
+        claim: Option<String>,
+        /// The member whose charge to explain
+        #[arg(long)]
+        member: Option<String>,
+        /// A day in the period to explain (default: the last period)
+        #[arg(long, requires = "member", value_parser = parse_date)]
+        period: Option<chrono::NaiveDate>,
+        /// human: a tree; json: the same steps as data
+        #[arg(long, value_enum, default_value = "human")]
+        format: ExplainFormat,
+    },
+    /// Run the examples written in plans and report what they covered
+    Test {
+        /// Plan files, or folders whose .plan files to test (default: plans)
+        paths: Vec<PathBuf>,
+    },
     /// Print plans in canonical form
     Fmt {
         /// Exit 1 and name the files that are not in canonical form, instead of printing
@@ -54,6 +78,12 @@ pub enum Command {
         #[arg(required = true)]
         plans: Vec<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Human,
+    Json,
 }
 
 /// The data a plan runs over.
@@ -89,6 +119,22 @@ pub fn run(cli: Cli) -> ExitCode {
             charges,
             quiet,
         } => run_plan(&plan, &data, &out, charges, quiet),
+        Command::Test { paths } => test(&paths),
+        Command::Explain {
+            plan,
+            data,
+            claim,
+            member,
+            period,
+            format,
+        } => explain(
+            &plan,
+            &data,
+            claim.as_deref(),
+            member.as_deref(),
+            period,
+            format,
+        ),
     }
 }
 
@@ -181,6 +227,11 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
 
 /// Loads and checks a plan; on errors prints them and gives `None`.
 pub fn load_checked(path: &std::path::Path) -> Option<crate::plan::Plan> {
+    load_checked_with_sources(path).map(|(p, _)| p)
+}
+
+/// Loads and checks a plan, keeping its source text for citations.
+pub fn load_checked_with_sources(path: &std::path::Path) -> Option<(crate::plan::Plan, Sources)> {
     let mut sources = Sources::new();
     let loaded = crate::load_plan(path, &mut sources);
     if loaded.diagnostics.has_errors() {
@@ -194,16 +245,21 @@ pub fn load_checked(path: &std::path::Path) -> Option<crate::plan::Plan> {
         let _ = std::io::stderr().write_all(text.as_bytes());
         return None;
     }
-    loaded.plan
+    loaded.plan.map(|p| (p, sources))
 }
 
 /// Reads members and claims, reporting every problem of both files.
+/// `also_index` is a member id to make findable besides those the claims name.
 pub fn read_data(
     plan: &crate::plan::Plan,
     data: &DataArgs,
+    also_index: Option<&str>,
 ) -> Option<(crate::input::Members, crate::input::Claims)> {
     let claims = crate::input::read_claims(&data.claims);
-    let wanted = claims.as_ref().map(|c| c.member_ids()).unwrap_or_default();
+    let mut wanted = claims.as_ref().map(|c| c.member_ids()).unwrap_or_default();
+    if let Some(id) = also_index {
+        wanted.insert(id.to_string());
+    }
     let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
     let members = crate::input::read_members(&data.members, requirement, &wanted);
     match (members, claims) {
@@ -232,7 +288,7 @@ fn run_plan(
     let Some(plan) = load_checked(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
-    let Some((members, claims)) = read_data(&plan, data) else {
+    let Some((members, claims)) = read_data(&plan, data, None) else {
         return ExitCode::from(EXIT_INVALID);
     };
     let options = crate::engine::RunOptions {
@@ -265,4 +321,186 @@ fn run_plan(
         );
     }
     ExitCode::SUCCESS
+}
+
+fn explain(
+    plan_path: &std::path::Path,
+    data: &DataArgs,
+    claim: Option<&str>,
+    member: Option<&str>,
+    period: Option<chrono::NaiveDate>,
+    format: ExplainFormat,
+) -> ExitCode {
+    let Some((plan, sources)) = load_checked_with_sources(plan_path) else {
+        return ExitCode::from(EXIT_INVALID);
+    };
+    let Some((members, claims)) = read_data(&plan, data, member) else {
+        return ExitCode::from(EXIT_INVALID);
+    };
+    let ledger = match crate::explain::run_for_explain(&plan, &members, &claims, data.until) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let explanation = match (claim, member) {
+        (Some(id), _) => {
+            match crate::explain::claim(&plan, &sources, &members, &claims, &ledger, id) {
+                Some(e) => e,
+                None => {
+                    let filed_later = claims.claims.iter().any(|c| c.id == id);
+                    if filed_later {
+                        eprintln!(
+                            "error: claim `{id}` was filed after --until {}: it does not exist yet",
+                            data.until
+                        );
+                    } else {
+                        eprintln!(
+                            "error: {}: no claim has the id `{id}`",
+                            data.claims.display()
+                        );
+                    }
+                    return ExitCode::from(EXIT_INVALID);
+                }
+            }
+        }
+        (None, Some(id)) => {
+            let Some(p) = crate::explain::period_index(&ledger, period) else {
+                match period {
+                    Some(d) => eprintln!(
+                        "error: no sharing period holds {d}: the run covers {} to {}",
+                        ledger
+                            .periods
+                            .first()
+                            .map(|p| p.period.start.to_string())
+                            .unwrap_or_default(),
+                        ledger
+                            .periods
+                            .last()
+                            .map(|p| p.period.end.to_string())
+                            .unwrap_or_default()
+                    ),
+                    None => eprintln!(
+                        "error: the run has no sharing period (is --until before the launch?)"
+                    ),
+                }
+                return ExitCode::from(EXIT_INVALID);
+            };
+            let Some(i) = members.find(id) else {
+                eprintln!(
+                    "error: {}: no member has the id `{id}`",
+                    data.members.display()
+                );
+                return ExitCode::from(EXIT_INVALID);
+            };
+            crate::explain::charge(&plan, &sources, &members, &claims, &ledger, i as usize, p)
+        }
+        (None, None) => return ExitCode::from(2),
+    };
+    let mut out = std::io::stdout().lock();
+    let text = match format {
+        ExplainFormat::Human => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            crate::explain::render_human(&explanation, color)
+        }
+        ExplainFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&explanation).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    let _ = out.write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// The plan files named, with folders replaced by the .plan files in them.
+fn plan_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let default = [PathBuf::from("plans")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|f| f.extension().is_some_and(|x| x == "plan"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn test(paths: &[PathBuf]) -> ExitCode {
+    let files = plan_files(paths);
+    let mut err = std::io::stderr().lock();
+    let mut out = std::io::stdout().lock();
+    if files.is_empty() {
+        let _ = writeln!(err, "error: no .plan file found");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    for path in &files {
+        let mut sources = Sources::new();
+        let loaded = crate::load_plan(path, &mut sources);
+        if loaded.diagnostics.has_errors() {
+            let errors: Vec<_> = loaded
+                .diagnostics
+                .items
+                .into_iter()
+                .filter(|d| d.is_error())
+                .collect();
+            let _ = err.write_all(
+                diagnostic::render(&sources, &errors, Format::Human, stderr_color()).as_bytes(),
+            );
+            let _ = writeln!(out, "{}: does not check", path.display());
+            broken += 1;
+            continue;
+        }
+        let Some(plan) = loaded.plan else {
+            // A file of disease lists only: nothing to run.
+            continue;
+        };
+        if plan.examples.is_empty() {
+            let _ = writeln!(out, "{}: no examples", path.display());
+            continue;
+        }
+        let mut coverage = crate::testing::Coverage::default();
+        let results: Vec<_> = plan
+            .examples
+            .iter()
+            .map(|ex| crate::testing::run_example(&plan, ex, &mut coverage))
+            .collect();
+        let _ = writeln!(out, "{}", path.display());
+        let _ = out.write_all(crate::testing::render_results(&sources, &results).as_bytes());
+        let _ = writeln!(out, "coverage of {}:", path.display());
+        let _ = out.write_all(crate::testing::render_coverage(&plan, &coverage).as_bytes());
+        for r in &results {
+            if r.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+        }
+    }
+    let _ = writeln!(out, "examples: {passed} passed, {failed} failed");
+    if broken > 0 {
+        let _ = writeln!(out, "{broken} plan{} did not check", plural(broken));
+    }
+    if failed > 0 || broken > 0 {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

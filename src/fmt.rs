@@ -280,7 +280,17 @@ fn statement(k: &StatementKind) -> String {
         Minimum(n) => format!("minimum {} members", n.node),
         AsOf(d) => format!("as of {}", d.node),
         Member { name, fields: fs } => format!("member {}{}", name.node, fields(fs)),
+        Members {
+            prefix,
+            count,
+            fields: fs,
+        } => format!("members {} {}{}", prefix.node, count.node, fields(fs)),
         Claim { name, fields: fs } => format!("claim {}{}", name.node, fields(fs)),
+        Claims {
+            prefix,
+            count,
+            fields: fs,
+        } => format!("claims {} {}{}", prefix.node, count.node, fields(fs)),
         Expect { target, value: v } => format!("expect {} = {}", target.node, value(&v.node)),
     }
 }

@@ -20,6 +20,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod explain;
 pub mod fmt;
 pub mod input;
 pub mod money;
@@ -29,6 +30,7 @@ pub mod plan;
 pub mod source;
 pub mod summary;
 pub mod syntax;
+pub mod testing;
 
 use ast::{Header, PlanFile};
 use diagnostic::{Diagnostic, Diagnostics};

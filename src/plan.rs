@@ -69,6 +69,7 @@ pub struct Plan {
     pub diseases: Diseases,
     pub sharing: Sharing,
     pub minimum_members: Option<Cited<u64>>,
+    pub examples: Vec<Example>,
     /// The plan header's span.
     pub span: Span,
 }
@@ -223,3 +224,78 @@ pub struct Sharing {
     /// `excess borne by operator`, when written.
     pub excess: Option<Span>,
 }
+
+/// A worked example written in a plan: members, claims, a date, and the
+/// figures the plan must produce. `mutual test` runs them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    pub title: String,
+    pub span: Span,
+    pub as_of: NaiveDate,
+    pub members: Vec<ExampleMember>,
+    pub claims: Vec<crate::input::Claim>,
+    pub expects: Vec<Expectation>,
+}
+
+/// One member, or `count` identical members with ids `id0`, `id1`, ….
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExampleMember {
+    pub id: String,
+    pub count: Option<u64>,
+    pub birth: NaiveDate,
+    pub join: NaiveDate,
+    pub left: Option<NaiveDate>,
+    /// Attributes by name, as the members file would hold them.
+    pub attributes: Vec<(String, String)>,
+    pub span: Span,
+}
+
+/// `expect claim.c1.reason = covered`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    pub target: Target,
+    /// The expected value as written.
+    pub expected: String,
+    pub span: Span,
+}
+
+/// What an expectation looks at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A column of `decisions.csv` for a claim: decision, reason, payout, benefit.
+    Claim { id: String, field: String },
+    /// A column of `periods.csv` for the period holding a date.
+    Period { date: NaiveDate, field: String },
+    /// A column of `members.csv`: status, prepaid, charged, paid_out, balance.
+    Member { id: String, field: String },
+    /// A member's charge in the period holding a date.
+    Charge { date: NaiveDate, member: String },
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Claim { id, field } => write!(f, "claim.{id}.{field}"),
+            Target::Period { date, field } => write!(f, "period[{date}].{field}"),
+            Target::Member { id, field } => write!(f, "member.{id}.{field}"),
+            Target::Charge { date, member } => write!(f, "charge[{date}].{member}"),
+        }
+    }
+}
+
+/// The columns an expectation may name.
+pub const CLAIM_FIELDS: [&str; 4] = ["decision", "reason", "payout", "benefit"];
+pub const PERIOD_FIELDS: [&str; 11] = [
+    "period_start",
+    "period_end",
+    "cases",
+    "payouts",
+    "fee",
+    "pool",
+    "carried_in",
+    "members",
+    "charged",
+    "operator_borne",
+    "carried_out",
+];
+pub const MEMBER_FIELDS: [&str; 5] = ["status", "prepaid", "charged", "paid_out", "balance"];

@@ -8,6 +8,7 @@
 
 mod bands;
 mod diseases;
+mod examples;
 mod structure;
 mod values;
 mod viability;
@@ -184,6 +185,7 @@ impl<'a> Checker<'a> {
         );
         let sharing = self.sharing(header_span, membership.as_ref());
         let minimum_members = self.minimum();
+        let examples = self.examples();
 
         if benefit_sections.is_empty() {
             self.push(
@@ -204,6 +206,7 @@ impl<'a> Checker<'a> {
             diseases: diseases?,
             sharing: sharing?,
             minimum_members,
+            examples,
             span: header_span,
         };
         self.viability(&plan);

@@ -18,7 +18,9 @@ fn home(kind: &StatementKind) -> &'static str {
         Covers(_) | Waiting { .. } | Payout(_) | Limit(_) => "benefit",
         Closes(_) | Fee(_) | Split(_) | Cap(_) | Excess | Rounding { .. } => "sharing",
         Minimum(_) => "viability",
-        AsOf(_) | Member { .. } | Claim { .. } | Expect { .. } => "example",
+        AsOf(_) | Member { .. } | Members { .. } | Claim { .. } | Claims { .. } | Expect { .. } => {
+            "example"
+        }
     }
 }
 
@@ -26,7 +28,15 @@ fn home(kind: &StatementKind) -> &'static str {
 fn once_key(kind: &StatementKind) -> Option<&'static str> {
     use StatementKind::*;
     Some(match kind {
-        EndsOnPayout(_) | Member { .. } | Claim { .. } | Expect { .. } | Covers(_) => return None,
+        EndsOnPayout(_)
+        | Member { .. }
+        | Members { .. }
+        | Claim { .. }
+        | Claims { .. }
+        | Expect { .. }
+        | Covers(_) => {
+            return None;
+        }
         Cap(crate::ast::Cap::Fixed { basis, .. }) => match basis.node {
             CapBasis::Case => "cap per case",
             CapBasis::Charge => "cap per charge",

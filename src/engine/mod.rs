@@ -13,7 +13,7 @@ pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
 pub use ledger::{Ledger, MemberStatus};
 pub use membership::{EndCause, Membership, membership_year, term_start};
 pub use sharing::{
-    CapKind, Charges, MemberShare, PeriodFigures, ShareSteps, annual_cap, member_share,
+    CapKind, CapsBound, Charges, MemberShare, PeriodFigures, annual_cap, member_share,
 };
 
 use crate::input::{Claims, Members};

@@ -37,6 +37,27 @@ pub struct PeriodFigures {
     pub excess: Fraction,
     /// The charge of every sharing member, where all pay the same before any remainder is distributed.
     pub uniform_charge: Option<Money>,
+    /// Which caps lowered at least one member's share.
+    pub caps_bound: CapsBound,
+}
+
+/// Which caps bound in a period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CapsBound {
+    pub per_case: bool,
+    pub per_charge: bool,
+    pub per_year: bool,
+}
+
+impl CapsBound {
+    pub fn add(&mut self, kind: Option<CapKind>) {
+        match kind {
+            Some(CapKind::PerCase) => self.per_case = true,
+            Some(CapKind::PerCharge) => self.per_charge = true,
+            Some(CapKind::PerYear) => self.per_year = true,
+            None => {}
+        }
+    }
 }
 
 /// Which cap lowered a share.
@@ -64,18 +85,6 @@ pub struct MemberShare {
     /// The cap that bound, if any.
     pub bound: Option<CapKind>,
     /// The capped share rounded as the plan says.
-    pub charge: Money,
-}
-
-/// Everything the explanation of one member's charge needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShareSteps {
-    pub share: MemberShare,
-    /// The annual cap of the member's membership year, and what was charged in it before.
-    pub year_cap: Option<Money>,
-    pub year_charged_before: Money,
-    pub year_start: Option<NaiveDate>,
-    /// The final charge, after any distributed remainder.
     pub charge: Money,
 }
 
@@ -215,6 +224,7 @@ fn open_period(
         carried_out: Money::ZERO,
         excess: Fraction::new(0, 1),
         uniform_charge: None,
+        caps_bound: CapsBound::default(),
     }
 }
 
@@ -319,6 +329,7 @@ fn share_uniform(
                 f.excess = Fraction::whole(f.to_collect);
             } else {
                 let s = member_share(plan, &f, 1, None);
+                f.caps_bound.add(s.bound);
                 // Σ(share − capped) over `count` identical members.
                 f.excess = Fraction::new(
                     (s.share.num - s.capped.num) * i128::from(count),
@@ -444,6 +455,7 @@ fn share_each(
                         None
                     };
                     let s = member_share(plan, &f, w, year_left);
+                    f.caps_bound.add(s.bound);
                     excess_num += s.share.num - s.capped.num;
                     let c = if distributed {
                         let rem = s.capped.num.rem_euclid(s.capped.den);

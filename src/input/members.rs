@@ -68,6 +68,19 @@ impl Members {
 
     /// Adds `count` identical members without indexing them (ids `prefix0`, `prefix1`, …).
     pub fn push_many(&mut self, prefix: &str, count: usize, birth: NaiveDate, join: NaiveDate) {
+        self.push_cohort(prefix, count, birth, join, None, true);
+    }
+
+    /// Adds `count` identical members (ids `prefix0`, …), not indexed.
+    pub fn push_cohort(
+        &mut self,
+        prefix: &str,
+        count: usize,
+        birth: NaiveDate,
+        join: NaiveDate,
+        left: Option<NaiveDate>,
+        meets_requirements: bool,
+    ) {
         let mut buf = itoa::Buffer::new();
         for k in 0..count {
             self.id_bytes.extend_from_slice(prefix.as_bytes());
@@ -76,9 +89,10 @@ impl Members {
         }
         self.birth.extend(std::iter::repeat_n(birth, count));
         self.join.extend(std::iter::repeat_n(join, count));
-        self.left.extend(std::iter::repeat_n(NaiveDate::MAX, count));
+        self.left
+            .extend(std::iter::repeat_n(left.unwrap_or(NaiveDate::MAX), count));
         self.meets_requirements
-            .extend(std::iter::repeat_n(true, count));
+            .extend(std::iter::repeat_n(meets_requirements, count));
     }
 
     fn push_id(&mut self, id: &str) {

@@ -268,8 +268,13 @@ impl Lowerer {
             }
             Rule::minimum => S::Minimum(self.spanned_str(&next()?)),
             Rule::as_of => S::AsOf(self.spanned_str(&next()?)),
-            Rule::member_row | Rule::claim_row => {
+            Rule::member_row | Rule::claim_row | Rule::members_row | Rule::claims_row => {
                 let name = self.spanned_str(&next()?);
+                let count = if matches!(rule, Rule::members_row | Rule::claims_row) {
+                    Some(self.spanned_str(&next()?))
+                } else {
+                    None
+                };
                 let mut fields = Vec::new();
                 for f in it {
                     let mut fi = f.clone().into_inner();
@@ -277,10 +282,19 @@ impl Lowerer {
                     let value = self.value(self.next(&mut fi, &f, "a field")?)?;
                     fields.push(Field { name: fname, value });
                 }
-                if rule == Rule::member_row {
-                    S::Member { name, fields }
-                } else {
-                    S::Claim { name, fields }
+                match (rule, count) {
+                    (Rule::member_row, _) => S::Member { name, fields },
+                    (Rule::claims_row, Some(count)) => S::Claims {
+                        prefix: name,
+                        count,
+                        fields,
+                    },
+                    (_, Some(count)) => S::Members {
+                        prefix: name,
+                        count,
+                        fields,
+                    },
+                    _ => S::Claim { name, fields },
                 }
             }
             Rule::expect => {

@@ -59,10 +59,21 @@ pub(crate) const SHAPES: &[(&str, &str)] = &[
         "member m1 birth_date=1990-05-01 join_date=2018-10-16",
     ),
     (
+        "members",
+        "members bulk 1_000_000 birth_date=1990-05-01 join_date=2018-10-16",
+    ),
+    (
         "claim",
         "claim c1 member_id=m1 disease=CI001 diagnosed_on=2019-01-10",
     ),
-    ("expect", "expect claim.c1.decision = approved"),
+    (
+        "claims",
+        "claims c 400 member_id=sick disease=CI001 diagnosed_on=2018-10-18",
+    ),
+    (
+        "expect",
+        "expect claim.c1.reason = covered` or `expect period[2019-01-20].charged = 0.20",
+    ),
 ];
 
 fn rule_words(rule: Rule) -> Option<&'static str> {

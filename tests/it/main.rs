@@ -9,6 +9,7 @@
 
 mod check;
 mod cli;
+mod examples;
 mod fmt;
 mod input_errors;
 mod mutations;

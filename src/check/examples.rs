@@ -1,0 +1,522 @@
+//! Examples written in a plan: members, claims, an `as of` date and the
+//! figures expected. Checked like the rest of the plan; run by `mutual test`.
+
+use super::Checker;
+use crate::ast::{Field, Header, Section, StatementKind, Value};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::input::{Claim, parse_iso_date};
+use crate::money::Money;
+use crate::plan::{
+    CLAIM_FIELDS, Cause, Example, ExampleMember, Expectation, MEMBER_FIELDS, PERIOD_FIELDS, Target,
+};
+use crate::source::Span;
+use chrono::NaiveDate;
+use std::collections::HashSet;
+
+const MEMBER_COLUMNS: [&str; 3] = ["birth_date", "join_date", "left_date"];
+const CLAIM_COLUMNS: [&str; 6] = [
+    "member_id",
+    "disease",
+    "diagnosed_on",
+    "filed_on",
+    "benefit",
+    "cause",
+];
+const REASONS: [&str; 10] = [
+    "unknown_member",
+    "not_eligible",
+    "before_join",
+    "after_leaving",
+    "membership_ended",
+    "disease_not_covered",
+    "in_waiting_period",
+    "age_not_covered",
+    "limit_reached",
+    "covered",
+];
+
+fn text_of(v: &Value) -> &str {
+    match v {
+        Value::Text(s) | Value::Number(s) | Value::Date(s) | Value::Word(s) => s,
+    }
+}
+
+impl Checker<'_> {
+    pub(super) fn examples(&mut self) -> Vec<Example> {
+        let files = self.files;
+        let mut out = Vec::new();
+        for section in files[0].sections.iter() {
+            let Header::Example { title } = &section.header.node else {
+                continue;
+            };
+            if let Some(e) = self.example(section, &title.node) {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    fn field_date(&mut self, f: &Field, required_what: &str) -> Option<NaiveDate> {
+        let raw = text_of(&f.value.node);
+        match parse_iso_date(raw.as_bytes()) {
+            Some(d) => Some(d),
+            None => {
+                self.push(
+                    Diagnostic::error(
+                        "E305",
+                        f.value.span,
+                        format!("`{raw}` is not a date in the calendar"),
+                    )
+                    .label("not a date")
+                    .help(format!(
+                        "{required_what} is a date written YYYY-MM-DD, such as `2019-01-28`"
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    fn missing_field(&mut self, span: Span, what: &str, field: &str, example: &str) {
+        self.push(
+            Diagnostic::error("E501", span, format!("{what} has no `{field}`"))
+                .label(format!("no `{field}=`"))
+                .help(format!("add `{field}={example}`")),
+        );
+    }
+
+    fn example(&mut self, section: &Section, title: &str) -> Option<Example> {
+        let mut ok = true;
+        let mut as_of = None;
+        let mut members = Vec::new();
+        let mut claims = Vec::new();
+        let mut expects = Vec::new();
+        let mut ids: HashSet<String> = HashSet::new();
+        let mut claim_ids: HashSet<String> = HashSet::new();
+        for stmt in &section.statements {
+            match &stmt.kind {
+                StatementKind::AsOf(d) => {
+                    as_of = self.date(d, "the example's date");
+                    ok &= as_of.is_some();
+                }
+                StatementKind::Member { name, fields }
+                | StatementKind::Members {
+                    prefix: name,
+                    fields,
+                    ..
+                } => {
+                    let count = match &stmt.kind {
+                        StatementKind::Members { count, .. } => {
+                            match self.count(count, "a number of members", 1_000_000_000) {
+                                Some(n) => Some(n),
+                                None => {
+                                    ok = false;
+                                    continue;
+                                }
+                            }
+                        }
+                        _ => None,
+                    };
+                    if !ids.insert(name.node.clone()) {
+                        self.push(
+                            Diagnostic::error(
+                                "E503",
+                                name.span,
+                                format!("member `{}` is written twice in this example", name.node),
+                            )
+                            .label("written again")
+                            .help("give each member of an example its own id"),
+                        );
+                        ok = false;
+                    }
+                    match self.example_member(stmt.span, &name.node, count, fields) {
+                        Some(m) => members.push(m),
+                        None => ok = false,
+                    }
+                }
+                StatementKind::Claims {
+                    prefix,
+                    count,
+                    fields,
+                } => {
+                    let Some(n) = self.count(count, "a number of claims", 1_000_000) else {
+                        ok = false;
+                        continue;
+                    };
+                    let Some(template) = self.example_claim(stmt.span, &prefix.node, fields) else {
+                        ok = false;
+                        continue;
+                    };
+                    // Claim k of a cohort of claims is made by member k of the cohort it names.
+                    let cohort = members
+                        .iter()
+                        .any(|m: &ExampleMember| m.count.is_some() && m.id == template.member_id);
+                    for k in 0..n {
+                        let mut c = template.clone();
+                        c.id = format!("{}{k}", prefix.node);
+                        if cohort {
+                            c.member_id = format!("{}{k}", template.member_id);
+                        }
+                        claims.push(c);
+                    }
+                }
+                StatementKind::Claim { name, fields } => {
+                    if !claim_ids.insert(name.node.clone()) {
+                        self.push(
+                            Diagnostic::error(
+                                "E503",
+                                name.span,
+                                format!("claim `{}` is written twice in this example", name.node),
+                            )
+                            .label("written again")
+                            .help("give each claim of an example its own id"),
+                        );
+                        ok = false;
+                    }
+                    match self.example_claim(stmt.span, &name.node, fields) {
+                        Some(c) => claims.push(c),
+                        None => ok = false,
+                    }
+                }
+                StatementKind::Expect { target, value } => {
+                    match self.expectation(target, text_of(&value.node), value.span) {
+                        Some(target) => expects.push(Expectation {
+                            target,
+                            expected: text_of(&value.node).to_string(),
+                            span: stmt.span,
+                        }),
+                        None => ok = false,
+                    }
+                }
+                _ => {}
+            }
+        }
+        if as_of.is_none() && ok {
+            self.push(
+                Diagnostic::error(
+                    "E501",
+                    section.header.span,
+                    format!("example \"{title}\" has no `as of` date"),
+                )
+                .label("no `as of` line")
+                .help("add `as of YYYY-MM-DD`: the example runs as `mutual run --until` that day"),
+            );
+            return None;
+        }
+        if expects.is_empty() && ok {
+            self.push(
+                Diagnostic::warning(
+                    "W502",
+                    section.header.span,
+                    format!("example \"{title}\" expects nothing"),
+                )
+                .label("no `expect` line")
+                .help("add lines such as `expect claim.c1.reason = covered`"),
+            );
+        }
+        ok.then(|| Example {
+            title: title.to_string(),
+            span: section.header.span,
+            as_of: as_of.unwrap_or_default(),
+            members,
+            claims,
+            expects,
+        })
+    }
+
+    fn example_member(
+        &mut self,
+        span: Span,
+        id: &str,
+        count: Option<u64>,
+        fields: &[Field],
+    ) -> Option<ExampleMember> {
+        let mut birth = None;
+        let mut join = None;
+        let mut left = None;
+        let mut attributes = Vec::new();
+        let mut ok = true;
+        for f in fields {
+            match f.name.node.as_str() {
+                "birth_date" => {
+                    birth = self.field_date(f, "`birth_date`").or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "join_date" => {
+                    join = self.field_date(f, "`join_date`").or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "left_date" => {
+                    left = self.field_date(f, "`left_date`").or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                other => attributes.push((other.to_string(), text_of(&f.value.node).to_string())),
+            }
+        }
+        if birth.is_none() && ok {
+            self.missing_field(span, &format!("member `{id}`"), "birth_date", "1990-05-01");
+            ok = false;
+        }
+        if join.is_none() && ok {
+            self.missing_field(span, &format!("member `{id}`"), "join_date", "2018-10-16");
+            ok = false;
+        }
+        let _ = MEMBER_COLUMNS;
+        ok.then(|| ExampleMember {
+            id: id.to_string(),
+            count,
+            birth: birth.unwrap_or_default(),
+            join: join.unwrap_or_default(),
+            left,
+            attributes,
+            span,
+        })
+    }
+
+    fn example_claim(&mut self, span: Span, id: &str, fields: &[Field]) -> Option<Claim> {
+        let mut member = None;
+        let mut disease = None;
+        let mut diagnosed = None;
+        let mut filed = None;
+        let mut benefit = None;
+        let mut cause = Cause::Illness;
+        let mut ok = true;
+        for f in fields {
+            let raw = text_of(&f.value.node);
+            match f.name.node.as_str() {
+                "member_id" | "member" => member = Some(raw.to_string()),
+                "disease" => disease = Some(raw.to_string()),
+                "diagnosed_on" => {
+                    diagnosed = self.field_date(f, "`diagnosed_on`").or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "filed_on" => {
+                    filed = self.field_date(f, "`filed_on`").or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "benefit" => benefit = Some(raw.to_string()),
+                "cause" => match Cause::parse(raw) {
+                    Some(c) => cause = c,
+                    None => {
+                        self.push(
+                            Diagnostic::error(
+                                "E206",
+                                f.value.span,
+                                format!("`{raw}` is not a cause of a claim"),
+                            )
+                            .label("unknown cause")
+                            .help("claims are caused by `illness` or `accident`"),
+                        );
+                        ok = false;
+                    }
+                },
+                other => {
+                    let mut d = Diagnostic::error(
+                        "E504",
+                        f.name.span,
+                        format!("a claim has no field `{other}`"),
+                    )
+                    .label("unknown field");
+                    d = match did_you_mean(other, CLAIM_COLUMNS) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => {
+                            d.help(format!("a claim's fields are {}", CLAIM_COLUMNS.join(", ")))
+                        }
+                    };
+                    self.push(d);
+                    ok = false;
+                }
+            }
+        }
+        for (value, field, example) in [
+            (member.is_some(), "member_id", "m1"),
+            (disease.is_some(), "disease", "CI001"),
+            (diagnosed.is_some(), "diagnosed_on", "2019-01-10"),
+        ] {
+            if !value && ok {
+                self.missing_field(span, &format!("claim `{id}`"), field, example);
+                ok = false;
+            }
+        }
+        if let (Some(d), Some(f)) = (diagnosed, filed)
+            && f < d
+        {
+            self.push(
+                Diagnostic::error(
+                    "E505",
+                    span,
+                    format!("claim `{id}` is filed on {f}, before its diagnosis on {d}"),
+                )
+                .label("filed before diagnosed")
+                .help("a claim is filed on or after the day of diagnosis"),
+            );
+            ok = false;
+        }
+        let diagnosed_on = diagnosed?;
+        ok.then(|| Claim {
+            id: id.to_string(),
+            member_id: member.unwrap_or_default(),
+            disease: disease.unwrap_or_default(),
+            diagnosed_on,
+            filed_on: filed.unwrap_or(diagnosed_on),
+            benefit,
+            cause,
+            line: 0,
+        })
+    }
+
+    fn expectation(
+        &mut self,
+        target: &crate::ast::Spanned<String>,
+        value: &str,
+        value_span: Span,
+    ) -> Option<Target> {
+        let t = &target.node;
+        let bad = |c: &mut Self, why: String| {
+            c.push(
+                Diagnostic::error("E504", target.span, format!("`{t}` is not something an example can expect: {why}"))
+                    .label("unknown target")
+                    .help("write `claim.ID.FIELD`, `period[DATE].FIELD`, `member.ID.FIELD` or `charge[DATE].MEMBER`"),
+            );
+            None
+        };
+        let (head, rest) = t.split_once('.').unwrap_or((t.as_str(), ""));
+        let (word, date) = match head.split_once('[') {
+            Some((w, d)) => (w, Some(d.trim_end_matches(']').trim())),
+            None => (head, None),
+        };
+        let date = match date {
+            Some(d) => match parse_iso_date(d.as_bytes()) {
+                Some(d) => Some(d),
+                None => return bad(self, format!("`{d}` is not a date")),
+            },
+            None => None,
+        };
+        let field_check = |c: &mut Self, field: &str, fields: &[&str]| -> bool {
+            if fields.contains(&field) {
+                return true;
+            }
+            let mut d = Diagnostic::error(
+                "E504",
+                target.span,
+                format!("`{field}` is not a field an example can expect here"),
+            )
+            .label("unknown field");
+            d = match did_you_mean(field, fields.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!("the fields are {}", fields.join(", "))),
+            };
+            c.push(d);
+            false
+        };
+        let target = match (word, date) {
+            ("claim", None) => {
+                let Some((id, field)) = rest.split_once('.') else {
+                    return bad(
+                        self,
+                        "name the claim and a field, such as `claim.c1.reason`".into(),
+                    );
+                };
+                if !field_check(self, field, &CLAIM_FIELDS) {
+                    return None;
+                }
+                Target::Claim {
+                    id: id.into(),
+                    field: field.into(),
+                }
+            }
+            ("member", None) => {
+                let Some((id, field)) = rest.split_once('.') else {
+                    return bad(
+                        self,
+                        "name the member and a field, such as `member.m1.balance`".into(),
+                    );
+                };
+                if !field_check(self, field, &MEMBER_FIELDS) {
+                    return None;
+                }
+                Target::Member {
+                    id: id.into(),
+                    field: field.into(),
+                }
+            }
+            ("period", Some(date)) => {
+                if !field_check(self, rest, &PERIOD_FIELDS) {
+                    return None;
+                }
+                Target::Period {
+                    date,
+                    field: rest.into(),
+                }
+            }
+            ("charge", Some(date)) if !rest.is_empty() && !rest.contains('.') => Target::Charge {
+                date,
+                member: rest.into(),
+            },
+            _ => {
+                return bad(
+                    self,
+                    "it starts with none of `claim.`, `member.`, `period[DATE].`, `charge[DATE].`"
+                        .into(),
+                );
+            }
+        };
+        // The expected value must be of the field's kind.
+        let money_field = match &target {
+            Target::Claim { field, .. } => field == "payout",
+            Target::Period { field, .. } => !matches!(
+                field.as_str(),
+                "period_start" | "period_end" | "cases" | "members"
+            ),
+            Target::Member { field, .. } => field != "status",
+            Target::Charge { .. } => true,
+        };
+        if money_field
+            && !(value.contains('.')
+                && Money::parse(value).is_ok()
+                && value.rsplit('.').next().is_some_and(|d| d.len() == 2))
+        {
+            self.push(
+                Diagnostic::error(
+                    "E506",
+                    value_span,
+                    format!(
+                        "`{t}` is an amount of money, written with two decimals, not `{value}`"
+                    ),
+                )
+                .label("not an amount")
+                .help("write it as the output files do, such as `300000.00` or `0.10`"),
+            );
+            return None;
+        }
+        if let Target::Claim { field, .. } = &target {
+            let allowed: &[&str] = match field.as_str() {
+                "decision" => &["approved", "denied"],
+                "reason" => &REASONS,
+                _ => &[],
+            };
+            if !allowed.is_empty() && !allowed.contains(&value) {
+                let mut d =
+                    Diagnostic::error("E506", value_span, format!("`{value}` is not a {field}"))
+                        .label(format!("unknown {field}"));
+                d = match did_you_mean(value, allowed.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("a {field} is one of {}", allowed.join(", "))),
+                };
+                self.push(d);
+                return None;
+            }
+        }
+        Some(target)
+    }
+}

@@ -1,0 +1,1057 @@
+//! `mutual explain`: every step that produced a decision or a charge, each
+//! citing the plan line it applied, and what would have changed the outcome.
+//!
+//! An explanation is data (`Explanation`, serialised as JSON with a stable
+//! shape) rendered as a tree for people. It is built from the same ledger a
+//! run writes, and the figures it shows are checked against it.
+
+use crate::age::{age_days, age_years};
+use crate::ast::{AgeBasis, Remainder, RoundingMode, SplitKind};
+use crate::engine::{
+    self, CapKind, Decision, EndCause, Ledger, PeriodFigures, Reason, annual_cap, member_share,
+    membership_year, payout_table, term_start,
+};
+use crate::input::{Claims, Members};
+use crate::money::{Fraction, Money};
+use crate::plan::{Payout, Plan};
+use crate::source::{Sources, Span};
+use chrono::NaiveDate;
+use owo_colors::OwoColorize;
+use serde::Serialize;
+
+/// The plan line a step applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub file: String,
+    pub line: usize,
+    pub text: String,
+}
+
+/// How a step came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// A rule that held.
+    Pass,
+    /// The rule that decided against.
+    Fail,
+    /// A figure or fact, not a test.
+    Info,
+}
+
+/// One step of an explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// A stable name for the step: `eligibility`, `waiting_period`, `share`, ….
+    pub step: &'static str,
+    pub outcome: Outcome,
+    /// The step in words, with its figures.
+    pub text: String,
+    /// The plan rule the step applied, if any.
+    pub rule: Option<Citation>,
+    /// The step's figures as data (money as decimal strings, dates ISO).
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Why a figure is what it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// `claim` or `charge`.
+    pub kind: &'static str,
+    /// What is explained, in words.
+    pub subject: String,
+    /// The outcome in words: `denied: in_waiting_period`, `charged 0.13`.
+    pub result: String,
+    pub steps: Vec<Step>,
+    /// What would have changed the outcome, where something could.
+    pub why_not: Vec<String>,
+}
+
+struct Builder<'a> {
+    sources: &'a Sources,
+    steps: Vec<Step>,
+}
+
+impl Builder<'_> {
+    fn cite(&self, span: Span) -> Citation {
+        let file = self.sources.get(span.file);
+        let (line, _) = file.line_col(span.start as usize);
+        let text = file.line_text(line);
+        let code = &text[..crate::syntax::comment_start(text).unwrap_or(text.len())];
+        Citation {
+            file: file.name.clone(),
+            line,
+            text: code.trim().to_string(),
+        }
+    }
+
+    fn step(
+        &mut self,
+        step: &'static str,
+        outcome: Outcome,
+        text: String,
+        rule: Option<Span>,
+        values: &[(&str, serde_json::Value)],
+    ) {
+        let rule = rule.map(|s| self.cite(s));
+        self.steps.push(Step {
+            step,
+            outcome,
+            text,
+            rule,
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        });
+    }
+}
+
+fn s(v: impl ToString) -> serde_json::Value {
+    serde_json::Value::String(v.to_string())
+}
+
+fn n(v: impl Into<serde_json::Number>) -> serde_json::Value {
+    serde_json::Value::Number(v.into())
+}
+
+fn pass(ok: bool) -> Outcome {
+    if ok { Outcome::Pass } else { Outcome::Fail }
+}
+
+/// Explains the decision on claim `claim_id`. `None` when no such claim was decided.
+pub fn claim(
+    plan: &Plan,
+    sources: &Sources,
+    members: &Members,
+    claims: &Claims,
+    ledger: &Ledger,
+    claim_id: &str,
+) -> Option<Explanation> {
+    let decision = ledger
+        .decisions
+        .iter()
+        .find(|d| claims.claims[d.claim as usize].id == claim_id)?;
+    let c = &claims.claims[decision.claim as usize];
+    let mut b = Builder {
+        sources,
+        steps: Vec::new(),
+    };
+    let mut why_not = Vec::new();
+    let order = ledger
+        .decisions
+        .iter()
+        .position(|d| std::ptr::eq(d, decision))
+        .unwrap_or(0)
+        + 1;
+    b.step(
+        "claim",
+        Outcome::Info,
+        format!(
+            "claim {} of member {}: disease {}, cause {}, diagnosed {}, filed {} (decided {} of {}, in order of filing date and id)",
+            c.id,
+            c.member_id,
+            c.disease,
+            c.cause.name(),
+            c.diagnosed_on,
+            c.filed_on,
+            order,
+            ledger.decisions.len()
+        ),
+        None,
+        &[
+            ("claim_id", s(&c.id)),
+            ("member_id", s(&c.member_id)),
+            ("disease", s(&c.disease)),
+            ("cause", s(c.cause.name())),
+            ("diagnosed_on", s(c.diagnosed_on)),
+            ("filed_on", s(c.filed_on)),
+            ("input_line", n(c.line)),
+        ],
+    );
+    let r = decision.reason;
+    let f = &decision.facts;
+    // 1. The member.
+    let Some(m) = f.member else {
+        b.step(
+            "member",
+            Outcome::Fail,
+            format!("no member has the id `{}`", c.member_id),
+            None,
+            &[("member_id", s(&c.member_id))],
+        );
+        why_not.push(format!(
+            "a member with the id `{}` in the members file",
+            c.member_id
+        ));
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    };
+    let i = m as usize;
+    let (birth, join, left) = (members.birth[i], members.join[i], members.left[i]);
+    b.step(
+        "member",
+        Outcome::Pass,
+        format!("member {} was born {birth} and joined {join}", c.member_id),
+        None,
+        &[("birth_date", s(birth)), ("join_date", s(join))],
+    );
+    // 2. Eligibility.
+    let join_rule = &plan.membership.join;
+    let in_range = join_rule.value.contains(birth, join);
+    let years = age_years(birth, join);
+    let days = age_days(birth, join);
+    b.step(
+        "join_age",
+        pass(in_range),
+        format!(
+            "age at joining: {years} years ({days} days), {} the join ages {}",
+            if in_range { "within" } else { "outside" },
+            join_rule.value
+        ),
+        Some(join_rule.span),
+        &[
+            ("age_years", n(years)),
+            ("age_days", n(days)),
+            ("join_ages", s(join_rule.value)),
+        ],
+    );
+    if !in_range {
+        why_not.push(format!(
+            "joining between {} and {} (ages {})",
+            join_rule.value.starts(birth),
+            join_rule
+                .value
+                .ends(birth)
+                .pred_opt()
+                .unwrap_or(NaiveDate::MIN),
+            join_rule.value
+        ));
+    }
+    if let Some(req) = &plan.membership.requirement {
+        let held = members.meets_requirements[i];
+        b.step(
+            "requirement",
+            pass(held),
+            if held {
+                "the requirement held on the member's attributes".to_string()
+            } else {
+                "the requirement did not hold on the member's attributes (or one of them was empty)"
+                    .to_string()
+            },
+            Some(req.span),
+            &[("held", serde_json::Value::Bool(held))],
+        );
+        if !held {
+            why_not.push("attributes that meet the plan's requirement at joining".to_string());
+        }
+    }
+    if r == Reason::NotEligible {
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    }
+    // 3. Dates.
+    let d = c.diagnosed_on;
+    b.step(
+        "joined_before",
+        pass(d >= join),
+        format!(
+            "diagnosed {d}, {} joining on {join}",
+            if d >= join { "on or after" } else { "before" }
+        ),
+        None,
+        &[],
+    );
+    if r == Reason::BeforeJoin {
+        why_not.push(format!("a diagnosis on or after the join date {join}"));
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    }
+    if left != NaiveDate::MAX {
+        b.step(
+            "left",
+            pass(d < left),
+            format!(
+                "the member left on {left}; diagnosed {}",
+                if d < left {
+                    "before"
+                } else {
+                    "on or after that day"
+                }
+            ),
+            None,
+            &[("left_date", s(left))],
+        );
+    }
+    if r == Reason::AfterLeaving {
+        why_not.push(format!("a diagnosis before the member left on {left}"));
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    }
+    if r == Reason::MembershipEnded {
+        let ended = f.ended_on.unwrap_or(NaiveDate::MAX);
+        let (why, span) = end_reason(plan, ledger, claims, i, ended);
+        b.step(
+            "membership",
+            Outcome::Fail,
+            format!("the membership ended on {ended} ({why}), on or before the diagnosis on {d}"),
+            span,
+            &[("ended_on", s(ended))],
+        );
+        why_not.push(format!(
+            "a diagnosis before the membership ended on {ended}"
+        ));
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    }
+    b.step(
+        "membership",
+        Outcome::Pass,
+        format!("the membership was in force on {d}"),
+        None,
+        &[],
+    );
+    // 4. The disease.
+    let Some(bid) = f.benefit.filter(|_| r != Reason::DiseaseNotCovered) else {
+        let listed = f.benefit.map(|x| plan.benefit(x).name.clone());
+        let text = match (&listed, &c.benefit) {
+            (Some(listed), Some(named)) => format!(
+                "the claim names benefit `{named}`, but disease {} belongs to `{listed}`",
+                c.disease
+            ),
+            _ => match f.disease {
+                Some(_) => format!(
+                    "disease {} is in the plan's lists, but no benefit covers it",
+                    c.disease
+                ),
+                None => format!(
+                    "disease {} is in none of the plan's disease lists",
+                    c.disease
+                ),
+            },
+        };
+        b.step(
+            "disease",
+            Outcome::Fail,
+            text,
+            None,
+            &[("disease", s(&c.disease))],
+        );
+        let covered: Vec<String> = plan
+            .benefits
+            .iter()
+            .map(|x| format!("`{}` ({} diseases)", x.name, x.covers.value.len()))
+            .collect();
+        why_not.push(format!(
+            "a disease covered by a benefit: {}",
+            covered.join(", ")
+        ));
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    };
+    let ben = plan.benefit(bid);
+    let dname = f
+        .disease
+        .map(|x| plan.diseases.names[x.0 as usize].clone())
+        .unwrap_or_default();
+    b.step(
+        "disease",
+        Outcome::Pass,
+        format!(
+            "disease {} ({dname}) is covered by benefit `{}`",
+            c.disease, ben.name
+        ),
+        Some(ben.covers.span),
+        &[("benefit", s(&ben.name)), ("disease_name", s(&dname))],
+    );
+    // 5. The waiting period.
+    let ends = f.waiting_ends.unwrap_or(join);
+    let waited = d >= ends;
+    let text = if waited {
+        format!(
+            "diagnosed {d}, on or after the end of the {}-day waiting period on {ends}",
+            ben.waiting_days.value
+        )
+    } else if f.waiting_exempt {
+        format!(
+            "diagnosed {d}, inside the {}-day waiting period (ends {ends}), but a claim caused by {} is exempt",
+            ben.waiting_days.value,
+            c.cause.name()
+        )
+    } else {
+        format!(
+            "diagnosed {d}, before the {}-day waiting period ends on {ends}",
+            ben.waiting_days.value
+        )
+    };
+    b.step(
+        "waiting_period",
+        pass(waited || f.waiting_exempt),
+        text,
+        Some(ben.waiting_days.span),
+        &[
+            ("waiting_days", n(ben.waiting_days.value)),
+            ("waiting_ends", s(ends)),
+            ("exempt", serde_json::Value::Bool(f.waiting_exempt)),
+        ],
+    );
+    if r == Reason::InWaitingPeriod {
+        let mut w = format!(
+            "covered if diagnosed on or after {ends}, when the {}-day waiting period ends",
+            ben.waiting_days.value
+        );
+        if !ben.exempt.is_empty() {
+            let causes: Vec<&str> = ben.exempt.iter().map(|c| c.name()).collect();
+            w.push_str(&format!(
+                " (or at once if caused by {})",
+                causes.join(" or ")
+            ));
+        }
+        why_not.push(w);
+        return Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ));
+    }
+    // 6. The age band.
+    let (table_owner, table) = payout_table(plan, bid);
+    if let Some((basis, bands)) = table {
+        let on = f.age_on.unwrap_or(d);
+        let age = age_years(birth, on);
+        let basis_words = match basis {
+            AgeBasis::Diagnosis => format!("at diagnosis on {on}"),
+            AgeBasis::Join => format!("at joining on {on}"),
+            AgeBasis::TermStart => format!("at the start of the term on {on}"),
+        };
+        let owner = plan.benefit(table_owner);
+        match f.band {
+            Some(k) => {
+                let band = &bands[k];
+                b.step(
+                    "age_band",
+                    Outcome::Pass,
+                    format!(
+                        "age {basis_words}: {age} years, in the band {} of `{}`: {}",
+                        band.ages, owner.name, band.value
+                    ),
+                    Some(band.span),
+                    &[
+                        ("age_on", s(on)),
+                        ("age_years", n(age)),
+                        ("band", s(band.ages)),
+                        ("amount", s(band.value)),
+                    ],
+                );
+            }
+            None => {
+                b.step(
+                    "age_band",
+                    Outcome::Fail,
+                    format!(
+                        "age {basis_words}: {age} years, in no band of `{}`",
+                        owner.name
+                    ),
+                    Some(owner.payout.span),
+                    &[("age_on", s(on)), ("age_years", n(age))],
+                );
+                let ranges: Vec<String> = bands.iter().map(|x| x.ages.to_string()).collect();
+                why_not.push(format!(
+                    "an age {basis_words} within the plan's bands ({})",
+                    ranges.join(", ")
+                ));
+                return Some(finish(
+                    "claim",
+                    format!("claim {}", c.id),
+                    decision,
+                    b,
+                    why_not,
+                ));
+            }
+        }
+    }
+    if let Payout::ShareOf { rate, of } = &ben.payout.value {
+        b.step(
+            "share_of",
+            Outcome::Info,
+            format!(
+                "`{}` pays {rate} of the `{}` amount, rounded half up to the fen",
+                ben.name,
+                plan.benefit(*of).name
+            ),
+            Some(ben.payout.span),
+            &[("rate", s(rate))],
+        );
+    }
+    // 7. The limit.
+    if let Some(limit) = &ben.limit {
+        let ok = f.prior_approved < limit.value;
+        b.step(
+            "limit",
+            pass(ok),
+            format!(
+                "{} earlier approved `{}` claims of the {} allowed",
+                f.prior_approved, ben.name, limit.value
+            ),
+            Some(limit.span),
+            &[
+                ("approved_before", n(f.prior_approved)),
+                ("limit", n(limit.value)),
+            ],
+        );
+        if !ok {
+            why_not.push(format!(
+                "no more than {} approved `{}` claims per member",
+                limit.value, ben.name
+            ));
+            return Some(finish(
+                "claim",
+                format!("claim {}", c.id),
+                decision,
+                b,
+                why_not,
+            ));
+        }
+    }
+    b.step(
+        "payout",
+        Outcome::Pass,
+        format!("approved: pays {}", decision.payout),
+        Some(ben.payout.span),
+        &[("payout", s(decision.payout))],
+    );
+    if let Some(end) = plan
+        .membership
+        .ends_on_payout
+        .iter()
+        .find(|e| e.value == bid)
+    {
+        b.step(
+            "ends_membership",
+            Outcome::Info,
+            format!(
+                "the payout ends the membership on the filing day, {}",
+                c.filed_on
+            ),
+            Some(end.span),
+            &[("ended_on", s(c.filed_on))],
+        );
+    }
+    Some(finish(
+        "claim",
+        format!("claim {}", c.id),
+        decision,
+        b,
+        why_not,
+    ))
+}
+
+fn finish(
+    kind: &'static str,
+    subject: String,
+    d: &Decision,
+    b: Builder,
+    why_not: Vec<String>,
+) -> Explanation {
+    let result = if d.approved() {
+        format!("approved: covered, pays {}", d.payout)
+    } else {
+        format!("denied: {}", d.reason.code())
+    };
+    Explanation {
+        kind,
+        subject,
+        result,
+        steps: b.steps,
+        why_not,
+    }
+}
+
+/// Why a membership ended on `ended`, and the rule.
+fn end_reason(
+    plan: &Plan,
+    ledger: &Ledger,
+    claims: &Claims,
+    i: usize,
+    ended: NaiveDate,
+) -> (String, Option<Span>) {
+    match ledger.membership.end_cause[i] {
+        EndCause::AgeLimit => {
+            let age = plan.membership.ends_at_age.as_ref();
+            (
+                format!(
+                    "the birthday of age {}",
+                    age.map(|a| a.value.to_string()).unwrap_or_default()
+                ),
+                age.map(|a| a.span),
+            )
+        }
+        EndCause::TermNotRenewed => (
+            "an anniversary on which the term could not be renewed".to_string(),
+            plan.membership.term.as_ref().map(|t| t.span),
+        ),
+        EndCause::Payout => {
+            let by = ledger
+                .decisions
+                .iter()
+                .find(|d| {
+                    d.approved()
+                        && d.facts.member == Some(i as u32)
+                        && claims.claims[d.claim as usize].filed_on == ended
+                })
+                .map(|d| claims.claims[d.claim as usize].id.clone())
+                .unwrap_or_default();
+            let span = plan.membership.ends_on_payout.first().map(|e| e.span);
+            (format!("the approved claim {by} was filed that day"), span)
+        }
+        EndCause::None => ("no end".to_string(), None),
+    }
+}
+
+/// The index of the period that holds `date`, or the last period.
+pub fn period_index(ledger: &Ledger, date: Option<NaiveDate>) -> Option<usize> {
+    match date {
+        None => ledger.periods.len().checked_sub(1),
+        Some(d) => ledger
+            .periods
+            .iter()
+            .position(|p| p.period.start <= d && d <= p.period.end),
+    }
+}
+
+/// Explains the charge of the member at input position `i` in period `p`.
+pub fn charge(
+    plan: &Plan,
+    sources: &Sources,
+    members: &Members,
+    claims: &Claims,
+    ledger: &Ledger,
+    i: usize,
+    p: usize,
+) -> Explanation {
+    let member_id = members.id(i);
+    let f = &ledger.periods[p];
+    let sh = &plan.sharing;
+    let mut b = Builder {
+        sources,
+        steps: Vec::new(),
+    };
+    let mut why_not = Vec::new();
+    let e = f.period.end;
+    b.step(
+        "period",
+        Outcome::Info,
+        format!(
+            "the period from {} to {}, closing on {e}",
+            f.period.start, e
+        ),
+        Some(sh.calendar.span),
+        &[("period_start", s(f.period.start)), ("period_end", s(e))],
+    );
+    // Cases and pool.
+    let cases: Vec<String> = ledger
+        .decisions
+        .iter()
+        .filter(|d| d.approved())
+        .map(|d| &claims.claims[d.claim as usize])
+        .zip(ledger.decisions.iter().filter(|d| d.approved()))
+        .filter(|(c, _)| f.period.start <= c.filed_on && c.filed_on <= e)
+        .map(|(c, d)| format!("{} ({})", c.id, d.payout))
+        .collect();
+    b.step(
+        "cases",
+        Outcome::Info,
+        if cases.is_empty() {
+            "no approved claim was filed in the period".to_string()
+        } else {
+            format!(
+                "{} approved claim{} filed in the period: {}; payouts {}",
+                f.cases,
+                if f.cases == 1 { "" } else { "s" },
+                cases.join(", "),
+                f.payouts
+            )
+        },
+        None,
+        &[("cases", n(f.cases)), ("payouts", s(f.payouts))],
+    );
+    b.step(
+        "fee",
+        Outcome::Info,
+        format!(
+            "fee: {} of {} = {}, rounded half up to the fen; pool {} + {} = {}",
+            sh.fee.value, f.payouts, f.fee, f.payouts, f.fee, f.pool
+        ),
+        Some(sh.fee.span),
+        &[("fee", s(f.fee)), ("pool", s(f.pool))],
+    );
+    b.step(
+        "carried_in",
+        Outcome::Info,
+        format!(
+            "surplus carried in from the previous period: {}; to collect {} − {} = {}",
+            f.carried_in, f.pool, f.carried_in, f.to_collect
+        ),
+        Some(sh.remainder.span),
+        &[
+            ("carried_in", s(f.carried_in)),
+            ("to_collect", s(f.to_collect)),
+        ],
+    );
+    let charge = ledger.charge_of(i as u32, p).unwrap_or_default();
+    let subject = format!(
+        "charge of member {member_id} in the period {} to {}",
+        f.period.start, e
+    );
+    // Is the member sharing?
+    let active = ledger.membership.active(members, i, e);
+    if !active {
+        let why = if !ledger.membership.eligible[i] {
+            "was not eligible when joining".to_string()
+        } else if members.join[i] > e {
+            format!("joined on {}, after the closing day", members.join[i])
+        } else if members.left[i] <= e {
+            format!("left on {}, on or before the closing day", members.left[i])
+        } else {
+            let ended = ledger.membership.end[i];
+            let (why, _) = end_reason(plan, ledger, claims, i, ended);
+            format!("the membership ended on {ended} ({why})")
+        };
+        b.step(
+            "sharing_member",
+            Outcome::Fail,
+            format!("member {member_id} was not in force on the closing day {e}: {why}; {} members share", f.members),
+            None,
+            &[("members", n(f.members))],
+        );
+        return Explanation {
+            kind: "charge",
+            subject,
+            result: format!("charged {charge}"),
+            steps: b.steps,
+            why_not,
+        };
+    }
+    b.step(
+        "sharing_member",
+        Outcome::Pass,
+        format!(
+            "member {member_id} was in force on the closing day {e}, one of {} sharing member{}",
+            f.members,
+            if f.members == 1 { "" } else { "s" }
+        ),
+        None,
+        &[("members", n(f.members))],
+    );
+    if f.to_collect.0 <= 0 {
+        b.step(
+            "share",
+            Outcome::Info,
+            format!("nothing to collect ({}): nobody is charged", f.to_collect),
+            None,
+            &[],
+        );
+        return Explanation {
+            kind: "charge",
+            subject,
+            result: format!("charged {charge}"),
+            steps: b.steps,
+            why_not,
+        };
+    }
+    // Weight and annual cap.
+    let (birth, join) = (members.birth[i], members.join[i]);
+    let cap = annual_cap(plan, birth, join, e);
+    let weight = match sh.split.value {
+        SplitKind::Equally => 1i128,
+        SplitKind::ByAnnualCap => i128::from(cap.unwrap_or_default().0),
+    };
+    let mut year_left = None;
+    let mut year_before = Money::ZERO;
+    if let (Some(cap), Some(rule)) = (cap, &sh.annual_cap) {
+        let (k, start) = membership_year(join, e);
+        for q in 0..p {
+            let pe = ledger.periods[q].period.end;
+            if pe >= start && membership_year(join, pe).0 == k {
+                year_before += ledger.charge_of(i as u32, q).unwrap_or_default();
+            }
+        }
+        year_left = Some(cap - year_before);
+        let ts = term_start(plan, join, e);
+        b.step(
+            "annual_cap",
+            Outcome::Info,
+            format!(
+                "annual cap {cap} (age {} at the term start {ts}); membership year from {start}: {year_before} charged before this period, {} left",
+                age_years(birth, ts),
+                cap - year_before
+            ),
+            Some(rule.span),
+            &[("annual_cap", s(cap)), ("year_start", s(start)), ("charged_before", s(year_before))],
+        );
+    }
+    let share = member_share(plan, f, weight, year_left);
+    match sh.split.value {
+        SplitKind::Equally => b.step(
+            "share",
+            Outcome::Info,
+            format!(
+                "equal split: {} / {} members = {} CNY ({})",
+                f.to_collect,
+                f.members,
+                share.share.cny(6),
+                fraction_words(share.share)
+            ),
+            Some(sh.split.span),
+            &[("share", s(share.share.cny(6))), ("numerator_fen", s(share.share.reduced().num)), ("denominator", s(share.share.reduced().den))],
+        ),
+        SplitKind::ByAnnualCap => b.step(
+            "share",
+            Outcome::Info,
+            format!(
+                "split in proportion to the annual cap: {} × {} / {} (the sum of the sharing members' caps) = {} CNY ({})",
+                f.to_collect,
+                Money(weight as i64),
+                Money(f.weight_total as i64),
+                share.share.cny(6),
+                fraction_words(share.share)
+            ),
+            Some(sh.split.span),
+            &[("share", s(share.share.cny(6))), ("weight", s(Money(weight as i64))), ("weight_total", s(Money(f.weight_total as i64)))],
+        ),
+    }
+    // Caps.
+    for (kind, limit, rule) in [
+        (
+            CapKind::PerCase,
+            share.case_cap,
+            sh.case_cap.as_ref().map(|c| c.span),
+        ),
+        (
+            CapKind::PerCharge,
+            share.charge_cap,
+            sh.charge_cap.as_ref().map(|c| c.span),
+        ),
+        (
+            CapKind::PerYear,
+            share.year_left,
+            sh.annual_cap.as_ref().map(|c| c.span),
+        ),
+    ] {
+        let Some(limit) = limit else { continue };
+        let bound = share.bound == Some(kind);
+        let what = match kind {
+            CapKind::PerCase => format!(
+                "cap per case: {} × {} cases = {limit}",
+                sh.case_cap.as_ref().map(|c| c.value).unwrap_or_default(),
+                f.cases
+            ),
+            CapKind::PerCharge => format!("cap per charge: {limit}"),
+            CapKind::PerYear => format!("what is left of the annual cap: {limit}"),
+        };
+        let text = if bound {
+            format!(
+                "{what}: it binds, lowering the share from {} to {limit}",
+                share.share.cny(6)
+            )
+        } else if share.share.le_money(limit) {
+            format!("{what}: the share is within it")
+        } else {
+            format!("{what}: a lower cap binds first")
+        };
+        b.step(
+            "cap",
+            if bound { Outcome::Fail } else { Outcome::Pass },
+            text,
+            rule,
+            &[("cap", s(limit)), ("binds", serde_json::Value::Bool(bound))],
+        );
+        if bound {
+            why_not.push(format!(
+                "without this cap the share would have been {} CNY",
+                share.share.cny(6)
+            ));
+        }
+    }
+    // Rounding.
+    let mode = sh.rounding.value;
+    let words = match mode {
+        RoundingMode::Up => "up",
+        RoundingMode::HalfUp => "half up",
+        RoundingMode::Down => "down",
+    };
+    match sh.remainder.value {
+        Remainder::Distributed => {
+            let floor = share.capped.round(RoundingMode::Down);
+            b.step(
+                "rounding",
+                Outcome::Info,
+                format!(
+                    "{} rounded down to {floor}; the period's total (Σ capped shares rounded {words}) is reached by giving one more fen to the members with the largest remainders: {}",
+                    share.capped.cny(6),
+                    if charge != floor { "this member gets one" } else { "not this member" }
+                ),
+                Some(sh.rounding.span),
+                &[("rounded", s(floor)), ("charge", s(charge))],
+            );
+        }
+        _ => b.step(
+            "rounding",
+            Outcome::Info,
+            format!(
+                "{} rounded {words} to the fen: {}",
+                share.capped.cny(6),
+                share.charge
+            ),
+            Some(sh.rounding.span),
+            &[("charge", s(share.charge))],
+        ),
+    }
+    let remainder_text = match sh.remainder.value {
+        Remainder::Carried => format!(
+            "the period charged {} in all; the operator bears the excess over the caps, {}; the surplus {} is carried into the next period",
+            f.charged, f.operator_borne, f.carried_out
+        ),
+        Remainder::Operator => format!(
+            "the period charged {} in all; the operator bears {}",
+            f.charged, f.operator_borne
+        ),
+        Remainder::Distributed => format!(
+            "the period charged {} in all; the operator bears {}",
+            f.charged, f.operator_borne
+        ),
+    };
+    b.step(
+        "remainder",
+        Outcome::Info,
+        remainder_text,
+        Some(sh.remainder.span),
+        &[
+            ("charged", s(f.charged)),
+            ("operator_borne", s(f.operator_borne)),
+            ("carried_out", s(f.carried_out)),
+        ],
+    );
+    debug_assert!(sh.remainder.value == Remainder::Distributed || share.charge == charge);
+    Explanation {
+        kind: "charge",
+        subject,
+        result: format!("charged {charge}"),
+        steps: b.steps,
+        why_not,
+    }
+}
+
+/// `330000.00 / 23000000 = 0.014347…`: the exact fraction in lowest terms, in fen.
+fn fraction_words(f: Fraction) -> String {
+    let r = f.reduced();
+    if r.den == 1 {
+        format!("exactly {} fen", r.num)
+    } else {
+        format!("exactly {}/{} fen", r.num, r.den)
+    }
+}
+
+/// The figures of a period, for callers that want them alongside an explanation.
+pub fn period_figures(ledger: &Ledger, p: usize) -> &PeriodFigures {
+    &ledger.periods[p]
+}
+
+/// Renders an explanation as a tree; colour only when asked.
+pub fn render_human(e: &Explanation, color: bool) -> String {
+    let mut out = String::new();
+    let paint = |text: &str, o: Outcome| -> String {
+        if !color {
+            return text.to_string();
+        }
+        match o {
+            Outcome::Pass => text.green().to_string(),
+            Outcome::Fail => text.red().to_string(),
+            Outcome::Info => text.to_string(),
+        }
+    };
+    let head = format!("{}: {}", e.subject, e.result);
+    out.push_str(&if color { head.bold().to_string() } else { head });
+    out.push('\n');
+    for (k, step) in e.steps.iter().enumerate() {
+        let last = k + 1 == e.steps.len();
+        let (branch, cont) = if last {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
+        let mark = match step.outcome {
+            Outcome::Pass => "✓",
+            Outcome::Fail => "✗",
+            Outcome::Info => "·",
+        };
+        out.push_str(branch);
+        out.push_str(&paint(mark, step.outcome));
+        out.push(' ');
+        out.push_str(&step.text);
+        out.push('\n');
+        if let Some(rule) = &step.rule {
+            let cite = format!("{}:{}  {}", rule.file, rule.line, rule.text);
+            out.push_str(cont);
+            out.push_str("  ");
+            out.push_str(&if color {
+                cite.dimmed().to_string()
+            } else {
+                cite
+            });
+            out.push('\n');
+        }
+    }
+    for w in &e.why_not {
+        out.push_str("why not: ");
+        out.push_str(w);
+        out.push('\n');
+    }
+    out
+}
+
+/// Runs the plan with charges kept, as `explain` needs.
+pub fn run_for_explain(
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    until: NaiveDate,
+) -> Result<Ledger, engine::EngineError> {
+    let options = engine::RunOptions {
+        keep_charges: true,
+        ..engine::RunOptions::new(until)
+    };
+    engine::run(plan, members, claims, options)
+}

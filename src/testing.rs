@@ -1,0 +1,447 @@
+//! `mutual test`: runs the examples written in plans, reports each failed
+//! expectation as expected against actual, and what the examples covered:
+//! which reasons, benefits, age bands and caps they exercised, and which
+//! none did.
+
+use crate::engine::{self, Ledger, Reason, RunOptions};
+use crate::input::{Claims, Members, evaluate};
+use crate::money::Money;
+use crate::plan::{BenefitId, Example, Payout, Plan, Schedule, Target};
+use crate::source::{Sources, Span};
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
+
+/// One expectation that did not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub target: String,
+    pub expected: String,
+    pub actual: String,
+    pub span: Span,
+}
+
+/// The outcome of one example.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleResult {
+    pub title: String,
+    pub span: Span,
+    pub expectations: usize,
+    pub failures: Vec<Failure>,
+    /// The example could not run at all (bad data), with why.
+    pub error: Option<String>,
+}
+
+impl ExampleResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty() && self.error.is_none()
+    }
+}
+
+/// What a plan's examples exercised.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub reasons: BTreeSet<Reason>,
+    pub benefits_paid: BTreeSet<BenefitId>,
+    /// (benefit owning the table, band index)
+    pub payout_bands: BTreeSet<(BenefitId, usize)>,
+    pub prepayment_bands: BTreeSet<usize>,
+    pub annual_cap_bands: BTreeSet<usize>,
+    pub caps: engine::CapsBound,
+}
+
+/// Finds an example's members by id: single members, and `PREFIXk` in a cohort.
+#[derive(Default)]
+struct Ids {
+    single: HashMap<String, u32>,
+    cohorts: Vec<(String, u32, u64)>,
+}
+
+impl Ids {
+    fn get(&self, id: &str) -> Option<u32> {
+        if let Some(&i) = self.single.get(id) {
+            return Some(i);
+        }
+        self.cohorts.iter().find_map(|(prefix, start, count)| {
+            let k: u64 = id.strip_prefix(prefix.as_str())?.parse().ok()?;
+            (k < *count).then(|| start + k as u32)
+        })
+    }
+}
+
+/// Builds an example's members and claims.
+fn data(plan: &Plan, ex: &Example) -> Result<(Members, Claims, Ids), String> {
+    let mut m = Members::default();
+    let mut ids = Ids::default();
+    let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
+    let names: Vec<&str> = requirement.map(|r| r.attributes()).unwrap_or_default();
+    let referenced: std::collections::HashSet<&str> =
+        ex.claims.iter().map(|c| c.member_id.as_str()).collect();
+    for em in &ex.members {
+        let values: Vec<&str> = names
+            .iter()
+            .map(|n| {
+                em.attributes
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("")
+            })
+            .collect();
+        let meets = match requirement {
+            Some(r) => evaluate(r, &names, &values)
+                .map_err(|(_, msg)| format!("member `{}`: {msg}", em.id))?,
+            None => true,
+        };
+        match em.count {
+            None => {
+                ids.single.insert(em.id.clone(), m.len() as u32);
+                m.push(&em.id, em.birth, em.join, em.left, meets);
+            }
+            Some(count) => {
+                ids.cohorts.push((em.id.clone(), m.len() as u32, count));
+                m.push_cohort(&em.id, count as usize, em.birth, em.join, em.left, meets);
+            }
+        }
+    }
+    // Members of a cohort that claims name are findable by id.
+    for id in referenced {
+        if !ids.single.contains_key(id)
+            && let Some(i) = ids.get(id)
+        {
+            m.index.insert(id.to_string(), i);
+        }
+    }
+    let claims = Claims {
+        claims: ex.claims.clone(),
+    };
+    Ok((m, claims, ids))
+}
+
+/// An example's data and the ledger the plan makes of it.
+pub struct ExampleRun {
+    pub members: Members,
+    pub claims: Claims,
+    pub ledger: Ledger,
+    ids: Ids,
+}
+
+impl ExampleRun {
+    /// The input position of a member of the example, by id.
+    pub fn member(&self, id: &str) -> Option<u32> {
+        self.ids.get(id)
+    }
+}
+
+/// Builds an example's members and claims and runs the plan over them, charges kept.
+pub fn run_data(plan: &Plan, ex: &Example) -> Result<ExampleRun, String> {
+    let (members, claims, ids) = data(plan, ex)?;
+    let options = RunOptions {
+        keep_charges: true,
+        ..RunOptions::new(ex.as_of)
+    };
+    let ledger = engine::run(plan, &members, &claims, options).map_err(|e| e.to_string())?;
+    Ok(ExampleRun {
+        members,
+        claims,
+        ledger,
+        ids,
+    })
+}
+
+/// Runs one example; adds what it exercised to `coverage`.
+pub fn run_example(plan: &Plan, ex: &Example, coverage: &mut Coverage) -> ExampleResult {
+    let mut result = ExampleResult {
+        title: ex.title.clone(),
+        span: ex.span,
+        expectations: ex.expects.len(),
+        failures: Vec::new(),
+        error: None,
+    };
+    let run = match run_data(plan, ex) {
+        Ok(r) => r,
+        Err(e) => {
+            result.error = Some(e);
+            return result;
+        }
+    };
+    let ExampleRun {
+        members,
+        claims,
+        ledger,
+        ids,
+    } = &run;
+    cover(plan, members, ledger, coverage);
+    for x in &ex.expects {
+        let actual = actual(plan, members, claims, ledger, ids, &x.target);
+        if actual != x.expected {
+            result.failures.push(Failure {
+                target: x.target.to_string(),
+                expected: x.expected.clone(),
+                actual,
+                span: x.span,
+            });
+        }
+    }
+    result
+}
+
+/// The actual value of an expectation's target, as the output files would show it.
+fn actual(
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    ledger: &Ledger,
+    ids: &Ids,
+    t: &Target,
+) -> String {
+    match t {
+        Target::Claim { id, field } => {
+            let Some(d) = ledger
+                .decisions
+                .iter()
+                .find(|d| claims.claims[d.claim as usize].id == *id)
+            else {
+                return "(no such claim decided)".into();
+            };
+            match field.as_str() {
+                "decision" => (if d.approved() { "approved" } else { "denied" }).into(),
+                "reason" => d.reason.code().into(),
+                "payout" => d.payout.to_string(),
+                _ => d
+                    .facts
+                    .benefit
+                    .map(|b| plan.benefit(b).name.clone())
+                    .unwrap_or_default(),
+            }
+        }
+        Target::Period { date, field } => {
+            let Some(f) = ledger
+                .periods
+                .iter()
+                .find(|p| p.period.start <= *date && *date <= p.period.end)
+            else {
+                return "(no period holds that day)".into();
+            };
+            match field.as_str() {
+                "period_start" => f.period.start.to_string(),
+                "period_end" => f.period.end.to_string(),
+                "cases" => f.cases.to_string(),
+                "payouts" => f.payouts.to_string(),
+                "fee" => f.fee.to_string(),
+                "pool" => f.pool.to_string(),
+                "carried_in" => f.carried_in.to_string(),
+                "members" => f.members.to_string(),
+                "charged" => f.charged.to_string(),
+                "operator_borne" => f.operator_borne.to_string(),
+                _ => f.carried_out.to_string(),
+            }
+        }
+        Target::Member { id, field } => {
+            let Some(i) = ids.get(id) else {
+                return "(no such member)".into();
+            };
+            let i = i as usize;
+            match field.as_str() {
+                "status" => ledger.status(members, i).name().into(),
+                "prepaid" => ledger.membership.prepaid[i].to_string(),
+                "charged" => ledger.charged[i].to_string(),
+                "paid_out" => ledger.paid_out[i].to_string(),
+                _ => ledger.balance(i).to_string(),
+            }
+        }
+        Target::Charge { date, member } => {
+            let Some(i) = ids.get(member) else {
+                return "(no such member)".into();
+            };
+            let Some(p) = ledger
+                .periods
+                .iter()
+                .position(|p| p.period.start <= *date && *date <= p.period.end)
+            else {
+                return "(no period holds that day)".into();
+            };
+            ledger.charge_of(i, p).unwrap_or(Money::ZERO).to_string()
+        }
+    }
+}
+
+fn cover(plan: &Plan, members: &Members, ledger: &Ledger, c: &mut Coverage) {
+    for d in &ledger.decisions {
+        c.reasons.insert(d.reason);
+        if d.approved()
+            && let Some(b) = d.facts.benefit
+        {
+            c.benefits_paid.insert(b);
+            if let (owner, Some(_)) = engine::payout_table(plan, b)
+                && let Some(k) = d.facts.band
+            {
+                c.payout_bands.insert((owner, k));
+            }
+        }
+    }
+    for f in &ledger.periods {
+        c.caps.per_case |= f.caps_bound.per_case;
+        c.caps.per_charge |= f.caps_bound.per_charge;
+        c.caps.per_year |= f.caps_bound.per_year;
+    }
+    if let Some(Schedule::ByAge { bands, .. }) =
+        plan.membership.prepayment.as_ref().map(|p| &p.value)
+    {
+        for i in 0..members.len() {
+            if ledger.membership.eligible[i]
+                && let Some(k) = bands
+                    .iter()
+                    .position(|b| b.ages.contains(members.birth[i], members.join[i]))
+            {
+                c.prepayment_bands.insert(k);
+            }
+        }
+    }
+    if let Some(Schedule::ByAge { bands, .. }) = plan.sharing.annual_cap.as_ref().map(|p| &p.value)
+    {
+        for (p, f) in ledger.periods.iter().enumerate() {
+            ledger.for_each_charge(p, |i, _| {
+                let iu = i as usize;
+                let cap =
+                    engine::annual_cap(plan, members.birth[iu], members.join[iu], f.period.end);
+                if let Some(k) = bands.iter().position(|b| {
+                    Some(b.value) == cap && {
+                        let ts = engine::term_start(plan, members.join[iu], f.period.end);
+                        b.ages.contains(members.birth[iu], ts)
+                    }
+                }) {
+                    c.annual_cap_bands.insert(k);
+                }
+            });
+        }
+    }
+}
+
+/// The coverage report of a plan's examples: what was exercised and what was not.
+pub fn render_coverage(plan: &Plan, c: &Coverage) -> String {
+    let mut out = String::new();
+    let mark = |hit: bool| if hit { "✓" } else { "✗" };
+    let (hit, missed): (Vec<Reason>, Vec<Reason>) =
+        Reason::ALL.iter().partition(|r| c.reasons.contains(r));
+    let names = |v: &[Reason]| v.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(
+        out,
+        "  reasons: {}/{} exercised",
+        hit.len(),
+        Reason::ALL.len()
+    );
+    if !missed.is_empty() {
+        let _ = writeln!(out, "    never: {}", names(&missed));
+    }
+    for (k, b) in plan.benefits.iter().enumerate() {
+        let id = BenefitId(k as u16);
+        let _ = writeln!(
+            out,
+            "  {} benefit {}: {}",
+            mark(c.benefits_paid.contains(&id)),
+            b.name,
+            if c.benefits_paid.contains(&id) {
+                "paid"
+            } else {
+                "never paid"
+            }
+        );
+        if let Payout::ByAge { bands, .. } = &b.payout.value {
+            for (j, band) in bands.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "    {} payout band {}: {}",
+                    mark(c.payout_bands.contains(&(id, j))),
+                    band.ages,
+                    band.value
+                );
+            }
+        }
+    }
+    if let Some(Schedule::ByAge { bands, .. }) =
+        plan.membership.prepayment.as_ref().map(|p| &p.value)
+    {
+        for (j, band) in bands.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {} prepayment band {}: {}",
+                mark(c.prepayment_bands.contains(&j)),
+                band.ages,
+                band.value
+            );
+        }
+    }
+    let sh = &plan.sharing;
+    if sh.case_cap.is_some() {
+        let _ = writeln!(
+            out,
+            "  {} cap per case {}",
+            mark(c.caps.per_case),
+            if c.caps.per_case {
+                "binds"
+            } else {
+                "never binds"
+            }
+        );
+    }
+    if sh.charge_cap.is_some() {
+        let _ = writeln!(
+            out,
+            "  {} cap per charge {}",
+            mark(c.caps.per_charge),
+            if c.caps.per_charge {
+                "binds"
+            } else {
+                "never binds"
+            }
+        );
+    }
+    if let Some(cap) = &sh.annual_cap {
+        let _ = writeln!(
+            out,
+            "  {} cap per year {}",
+            mark(c.caps.per_year),
+            if c.caps.per_year {
+                "binds"
+            } else {
+                "never binds"
+            }
+        );
+        if let Schedule::ByAge { bands, .. } = &cap.value {
+            for (j, band) in bands.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "    {} annual cap band {}: {}",
+                    mark(c.annual_cap_bands.contains(&j)),
+                    band.ages,
+                    band.value
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Renders the results of one plan's examples, failures as expected against actual.
+pub fn render_results(sources: &Sources, results: &[ExampleResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        if r.passed() {
+            let _ = writeln!(out, "  ok    {} ({} expectations)", r.title, r.expectations);
+            continue;
+        }
+        let _ = writeln!(out, "  FAIL  {}  ({})", r.title, sources.cite(r.span));
+        if let Some(e) = &r.error {
+            let _ = writeln!(out, "        the example cannot run: {e}");
+        }
+        for f in &r.failures {
+            let file = sources.get(f.span.file);
+            let (line, _) = file.line_col(f.span.start as usize);
+            let text = file.line_text(line).trim();
+            let _ = writeln!(out, "        {}:{line}  {text}", file.name);
+            let _ = writeln!(out, "          expected: {}", f.expected);
+            let _ = writeln!(out, "            actual: {}", f.actual);
+        }
+    }
+    out
+}
