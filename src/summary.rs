@@ -201,7 +201,7 @@ fn sharing(out: &mut String, plan: &Plan) {
         if s.excess.is_some() {
             "borne by operator"
         } else {
-            "(not borne)"
+            "borne by operator (not written: the only choice)"
         }
     );
 }
@@ -379,7 +379,7 @@ sharing
   cap per year: (none)
   rounding: half up
   remainder: distributed
-  excess: (not borne)
+  excess: borne by operator (not written: the only choice)
 viability
   minimum members: 3300000
   members needed: 3255000
