@@ -299,21 +299,21 @@ pub fn evaluate(
 
 fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (String, String)> {
     Ok(match r {
+        // Every comparison is evaluated (no short cut), so that a value that
+        // cannot be compared is reported whichever branch decides.
         Requirement::All(v) => {
+            let mut all = true;
             for x in v {
-                if !eval(x, names, values)? {
-                    return Ok(false);
-                }
+                all &= eval(x, names, values)?;
             }
-            true
+            all
         }
         Requirement::Any(v) => {
+            let mut any = false;
             for x in v {
-                if eval(x, names, values)? {
-                    return Ok(true);
-                }
+                any |= eval(x, names, values)?;
             }
-            false
+            any
         }
         Requirement::Not(x) => !eval(x, names, values)?,
         Requirement::Compare {
