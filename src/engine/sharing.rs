@@ -389,7 +389,62 @@ fn share_uniform(
     })
 }
 
-/// Members pay different amounts: each member's share, period by period.
+/// What the sharing loop keeps of each member between periods.
+#[derive(Clone, Copy)]
+struct MemberState {
+    join: NaiveDate,
+    birth: NaiveDate,
+    /// The first day the member no longer shares (`MIN` for the ineligible).
+    stop: NaiveDate,
+    /// The first day of the next membership year (`MIN`: not yet known).
+    year_next: NaiveDate,
+    sharing: bool,
+    year_cap: i64,
+    year_charged: i64,
+    charged: i64,
+}
+
+/// The smallest cap that applies to a share, with its kind (the first on ties).
+#[inline]
+fn lowest_cap(caps: [(Option<i64>, CapKind); 3]) -> Option<(i64, CapKind)> {
+    let mut best: Option<(i64, CapKind)> = None;
+    for (cap, kind) in caps {
+        if let Some(c) = cap {
+            let c = c.max(0);
+            if best.is_none_or(|(b, _)| c < b) {
+                best = Some((c, kind));
+            }
+        }
+    }
+    best
+}
+
+/// One member's charge from `num / den` fen and the lowest cap, as `member_share`
+/// computes it but with one 64-bit division: (charge, excess numerator, remainder, cap bound).
+#[inline]
+fn charge_fast(
+    num: i64,
+    den: i64,
+    cap: Option<(i64, CapKind)>,
+    mode: RoundingMode,
+) -> (i64, i128, i64, Option<CapKind>) {
+    let (q, r) = (num / den, num % den);
+    if let Some((limit, kind)) = cap {
+        if q > limit || (q == limit && r > 0) {
+            let excess = i128::from(num) - i128::from(limit) * i128::from(den);
+            return (limit, excess, 0, Some(kind));
+        }
+    }
+    let charge = match mode {
+        RoundingMode::Down => q,
+        RoundingMode::Up => q + i64::from(r > 0),
+        RoundingMode::HalfUp => q + i64::from(2 * r >= den),
+    };
+    (charge, 0, r, None)
+}
+
+/// Members pay different amounts: each member's share, period by period,
+/// in parallel over members, from flat per-member state.
 fn share_each(
     plan: &Plan,
     members: &Members,
@@ -398,119 +453,199 @@ fn share_each(
     cases: &[(u64, Money)],
     options: RunOptions,
 ) -> Result<Shared, EngineError> {
+    use rayon::prelude::*;
     let n = members.len();
     let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
     let has_year_cap = plan.sharing.annual_cap.is_some();
-    let mut year_index = vec![u32::MAX; n];
-    let mut year_charged = vec![Money::ZERO; n];
-    let mut member_charged = vec![Money::ZERO; n];
+    let distributed = plan.sharing.remainder.value == Remainder::Distributed;
+    // With the remainder distributed, each share is first rounded down.
+    let mode = if distributed {
+        RoundingMode::Down
+    } else {
+        plan.sharing.rounding.value
+    };
+    let mut state: Vec<MemberState> = (0..n)
+        .into_par_iter()
+        .map(|i| MemberState {
+            join: members.join[i],
+            birth: members.birth[i],
+            stop: if membership.eligible[i] {
+                members.left[i].min(membership.end[i])
+            } else {
+                NaiveDate::MIN
+            },
+            year_next: NaiveDate::MIN,
+            sharing: false,
+            year_cap: 0,
+            year_charged: 0,
+            charged: 0,
+        })
+        .collect();
     let mut kept: Vec<Vec<(u32, Money)>> = Vec::new();
     let mut out = Vec::with_capacity(periods.len());
     let mut carried = Money::ZERO;
-    // Per period scratch: the sharing members, their weight and annual cap.
-    let mut sharing: Vec<(u32, i128, Option<Money>)> = Vec::new();
     for (p, period) in periods.iter().enumerate() {
         let e = period.end;
         let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried);
-        sharing.clear();
-        let mut total: i128 = 0;
-        for i in 0..n {
-            if !membership.active(members, i, e) {
-                continue;
-            }
-            let cap = if has_year_cap {
-                annual_cap(plan, members.birth[i], members.join[i], e)
-            } else {
-                None
-            };
-            let w = if weighted {
-                i128::from(cap.map(|c| c.0).unwrap_or(0))
-            } else {
-                1
-            };
-            total += w;
-            sharing.push((i as u32, w, cap));
-        }
-        f.members = sharing.len() as u64;
+        // Pass 1: who shares on the closing day, and their weights; membership years move on.
+        let (count, total) = state
+            .par_iter_mut()
+            .map(|s| {
+                s.sharing = s.join <= e && e < s.stop;
+                if !s.sharing {
+                    return (0u64, 0i128);
+                }
+                if has_year_cap && e >= s.year_next {
+                    let (k, _) = membership_year(s.join, e);
+                    s.year_next = crate::age::add_years(s.join, k + 1);
+                    s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
+                    s.year_charged = 0;
+                }
+                (1, if weighted { i128::from(s.year_cap) } else { 1 })
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        f.members = count;
         f.weight_total = total;
         let mut charged = Money::ZERO;
         let mut row: Vec<(u32, Money)> = Vec::new();
-        if f.to_collect.0 > 0 {
-            if total == 0 {
-                f.excess = Fraction::whole(f.to_collect);
+        if f.to_collect.0 > 0 && total == 0 {
+            f.excess = Fraction::whole(f.to_collect);
+        } else if f.to_collect.0 > 0 {
+            let tc = f.to_collect.0;
+            let case_cap = plan
+                .sharing
+                .case_cap
+                .as_ref()
+                .map(|c| c.value.0.saturating_mul(f.cases as i64));
+            let charge_cap = plan.sharing.charge_cap.as_ref().map(|c| c.value.0);
+            let max_w = if weighted {
+                state
+                    .par_iter()
+                    .filter(|s| s.sharing)
+                    .map(|s| s.year_cap)
+                    .max()
+                    .unwrap_or(0)
             } else {
-                let mut excess_num: i128 = 0;
-                let mut fractions: Vec<(i128, u32)> = Vec::new();
-                let distributed = plan.sharing.remainder.value == Remainder::Distributed;
-                for &(i, w, cap) in &sharing {
-                    let iu = i as usize;
-                    let year_left = if has_year_cap {
-                        let (k, _) = membership_year(members.join[iu], e);
-                        if year_index[iu] != k {
-                            year_index[iu] = k;
-                            year_charged[iu] = Money::ZERO;
-                        }
-                        Some(cap.unwrap_or_default() - year_charged[iu])
-                    } else {
-                        None
-                    };
-                    let s = member_share(plan, &f, w, year_left);
-                    f.caps_bound.add(s.bound);
-                    excess_num += s.share.num - s.capped.num;
+                1
+            };
+            let fits = tc.checked_mul(max_w.max(1)).is_some() && total <= i128::from(i64::MAX);
+            let den = total as i64;
+            // One member's charge: the 64-bit path where the numbers fit, else the exact wide one.
+            let one = |s: &MemberState| -> (i64, i128, i64, Option<CapKind>) {
+                let w = if weighted { s.year_cap } else { 1 };
+                let year_left = has_year_cap.then(|| s.year_cap - s.year_charged);
+                if fits {
+                    let cap = lowest_cap([
+                        (case_cap, CapKind::PerCase),
+                        (charge_cap, CapKind::PerCharge),
+                        (year_left, CapKind::PerYear),
+                    ]);
+                    charge_fast(tc * w, den, cap, mode)
+                } else {
+                    let ms = member_share(plan, &f, i128::from(w), year_left.map(Money));
+                    let rem = ms.capped.num.rem_euclid(ms.capped.den);
                     let c = if distributed {
-                        let rem = s.capped.num.rem_euclid(s.capped.den);
-                        if rem > 0 {
-                            fractions.push((rem, i));
-                        }
-                        s.capped.round(RoundingMode::Down)
+                        ms.capped.round(RoundingMode::Down)
                     } else {
-                        s.charge
+                        ms.charge
                     };
-                    if c.0 != 0 {
-                        row.push((i, c));
+                    (c.0, ms.share.num - ms.capped.num, rem as i64, ms.bound)
+                }
+            };
+            let apply = |s: &mut MemberState, c: i64| {
+                s.charged += c;
+                s.year_charged += c;
+            };
+            let mut excess_num: i128 = 0;
+            let mut bound = CapsBound::default();
+            if options.keep_charges || distributed {
+                let results: Vec<(u32, i64, i128, i64, Option<CapKind>)> = state
+                    .par_iter_mut()
+                    .enumerate()
+                    .filter(|(_, s)| s.sharing)
+                    .map(|(i, s)| {
+                        let (c, ex, rem, b) = one(s);
+                        apply(s, c);
+                        (i as u32, c, ex, rem, b)
+                    })
+                    .collect();
+                for &(i, c, ex, _, b) in &results {
+                    bound.add(b);
+                    charged.0 += c;
+                    excess_num += ex;
+                    if c != 0 {
+                        row.push((i, Money(c)));
                     }
-                    charged += c;
                 }
                 f.excess = Fraction::new(excess_num, total);
                 if distributed {
                     let target = distributed_target(plan, &f);
+                    let mut fractions: Vec<(i64, u32)> = results
+                        .iter()
+                        .filter(|r| r.3 > 0)
+                        .map(|r| (r.3, r.0))
+                        .collect();
                     let left = (target.0 - charged.0).clamp(0, fractions.len() as i64) as usize;
                     if left > 0 {
-                        fractions.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                        fractions.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                         let mut winners: Vec<u32> = fractions[..left].iter().map(|x| x.1).collect();
                         winners.sort_unstable();
-                        // Merge the extra fen into the row (both sorted by member).
-                        let mut merged = Vec::with_capacity(row.len() + winners.len());
-                        let mut it = row.into_iter().peekable();
-                        for w in winners {
-                            while let Some(&(i, c)) = it.peek() {
-                                if i < w {
-                                    merged.push((i, c));
-                                    it.next();
-                                } else {
-                                    break;
-                                }
+                        let mut extra = 0usize;
+                        let mut merged = Vec::with_capacity(row.len() + left);
+                        for &(i, c) in &row {
+                            while extra < winners.len() && winners[extra] < i {
+                                merged.push((winners[extra], Money(1)));
+                                apply(&mut state[winners[extra] as usize], 1);
+                                extra += 1;
                             }
-                            match it.peek() {
-                                Some(&(i, c)) if i == w => {
-                                    merged.push((i, Money(c.0 + 1)));
-                                    it.next();
-                                }
-                                _ => merged.push((w, Money(1))),
+                            if extra < winners.len() && winners[extra] == i {
+                                merged.push((i, Money(c.0 + 1)));
+                                apply(&mut state[i as usize], 1);
+                                extra += 1;
+                            } else {
+                                merged.push((i, c));
                             }
                         }
-                        merged.extend(it);
+                        while extra < winners.len() {
+                            merged.push((winners[extra], Money(1)));
+                            apply(&mut state[winners[extra] as usize], 1);
+                            extra += 1;
+                        }
                         row = merged;
                         charged.0 += left as i64;
                     }
                 }
-                for &(i, c) in &row {
-                    member_charged[i as usize] += c;
-                    if has_year_cap {
-                        year_charged[i as usize] += c;
-                    }
-                }
+            } else {
+                let (sum, ex, b) = state
+                    .par_iter_mut()
+                    .filter(|s| s.sharing)
+                    .map(|s| {
+                        let (c, ex, _, b) = one(s);
+                        apply(s, c);
+                        let mut cb = CapsBound::default();
+                        cb.add(b);
+                        (c, ex, cb)
+                    })
+                    .reduce(
+                        || (0i64, 0i128, CapsBound::default()),
+                        |a, b| {
+                            (
+                                a.0 + b.0,
+                                a.1 + b.1,
+                                CapsBound {
+                                    per_case: a.2.per_case || b.2.per_case,
+                                    per_charge: a.2.per_charge || b.2.per_charge,
+                                    per_year: a.2.per_year || b.2.per_year,
+                                },
+                            )
+                        },
+                    );
+                charged = Money(sum);
+                excess_num = ex;
+                bound = b;
+                f.excess = Fraction::new(excess_num, total);
             }
+            f.caps_bound = bound;
         }
         close_period(plan, &mut f, charged)?;
         carried = f.carried_out;
@@ -521,7 +656,7 @@ fn share_each(
     }
     Ok(Shared {
         periods: out,
-        member_charged,
+        member_charged: state.iter().map(|s| Money(s.charged)).collect(),
         charges: if options.keep_charges {
             Charges::PerMember(kept)
         } else {

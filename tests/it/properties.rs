@@ -119,17 +119,22 @@ fn plan_text(p: &PlanParams) -> String {
 }
 
 fn load(text: &str) -> Plan {
+    load_with_sources(text).0
+}
+
+fn load_with_sources(text: &str) -> (Plan, mutual::source::Sources) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("prop.plan");
     std::fs::write(&path, text).expect("write the plan");
     let mut sources = mutual::source::Sources::new();
     let loaded = mutual::load_plan(&path, &mut sources);
-    loaded.plan.unwrap_or_else(|| {
+    let plan = loaded.plan.unwrap_or_else(|| {
         panic!(
             "the generated plan does not check: {:?}\n{text}",
             loaded.diagnostics
         )
-    })
+    });
+    (plan, sources)
 }
 
 fn day(base: &str, offset: u32) -> NaiveDate {
@@ -283,6 +288,28 @@ proptest! {
         for p in 0..fast.periods.len() {
             for i in 0..m.len() as u32 {
                 prop_assert_eq!(fast.charge_of(i, p), slow.charge_of(i, p));
+            }
+        }
+    }
+
+    #[test]
+    fn every_explained_charge_is_the_charge_made(params in plan_params(), data in data()) {
+        let (plan, sources) = load_with_sources(&plan_text(&params));
+        let (m, c) = build(&data);
+        let ledger = run(&plan, &m, &c, false);
+        for p in 0..ledger.periods.len() {
+            // The named members, and a few of the bulk.
+            for i in (0..data.members.len()).chain(data.members.len()..m.len().min(data.members.len() + 3)) {
+                let e = mutual::explain::charge(&plan, &sources, &m, &c, &ledger, i, p);
+                let made = ledger.charge_of(i as u32, p).unwrap_or_default();
+                prop_assert_eq!(&e.result, &format!("charged {made}"));
+                if plan.sharing.remainder.value != mutual::ast::Remainder::Distributed {
+                    let rounding = e.steps.iter().find(|s| s.step == "rounding");
+                    if let Some(r) = rounding {
+                        let shown = r.values.get("charge").and_then(|v| v.as_str()).unwrap_or("");
+                        prop_assert_eq!(shown, made.to_string());
+                    }
+                }
             }
         }
     }
