@@ -429,11 +429,11 @@ fn charge_fast(
     mode: RoundingMode,
 ) -> (i64, i128, i64, Option<CapKind>) {
     let (q, r) = (num / den, num % den);
-    if let Some((limit, kind)) = cap {
-        if q > limit || (q == limit && r > 0) {
-            let excess = i128::from(num) - i128::from(limit) * i128::from(den);
-            return (limit, excess, 0, Some(kind));
-        }
+    if let Some((limit, kind)) = cap
+        && (q > limit || (q == limit && r > 0))
+    {
+        let excess = i128::from(num) - i128::from(limit) * i128::from(den);
+        return (limit, excess, 0, Some(kind));
     }
     let charge = match mode {
         RoundingMode::Down => q,
