@@ -1,6 +1,6 @@
 //! Ages (周岁 and days of life), age ranges and the dates they turn on.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -73,20 +73,39 @@ impl fmt::Display for Age {
 
 /// `date + n years`; 29 February lands on 28 February in a year without one.
 pub fn add_years(date: NaiveDate, n: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(n.saturating_mul(12)))
+    let year = i64::from(date.year()) + i64::from(n);
+    let Ok(year) = i32::try_from(year) else {
+        return NaiveDate::MAX;
+    };
+    date.with_year(year)
+        .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The day of the year, as (month, day), on which someone born on `birth`
+/// has their birthday in `year`: 29 February becomes 28 February in a year without one.
+#[inline]
+fn birthday_in(birth: NaiveDate, year: i32) -> (u32, u32) {
+    let (m, d) = (birth.month(), birth.day());
+    if m == 2 && d == 29 && NaiveDate::from_ymd_opt(year, 2, 29).is_none() {
+        (2, 28)
+    } else {
+        (m, d)
+    }
+}
+
 /// The largest n with `birth + n years <= d` (周岁). Zero before the first birthday.
+#[inline]
 pub fn age_years(birth: NaiveDate, d: NaiveDate) -> u32 {
     if d < birth {
         return 0;
     }
-    let mut n = (d.year() - birth.year()) as u32;
-    if add_years(birth, n) > d {
-        n -= 1;
+    let n = (d.year() - birth.year()) as u32;
+    if (d.month(), d.day()) < birthday_in(birth, d.year()) {
+        n - 1
+    } else {
+        n
     }
-    n
 }
 
 /// Days from `birth` to `d`.
@@ -112,8 +131,22 @@ impl AgeRange {
         self.to.next().reached_on(birth)
     }
 
+    /// Whether someone born on `birth` is of an age in the range on day `d`:
+    /// at least `from` and, in `to`'s unit, at most `to`.
+    #[inline]
     pub fn contains(self, birth: NaiveDate, d: NaiveDate) -> bool {
-        d >= self.starts(birth) && d < self.ends(birth)
+        if d < birth {
+            return false;
+        }
+        let at_least = match self.from.unit {
+            AgeUnit::Days => age_days(birth, d) >= i64::from(self.from.value),
+            AgeUnit::Years => age_years(birth, d) >= self.from.value,
+        };
+        let at_most = match self.to.unit {
+            AgeUnit::Days => age_days(birth, d) <= i64::from(self.to.value),
+            AgeUnit::Years => age_years(birth, d) <= self.to.value,
+        };
+        at_least && at_most
     }
 }
 
@@ -139,6 +172,29 @@ mod tests {
         assert_eq!(age_years(d("2000-02-29"), d("2001-02-27")), 0);
         assert_eq!(age_years(d("2000-02-29"), d("2001-02-28")), 1);
         assert_eq!(add_years(d("2000-02-29"), 4), d("2004-02-29"));
+    }
+
+    #[test]
+    fn ages_agree_with_adding_years() {
+        // age_years(b, d) is the largest n with add_years(b, n) <= d, for every pair.
+        let births = [
+            "1980-02-29",
+            "1980-03-01",
+            "1979-02-28",
+            "2000-12-31",
+            "1990-01-01",
+            "2004-02-29",
+        ];
+        for b in births {
+            let b = d(b);
+            let mut day = b;
+            for _ in 0..(366 * 9) {
+                let n = age_years(b, day);
+                assert!(add_years(b, n) <= day, "{b} {day}");
+                assert!(add_years(b, n + 1) > day, "{b} {day}");
+                day = day.succ_opt().unwrap();
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::InputErrors;
 use super::csvfile::{CsvFile, Problems, Want, date, text};
 use crate::plan::Cause;
 use chrono::NaiveDate;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl Claims {
     }
 
     /// The member ids the claims name.
-    pub fn member_ids(&self) -> HashSet<String> {
+    pub fn member_ids(&self) -> FxHashSet<String> {
         self.claims.iter().map(|c| c.member_id.clone()).collect()
     }
 }

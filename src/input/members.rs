@@ -5,7 +5,7 @@ use super::csvfile::{CsvFile, Problems, Want, date, text};
 use crate::plan::{Literal, Requirement};
 use chrono::NaiveDate;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::Hasher;
 use std::path::Path;
 
 /// Members in input order, one entry per column.
@@ -30,6 +30,17 @@ impl Members {
 
     pub fn is_empty(&self) -> bool {
         self.birth.is_empty()
+    }
+
+    /// The id of member `i` as bytes (UTF-8, checked when read).
+    #[inline]
+    pub fn id_bytes(&self, i: usize) -> &[u8] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.id_ends[i - 1] as usize
+        };
+        &self.id_bytes[start..self.id_ends[i] as usize]
     }
 
     pub fn id(&self, i: usize) -> &str {
@@ -106,7 +117,7 @@ impl Members {
 pub fn read_members(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &std::collections::HashSet<String>,
+    wanted_ids: &rustc_hash::FxHashSet<String>,
 ) -> Result<Members, InputErrors> {
     let name = path.display().to_string();
     let mut problems = Problems::new(&name);
@@ -216,25 +227,32 @@ pub fn read_members(
     }
 }
 
-/// The ids that more than one member has: hashes sorted, then bytes compared.
+/// The ids that more than one member has. Ids in strictly increasing order
+/// (as most exports are) cannot repeat; otherwise hashes are sorted and
+/// equal hashes compared byte for byte.
 fn duplicated_ids(m: &Members) -> std::collections::HashSet<String> {
     use rayon::prelude::*;
-    let state = std::hash::RandomState::new();
+    let mut out = std::collections::HashSet::new();
+    let increasing = (1..m.len())
+        .into_par_iter()
+        .all(|i| m.id_bytes(i - 1) < m.id_bytes(i));
+    if increasing {
+        return out;
+    }
     let mut keys: Vec<(u64, u32)> = (0..m.len())
         .into_par_iter()
         .map(|i| {
-            let mut h = state.build_hasher();
-            h.write(m.id(i).as_bytes());
+            let mut h = rustc_hash::FxHasher::default();
+            h.write(m.id_bytes(i));
             (h.finish(), i as u32)
         })
         .collect();
     keys.par_sort_unstable();
-    let mut out = std::collections::HashSet::new();
     for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
         for (k, a) in run.iter().enumerate() {
             if run[k + 1..]
                 .iter()
-                .any(|b| m.id(a.1 as usize) == m.id(b.1 as usize))
+                .any(|b| m.id_bytes(a.1 as usize) == m.id_bytes(b.1 as usize))
             {
                 out.insert(m.id(a.1 as usize).to_string());
             }

@@ -46,9 +46,13 @@ fn int(buf: &mut Vec<u8>, n: u64) {
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn field(buf: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    field_bytes(buf, s.as_bytes());
+}
+
+fn field_bytes(buf: &mut Vec<u8>, s: &[u8]) {
+    if s.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         buf.push(b'"');
-        for b in s.bytes() {
+        for &b in s {
             if b == b'"' {
                 buf.push(b'"');
             }
@@ -56,7 +60,7 @@ fn field(buf: &mut Vec<u8>, s: &str) {
         }
         buf.push(b'"');
     } else {
-        buf.extend_from_slice(s.as_bytes());
+        buf.extend_from_slice(s);
     }
 }
 
@@ -190,7 +194,7 @@ pub fn write_members(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> i
     w.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")?;
     let mut buf = Vec::with_capacity(1 << 16);
     for i in 0..members.len() {
-        field(&mut buf, members.id(i));
+        field_bytes(&mut buf, members.id_bytes(i));
         buf.push(b',');
         buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
         for m in [
@@ -219,7 +223,7 @@ pub fn write_charges(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> i
         let mut start = Vec::new();
         date(&mut start, f.period.start);
         ledger.for_each_charge(p, |i, c| {
-            field(&mut buf, members.id(i as usize));
+            field_bytes(&mut buf, members.id_bytes(i as usize));
             buf.push(b',');
             buf.extend_from_slice(&start);
             buf.push(b',');
