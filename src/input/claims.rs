@@ -1,7 +1,7 @@
 //! The claims file.
 
 use super::InputErrors;
-use super::csvfile::{CsvFile, Problems, Want, date, text};
+use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
 use crate::plan::Cause;
 use chrono::NaiveDate;
 use rustc_hash::FxHashSet;

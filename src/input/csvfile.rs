@@ -94,6 +94,14 @@ impl Problems {
         self.errors.is_empty() && self.dropped == 0
     }
 
+    /// Takes the problems of a later part of the same file, within the limit.
+    pub fn absorb(&mut self, other: Problems) {
+        let room = MAX_ERRORS_PER_FILE.saturating_sub(self.errors.len());
+        let over = other.errors.len().saturating_sub(room);
+        self.errors.extend(other.errors.into_iter().take(room));
+        self.dropped += over + other.dropped;
+    }
+
     /// The problems, in file order.
     pub fn into_errors(mut self) -> InputErrors {
         self.errors.sort_by_key(|e| (e.line, e.column));
@@ -210,19 +218,27 @@ pub struct Record<'r> {
     cursor: &'r std::cell::RefCell<LineCursor>,
 }
 
-impl<'r> Record<'r> {
-    /// The 1-based line the record starts on.
-    pub fn line(&self) -> u64 {
+/// A row of a CSV file, however it was read: its fields and where they are.
+pub trait Row {
+    /// The raw bytes of field `i`.
+    fn raw(&self, i: usize) -> &[u8];
+    /// The 1-based column (in characters) where field `i` starts.
+    fn column(&self, i: usize) -> u64;
+    /// The 1-based line the row starts on.
+    fn line(&self) -> u64;
+}
+
+impl Row for Record<'_> {
+    fn line(&self) -> u64 {
         self.cursor.borrow_mut().record_line(self.byte)
     }
 
-    /// The raw bytes of field `i` of the file.
-    pub fn raw(&self, i: usize) -> &'r [u8] {
+    fn raw(&self, i: usize) -> &[u8] {
         self.record.get(i).unwrap_or(b"")
     }
 
-    /// The 1-based column (in characters, approximately for quoted fields) where field `i` starts.
-    pub fn column(&self, i: usize) -> u64 {
+    /// Approximate for quoted fields (the quotes are not counted).
+    fn column(&self, i: usize) -> u64 {
         let mut col = 1u64;
         for j in 0..i.min(self.record.len()) {
             let f = self.record.get(j).unwrap_or(b"");
@@ -402,8 +418,8 @@ fn csv_error(e: &csv::Error) -> String {
 }
 
 /// A field as text, or a problem if it is not UTF-8.
-pub fn text<'a>(
-    rec: &Record<'a>,
+pub fn text<'a, R: Row + ?Sized>(
+    rec: &'a R,
     i: usize,
     column: &str,
     problems: &mut Problems,
@@ -422,8 +438,8 @@ pub fn text<'a>(
 }
 
 /// A date `YYYY-MM-DD`, or a problem naming the column.
-pub fn date(
-    rec: &Record,
+pub fn date<R: Row + ?Sized>(
+    rec: &R,
     i: usize,
     column: &str,
     problems: &mut Problems,

@@ -1,9 +1,10 @@
 //! The members file, stored as compact columns.
 
 use super::InputErrors;
-use super::csvfile::{CsvFile, Problems, Want, date, text};
+use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
 use crate::plan::{Literal, Requirement};
 use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::path::Path;
@@ -112,12 +113,126 @@ impl Members {
     }
 }
 
+/// Where the columns a member row needs are, and what the plan requires.
+struct Layout<'a> {
+    id: usize,
+    birth: usize,
+    join: usize,
+    left: Option<usize>,
+    attributes: Vec<&'a str>,
+    attribute_columns: Vec<usize>,
+    requirement: Option<&'a Requirement>,
+}
+
+/// One member row, checked.
+struct MemberRow<'r> {
+    id: &'r str,
+    birth: NaiveDate,
+    join: NaiveDate,
+    left: NaiveDate,
+    meets: bool,
+}
+
+/// Checks one row; every problem goes to `problems`.
+fn member_row<'r, R: Row>(
+    rec: &'r R,
+    l: &Layout,
+    problems: &mut Problems,
+) -> Option<MemberRow<'r>> {
+    let id = text(rec, l.id, "id", problems).map(str::trim);
+    let birth = date(rec, l.birth, "birth_date", problems);
+    let join = date(rec, l.join, "join_date", problems);
+    let left = match l.left {
+        Some(c) if !rec.raw(c).trim_ascii().is_empty() => {
+            date(rec, c, "left_date", problems).map(Some)
+        }
+        _ => Some(None),
+    };
+    let id = id.filter(|id| {
+        if id.is_empty() {
+            problems.add(rec.line(), rec.column(l.id), "`id` is empty");
+        }
+        !id.is_empty()
+    });
+    if let (Some(b), Some(j)) = (birth, join)
+        && j < b
+    {
+        problems.add(
+            rec.line(),
+            rec.column(l.join),
+            format!("`join_date` {j} is before `birth_date` {b}"),
+        );
+    }
+    let meets = match l.requirement {
+        None => true,
+        Some(r) => {
+            let mut values: Vec<&str> = Vec::with_capacity(l.attribute_columns.len());
+            let mut ok = true;
+            for (k, &c) in l.attribute_columns.iter().enumerate() {
+                match text(rec, c, l.attributes[k], problems) {
+                    Some(v) => values.push(v.trim()),
+                    None => ok = false,
+                }
+            }
+            ok && match evaluate(r, &l.attributes, &values) {
+                Ok(b) => b,
+                Err((attr, msg)) => {
+                    let k = l.attributes.iter().position(|a| *a == attr).unwrap_or(0);
+                    problems.add(rec.line(), rec.column(l.attribute_columns[k]), msg);
+                    false
+                }
+            }
+        }
+    };
+    Some(MemberRow {
+        id: id?,
+        birth: birth?,
+        join: join?,
+        left: left?.unwrap_or(NaiveDate::MAX),
+        meets,
+    })
+}
+
+impl Members {
+    fn push_row(&mut self, row: &MemberRow, wanted: &FxHashSet<String>) {
+        if wanted.contains(row.id) {
+            self.index
+                .insert(row.id.to_string(), self.birth.len() as u32);
+        }
+        self.push_id(row.id);
+        self.birth.push(row.birth);
+        self.join.push(row.join);
+        self.left.push(row.left);
+        self.meets_requirements.push(row.meets);
+    }
+
+    /// Appends the members of `other` after these.
+    fn append(&mut self, other: Members) {
+        let base = self.id_bytes.len() as u64;
+        let offset = self.birth.len() as u32;
+        self.id_bytes.extend_from_slice(&other.id_bytes);
+        self.id_ends.extend(other.id_ends.iter().map(|e| e + base));
+        self.birth.extend_from_slice(&other.birth);
+        self.join.extend_from_slice(&other.join);
+        self.left.extend_from_slice(&other.left);
+        self.meets_requirements
+            .extend_from_slice(&other.meets_requirements);
+        for (id, i) in other.index {
+            self.index.insert(id, i + offset);
+        }
+    }
+}
+
 /// Reads the members file. `wanted_ids` are the member ids the claims name;
 /// the requirement, if any, is evaluated on each row.
+///
+/// A file without quotes is read in blocks, each block's lines parsed in
+/// parallel; a file with quoted fields is read by the `csv` crate, record by
+/// record. Both give the same members and the same problems.
 pub fn read_members(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &rustc_hash::FxHashSet<String>,
+    wanted_ids: &FxHashSet<String>,
 ) -> Result<Members, InputErrors> {
     let name = path.display().to_string();
     let mut problems = Problems::new(&name);
@@ -150,72 +265,43 @@ pub fn read_members(
         return Err(problems.into_errors());
     };
     let cols: Vec<Option<usize>> = csv.columns.clone();
-    let (c_id, c_birth, c_join, c_left) = (
-        cols[0].unwrap_or(0),
-        cols[1].unwrap_or(0),
-        cols[2].unwrap_or(0),
-        cols[3],
-    );
-    let attr_cols: Vec<usize> = cols[4..].iter().map(|c| c.unwrap_or(0)).collect();
+    let layout = Layout {
+        id: cols[0].unwrap_or(0),
+        birth: cols[1].unwrap_or(0),
+        join: cols[2].unwrap_or(0),
+        left: cols[3],
+        attribute_columns: cols[4..].iter().map(|c| c.unwrap_or(0)).collect(),
+        attributes,
+        requirement,
+    };
     let mut m = Members::default();
-    while let Some(rec) = csv.next(&mut problems) {
-        let id = text(&rec, c_id, "id", &mut problems).map(str::trim);
-        let birth = date(&rec, c_birth, "birth_date", &mut problems);
-        let join = date(&rec, c_join, "join_date", &mut problems);
-        let left = match c_left {
-            Some(c) if !rec.raw(c).trim_ascii().is_empty() => {
-                date(&rec, c, "left_date", &mut problems).map(Some)
+    let fast = super::blocks::read_rows(
+        path,
+        csv.width,
+        &name,
+        |rec, problems, part: &mut Members| {
+            if let Some(row) = member_row(rec, &layout, problems) {
+                part.push_row(&row, wanted_ids);
             }
-            _ => Some(None),
-        };
-        let id = id.filter(|id| {
-            if id.is_empty() {
-                problems.add(rec.line(), rec.column(c_id), "`id` is empty");
-                false
-            } else {
-                true
-            }
-        });
-        if let (Some(b), Some(j)) = (birth, join)
-            && j < b
-        {
-            problems.add(
-                rec.line(),
-                rec.column(c_join),
-                format!("`join_date` {j} is before `birth_date` {b}"),
-            );
+        },
+        |part| m.append(part),
+    );
+    let m = match fast {
+        Some(block_problems) => {
+            problems = block_problems;
+            m
         }
-        let mut values: Vec<&str> = Vec::with_capacity(attr_cols.len());
-        let mut attrs_ok = true;
-        for (k, &c) in attr_cols.iter().enumerate() {
-            match text(&rec, c, attributes[k], &mut problems) {
-                Some(v) => values.push(v.trim()),
-                None => attrs_ok = false,
-            }
-        }
-        let meets = match requirement {
-            Some(r) if attrs_ok => match evaluate(r, &attributes, &values) {
-                Ok(b) => b,
-                Err((attr, msg)) => {
-                    let k = attributes.iter().position(|a| *a == attr).unwrap_or(0);
-                    problems.add(rec.line(), rec.column(attr_cols[k]), msg);
-                    false
+        None => {
+            // Quoted fields: record by record.
+            let mut m = Members::default();
+            while let Some(rec) = csv.next(&mut problems) {
+                if let Some(row) = member_row(&rec, &layout, &mut problems) {
+                    m.push_row(&row, wanted_ids);
                 }
-            },
-            _ => true,
-        };
-        let (Some(id), Some(birth), Some(join), Some(left)) = (id, birth, join, left) else {
-            continue;
-        };
-        if wanted_ids.contains(id) {
-            m.index.insert(id.to_string(), m.birth.len() as u32);
+            }
+            m
         }
-        m.push_id(id);
-        m.birth.push(birth);
-        m.join.push(join);
-        m.left.push(left.unwrap_or(NaiveDate::MAX));
-        m.meets_requirements.push(meets);
-    }
+    };
     let duplicated = duplicated_ids(&m);
     if !duplicated.is_empty() {
         report_duplicates(path, &duplicated, &mut problems);

@@ -1,6 +1,7 @@
 //! Reading members and claims: CSV files with a header row, every problem
 //! reported as `file:line:column: message`.
 
+mod blocks;
 mod claims;
 mod csvfile;
 mod members;

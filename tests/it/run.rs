@@ -618,3 +618,21 @@ fn distributed_remainder_gives_the_leftover_fen_to_the_first_members_in_input_or
     assert_eq!(out.charge("m4", "2017-01-06"), "46285.71");
     assert_eq!(out.charge("m7", "2017-01-06"), "46285.71");
 }
+
+#[test]
+fn a_members_file_with_quotes_reads_the_same_as_one_without() {
+    // Without quotes the file is read in parallel blocks; with them, record by record.
+    let plain = format!(
+        "{MEMBERS_XHB}a,1990-01-01,2018-10-16,,700\nb,1975-03-01,2018-10-16,,650\nc,1990-01-01,2018-10-16,2019-01-01,600\n"
+    );
+    let quoted = format!(
+        "{MEMBERS_XHB}\"a\",1990-01-01,2018-10-16,,700\nb,1975-03-01,2018-10-16,,\"650\"\nc,1990-01-01,2018-10-16,2019-01-01,600\n"
+    );
+    let claims = format!(
+        "{CLAIMS}c1,a,CI001,2019-01-15,,,\nc2,b,CI002,2019-01-16,,,\nc3,c,CI003,2019-01-17,,,\n"
+    );
+    let one = run_csv(&plan(XHB), &plain, &claims, "2019-02-06");
+    let two = run_csv(&plan(XHB), &quoted, &claims, "2019-02-06");
+    assert_eq!(one.all(), two.all());
+    assert_eq!(one.reason("c3"), "not_eligible");
+}

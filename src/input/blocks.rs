@@ -1,0 +1,283 @@
+//! Reading a CSV file without quoted fields in parallel: the file is read in
+//! large blocks, each block cut at line ends into pieces, and the pieces'
+//! lines parsed on all cores. Line numbers are exact: each piece starts at the
+//! line that the line breaks before it give.
+//!
+//! A file with a quote, or a carriage return that does not end a line, is left
+//! to the `csv` crate's record-by-record reader (`read_rows` returns `None`).
+
+use super::csvfile::{Problems, Row};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::Path;
+
+/// Bytes read at a time.
+const BLOCK: usize = 32 << 20;
+
+/// One line of a file without quotes, split at its commas.
+pub struct FastRow<'a> {
+    line: u64,
+    text: &'a [u8],
+    fields: &'a [(usize, usize)],
+}
+
+impl Row for FastRow<'_> {
+    fn raw(&self, i: usize) -> &[u8] {
+        self.fields
+            .get(i)
+            .map(|&(a, b)| &self.text[a..b])
+            .unwrap_or(b"")
+    }
+
+    fn column(&self, i: usize) -> u64 {
+        let start = self.fields.get(i).map(|f| f.0).unwrap_or(0);
+        1 + String::from_utf8_lossy(&self.text[..start]).chars().count() as u64
+    }
+
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+/// Whether a block can be read here: no quote, and every carriage return ends a line.
+fn plain(block: &[u8]) -> bool {
+    memchr::memchr(b'"', block).is_none()
+        && memchr::memchr_iter(b'\r', block).all(|i| block.get(i + 1).is_none_or(|&b| b == b'\n'))
+}
+
+/// Parses the lines of one piece, the first being line `first_line`.
+fn parse_piece<T: Default, F>(
+    piece: &[u8],
+    first_line: u64,
+    width: usize,
+    name: &str,
+    parse: &F,
+) -> (T, Problems)
+where
+    F: Fn(&FastRow, &mut Problems, &mut T),
+{
+    let mut out = T::default();
+    let mut problems = Problems::new(name);
+    let mut fields: Vec<(usize, usize)> = Vec::with_capacity(width);
+    let mut line = first_line;
+    let mut rest = piece;
+    while !rest.is_empty() {
+        let (text, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if !text.is_empty() {
+            fields.clear();
+            let mut start = 0;
+            for comma in memchr::memchr_iter(b',', text) {
+                fields.push((start, comma));
+                start = comma + 1;
+            }
+            fields.push((start, text.len()));
+            if fields.len() == width {
+                parse(
+                    &FastRow {
+                        line,
+                        text,
+                        fields: &fields,
+                    },
+                    &mut problems,
+                    &mut out,
+                );
+            } else {
+                problems.add(
+                    line,
+                    1,
+                    format!(
+                        "this row has {} fields, but the header names {width}",
+                        fields.len()
+                    ),
+                );
+            }
+        }
+        line += 1;
+    }
+    (out, problems)
+}
+
+/// Reads the rows after the header line in parallel, calling `parse` on each
+/// with the output of its piece, and hands each piece's output to `sink` in
+/// file order as soon as its block is done. Returns every problem, or `None`
+/// when the file needs the record-by-record reader (what was sunk is then to
+/// be dropped).
+pub fn read_rows<T, F>(
+    path: &Path,
+    width: usize,
+    name: &str,
+    parse: F,
+    sink: impl FnMut(T),
+) -> Option<Problems>
+where
+    T: Default + Send,
+    F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
+{
+    read_rows_in(path, width, name, BLOCK, 1 << 20, parse, sink)
+}
+
+/// `read_rows` with the block size and the least piece size given.
+fn read_rows_in<T, F>(
+    path: &Path,
+    width: usize,
+    name: &str,
+    block_size: usize,
+    least_piece: usize,
+    parse: F,
+    mut sink: impl FnMut(T),
+) -> Option<Problems>
+where
+    T: Default + Send,
+    F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
+{
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf: Vec<u8> = Vec::with_capacity(block_size + (1 << 16));
+    let mut problems = Problems::new(name);
+    let mut header_done = false;
+    let mut line = 1u64;
+    let mut eof = false;
+    let pieces_wanted = rayon::current_num_threads() * 4;
+    while !eof {
+        // Fill the buffer to a block.
+        let filled = buf.len();
+        buf.resize(block_size.max(filled + (1 << 16)), 0);
+        let mut at = filled;
+        while at < buf.len() {
+            match file.read(&mut buf[at..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => at += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        buf.truncate(at);
+        if !header_done {
+            let Some(nl) = memchr::memchr(b'\n', &buf) else {
+                // No complete header line in a whole block: not a file for this reader.
+                return if eof { Some(problems) } else { None };
+            };
+            if memchr::memchr(b'"', &buf[..nl]).is_some() {
+                return None;
+            }
+            buf.drain(..=nl);
+            line = 2;
+            header_done = true;
+        }
+        // Process up to the last complete line (everything at the end of the file).
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let block = &buf[..cut];
+        if !plain(block) {
+            return None;
+        }
+        // Cut the block into pieces at line ends.
+        let mut bounds = vec![0usize];
+        let step = (block.len() / pieces_wanted).max(least_piece);
+        while let Some(&last) = bounds.last() {
+            if last >= block.len() {
+                break;
+            }
+            let target = (last + step).min(block.len());
+            let end = if target >= block.len() {
+                block.len()
+            } else {
+                memchr::memchr(b'\n', &block[target..]).map_or(block.len(), |i| target + i + 1)
+            };
+            bounds.push(end);
+        }
+        let pieces: Vec<&[u8]> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+        let breaks: Vec<u64> = pieces
+            .par_iter()
+            .map(|p| memchr::memchr_iter(b'\n', p).count() as u64)
+            .collect();
+        let mut firsts = Vec::with_capacity(pieces.len());
+        for b in &breaks {
+            firsts.push(line);
+            line += b;
+        }
+        let outs: Vec<(T, Problems)> = pieces
+            .par_iter()
+            .zip(firsts)
+            .map(|(p, first)| parse_piece(p, first, width, name, &parse))
+            .collect();
+        for (out, p) in outs {
+            sink(out);
+            problems.absorb(p);
+        }
+        buf.drain(..cut);
+    }
+    Some(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many small blocks and pieces: every row is seen once, in order, at its line.
+    #[test]
+    fn lines_are_numbered_across_blocks_and_pieces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        let mut text = String::from("a,b\n");
+        for k in 0..5000 {
+            match k % 97 {
+                0 => text.push_str("\r\n"),
+                1 => text.push_str(&format!("{k}\r\n")),
+                _ => text.push_str(&format!("{k},x\n")),
+            }
+        }
+        std::fs::write(&path, &text).unwrap();
+        for (block, piece) in [(64, 1), (1000, 7), (1 << 20, 1 << 20)] {
+            let mut seen: Vec<(u64, String)> = Vec::new();
+            let problems = read_rows_in(
+                &path,
+                2,
+                "x.csv",
+                block,
+                piece,
+                |row, _, out: &mut Vec<(u64, String)>| {
+                    out.push((row.line(), String::from_utf8_lossy(row.raw(0)).into_owned()));
+                },
+                |part| seen.extend(part),
+            )
+            .expect("a plain file");
+            let expected: Vec<(u64, String)> = (0..5000u64)
+                .filter(|k| k % 97 > 1)
+                .map(|k| (k + 2, k.to_string()))
+                .collect();
+            assert_eq!(seen, expected, "block {block}");
+            let errors = problems.into_errors();
+            let lines: Vec<u64> = errors.errors.iter().map(|e| e.line).collect();
+            let want: Vec<u64> = (0..5000u64)
+                .filter(|k| k % 97 == 1)
+                .map(|k| k + 2)
+                .collect();
+            assert_eq!(lines, want[..lines.len()].to_vec());
+        }
+    }
+
+    #[test]
+    fn quotes_and_lone_carriage_returns_are_left_to_the_csv_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        for text in ["a,b\n\"1\",2\n", "a,b\n1,2\r3,4\n"] {
+            let path = dir.path().join("x.csv");
+            std::fs::write(&path, text).unwrap();
+            let r = read_rows(&path, 2, "x.csv", |_, _, _: &mut ()| {}, |_| {});
+            assert!(r.is_none(), "{text:?}");
+        }
+    }
+}
