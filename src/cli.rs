@@ -255,13 +255,30 @@ pub fn read_data(
     data: &DataArgs,
     also_index: Option<&str>,
 ) -> Option<(crate::input::Members, crate::input::Claims)> {
+    read_data_with_progress(plan, data, also_index, &crate::progress::Progress::hidden())
+}
+
+/// `read_data`, showing the bytes of the members file read.
+pub fn read_data_with_progress(
+    plan: &crate::plan::Plan,
+    data: &DataArgs,
+    also_index: Option<&str>,
+    progress: &crate::progress::Progress,
+) -> Option<(crate::input::Members, crate::input::Claims)> {
     let claims = crate::input::read_claims(&data.claims);
     let mut wanted = claims.as_ref().map(|c| c.member_ids()).unwrap_or_default();
     if let Some(id) = also_index {
         wanted.insert(id.to_string());
     }
     let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
-    let members = crate::input::read_members(&data.members, requirement, &wanted);
+    let size = std::fs::metadata(&data.members)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    progress.stage("reading members", size / 1_000_000, "MB");
+    let members =
+        crate::input::read_members_with_progress(&data.members, requirement, &wanted, &|bytes| {
+            progress.set(bytes / 1_000_000)
+        });
     match (members, claims) {
         (Ok(m), Ok(c)) => Some((m, c)),
         (m, c) => {
@@ -288,21 +305,32 @@ fn run_plan(
     let Some(plan) = load_checked(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
-    let Some((members, claims)) = read_data(&plan, data, None) else {
+    let progress = crate::progress::Progress::new(quiet);
+    let Some((members, claims)) = read_data_with_progress(&plan, data, None, &progress) else {
+        progress.finish();
         return ExitCode::from(EXIT_INVALID);
     };
     let options = crate::engine::RunOptions {
         keep_charges: charges,
         ..crate::engine::RunOptions::new(data.until)
     };
-    let ledger = match crate::engine::run(&plan, &members, &claims, options) {
+    progress.stage("sharing", 0, "periods");
+    let result = crate::engine::run_observed(&plan, &members, &claims, options, &|done, total| {
+        progress.set_total(total as u64);
+        progress.set(done as u64);
+    });
+    let ledger = match result {
         Ok(l) => l,
         Err(e) => {
+            progress.finish();
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    if let Err(e) = crate::output::write_all(out, &plan, &members, &claims, &ledger, charges) {
+    progress.stage("writing", 0, "files");
+    let written = crate::output::write_all(out, &plan, &members, &claims, &ledger, charges);
+    progress.finish();
+    if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(EXIT_INVALID);
     }

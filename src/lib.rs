@@ -27,6 +27,7 @@ pub mod money;
 pub mod output;
 pub mod period;
 pub mod plan;
+pub mod progress;
 pub mod source;
 pub mod summary;
 pub mod syntax;

@@ -61,9 +61,28 @@ pub fn run(
     claims: &Claims,
     options: RunOptions,
 ) -> Result<Ledger, EngineError> {
+    run_observed(plan, members, claims, options, &|_, _| {})
+}
+
+/// `run`, calling `period_done(done, total)` after each period is shared.
+pub fn run_observed(
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    options: RunOptions,
+    period_done: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Ledger, EngineError> {
     let mut membership = Membership::new(plan, members);
     let decisions = claims::decide_all(plan, members, &mut membership, claims, options.until);
-    let shared = sharing::share_all(plan, members, &membership, &decisions, claims, options)?;
+    let shared = sharing::share_all(
+        plan,
+        members,
+        &membership,
+        &decisions,
+        claims,
+        options,
+        period_done,
+    )?;
     Ok(Ledger::new(
         members,
         membership,

@@ -267,6 +267,7 @@ pub fn share_all(
     decisions: &[Decision],
     claims: &Claims,
     options: RunOptions,
+    period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Shared, EngineError> {
     let periods = plan
         .sharing
@@ -278,9 +279,25 @@ pub fn share_all(
         && plan.sharing.split.value == SplitKind::Equally
         && plan.sharing.annual_cap.is_none();
     if uniform {
-        share_uniform(plan, members, membership, &periods, &cases, options)
+        share_uniform(
+            plan,
+            members,
+            membership,
+            &periods,
+            &cases,
+            options,
+            period_done,
+        )
     } else {
-        share_each(plan, members, membership, &periods, &cases, options)
+        share_each(
+            plan,
+            members,
+            membership,
+            &periods,
+            &cases,
+            options,
+            period_done,
+        )
     }
 }
 
@@ -292,6 +309,7 @@ fn share_uniform(
     periods: &[Period],
     cases: &[(u64, Money)],
     _options: RunOptions,
+    period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Shared, EngineError> {
     let n = members.len();
     let np = periods.len();
@@ -360,6 +378,7 @@ fn share_uniform(
             }
         }
         close_period(plan, &mut f, charged)?;
+        period_done(p + 1, periods.len());
         carried = f.carried_out;
         per_period.push(charge);
         out.push(f);
@@ -452,6 +471,7 @@ fn share_each(
     periods: &[Period],
     cases: &[(u64, Money)],
     options: RunOptions,
+    period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Shared, EngineError> {
     use rayon::prelude::*;
     let n = members.len();
@@ -648,6 +668,7 @@ fn share_each(
             f.caps_bound = bound;
         }
         close_period(plan, &mut f, charged)?;
+        period_done(p + 1, periods.len());
         carried = f.carried_out;
         out.push(f);
         if options.keep_charges {

@@ -113,12 +113,13 @@ pub fn read_rows<T, F>(
     name: &str,
     parse: F,
     sink: impl FnMut(T),
+    read: &dyn Fn(u64),
 ) -> Option<Problems>
 where
     T: Default + Send,
     F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
 {
-    read_rows_in(path, width, name, BLOCK, 1 << 20, parse, sink)
+    read_rows_in(path, width, name, BLOCK, 1 << 20, parse, sink, read)
 }
 
 /// `read_rows` with the block size and the least piece size given.
@@ -130,6 +131,7 @@ fn read_rows_in<T, F>(
     least_piece: usize,
     parse: F,
     mut sink: impl FnMut(T),
+    read: &dyn Fn(u64),
 ) -> Option<Problems>
 where
     T: Default + Send,
@@ -142,6 +144,7 @@ where
     let mut line = 1u64;
     let mut eof = false;
     let pieces_wanted = rayon::current_num_threads() * 4;
+    let mut done = 0u64;
     while !eof {
         // Fill the buffer to a block.
         let filled = buf.len();
@@ -219,6 +222,8 @@ where
             problems.absorb(p);
         }
         buf.drain(..cut);
+        done += cut as u64;
+        read(done);
     }
     Some(problems)
 }
@@ -253,6 +258,7 @@ mod tests {
                     out.push((row.line(), String::from_utf8_lossy(row.raw(0)).into_owned()));
                 },
                 |part| seen.extend(part),
+                &|_| {},
             )
             .expect("a plain file");
             let expected: Vec<(u64, String)> = (0..5000u64)
@@ -276,7 +282,7 @@ mod tests {
         for text in ["a,b\n\"1\",2\n", "a,b\n1,2\r3,4\n"] {
             let path = dir.path().join("x.csv");
             std::fs::write(&path, text).unwrap();
-            let r = read_rows(&path, 2, "x.csv", |_, _, _: &mut ()| {}, |_| {});
+            let r = read_rows(&path, 2, "x.csv", |_, _, _: &mut ()| {}, |_| {}, &|_| {});
             assert!(r.is_none(), "{text:?}");
         }
     }

@@ -234,6 +234,16 @@ pub fn read_members(
     requirement: Option<&Requirement>,
     wanted_ids: &FxHashSet<String>,
 ) -> Result<Members, InputErrors> {
+    read_members_with_progress(path, requirement, wanted_ids, &|_| {})
+}
+
+/// `read_members`, calling `read(bytes)` as the bytes of the file are read.
+pub fn read_members_with_progress(
+    path: &Path,
+    requirement: Option<&Requirement>,
+    wanted_ids: &FxHashSet<String>,
+    read: &dyn Fn(u64),
+) -> Result<Members, InputErrors> {
     let name = path.display().to_string();
     let mut problems = Problems::new(&name);
     let attributes: Vec<&str> = requirement.map(|r| r.attributes()).unwrap_or_default();
@@ -285,6 +295,7 @@ pub fn read_members(
             }
         },
         |part| m.append(part),
+        read,
     );
     let m = match fast {
         Some(block_problems) => {

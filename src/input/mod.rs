@@ -8,7 +8,7 @@ mod members;
 
 pub use claims::{Claim, Claims, read_claims};
 pub use csvfile::{InputError, InputErrors, parse_iso_date};
-pub use members::{Members, evaluate, read_members};
+pub use members::{Members, evaluate, read_members, read_members_with_progress};
 
 /// An exact decimal: `650` → (650, 0), `-0.5` → (-5, 1). None if not a number.
 pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {
