@@ -119,7 +119,18 @@ where
     T: Default + Send,
     F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
 {
-    read_rows_in(path, width, name, BLOCK, 1 << 20, parse, sink, read)
+    let sizes = Sizes {
+        block: BLOCK,
+        least_piece: 1 << 20,
+    };
+    read_rows_in(path, width, name, sizes, parse, sink, read)
+}
+
+/// How much is read at a time, and the least a piece holds.
+#[derive(Clone, Copy)]
+struct Sizes {
+    block: usize,
+    least_piece: usize,
 }
 
 /// `read_rows` with the block size and the least piece size given.
@@ -127,8 +138,7 @@ fn read_rows_in<T, F>(
     path: &Path,
     width: usize,
     name: &str,
-    block_size: usize,
-    least_piece: usize,
+    sizes: Sizes,
     parse: F,
     mut sink: impl FnMut(T),
     read: &dyn Fn(u64),
@@ -138,7 +148,7 @@ where
     F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
 {
     let mut file = std::fs::File::open(path).ok()?;
-    let mut buf: Vec<u8> = Vec::with_capacity(block_size + (1 << 16));
+    let mut buf: Vec<u8> = Vec::with_capacity(sizes.block + (1 << 16));
     let mut problems = Problems::new(name);
     let mut header_done = false;
     let mut line = 1u64;
@@ -148,7 +158,7 @@ where
     while !eof {
         // Fill the buffer to a block.
         let filled = buf.len();
-        buf.resize(block_size.max(filled + (1 << 16)), 0);
+        buf.resize(sizes.block.max(filled + (1 << 16)), 0);
         let mut at = filled;
         while at < buf.len() {
             match file.read(&mut buf[at..]) {
@@ -189,7 +199,7 @@ where
         }
         // Cut the block into pieces at line ends.
         let mut bounds = vec![0usize];
-        let step = (block.len() / pieces_wanted).max(least_piece);
+        let step = (block.len() / pieces_wanted).max(sizes.least_piece);
         while let Some(&last) = bounds.last() {
             if last >= block.len() {
                 break;
@@ -252,8 +262,10 @@ mod tests {
                 &path,
                 2,
                 "x.csv",
-                block,
-                piece,
+                Sizes {
+                    block,
+                    least_piece: piece,
+                },
                 |row, _, out: &mut Vec<(u64, String)>| {
                     out.push((row.line(), String::from_utf8_lossy(row.raw(0)).into_owned()));
                 },
