@@ -243,10 +243,10 @@ fn actual(
             let i = i as usize;
             match field.as_str() {
                 "status" => ledger.status(members, i).name().into(),
-                "prepaid" => ledger.membership.prepaid[i].to_string(),
-                "charged" => ledger.charged[i].to_string(),
-                "paid_out" => ledger.paid_out[i].to_string(),
-                _ => ledger.balance(i).to_string(),
+                "prepaid" => ledger.prepaid(members, i).to_string(),
+                "charged" => ledger.charged(i).to_string(),
+                "paid_out" => ledger.paid_out(i).to_string(),
+                _ => ledger.balance(members, i).to_string(),
             }
         }
         Target::Charge { date, member } => {

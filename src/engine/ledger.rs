@@ -34,8 +34,11 @@ pub struct Ledger {
     pub decisions: Vec<Decision>,
     pub periods: Vec<PeriodFigures>,
     pub membership: Membership,
-    pub charged: Vec<Money>,
-    pub paid_out: Vec<Money>,
+    /// Each member's total charge, where members' charges differ; where they do
+    /// not, it is computed from the per-period charge (`Charges::Uniform`).
+    charged_each: Option<Vec<Money>>,
+    /// Approved payouts by member (few members have any).
+    paid_out: rustc_hash::FxHashMap<u32, Money>,
     pub charges: Charges,
 }
 
@@ -47,12 +50,13 @@ impl Ledger {
         shared: Shared,
         until: NaiveDate,
     ) -> Ledger {
-        let mut paid_out = vec![Money::ZERO; members.len()];
+        let _ = members;
+        let mut paid_out = rustc_hash::FxHashMap::default();
         for d in &decided {
             if d.reason == Reason::Covered
                 && let Some(m) = d.facts.member
             {
-                paid_out[m as usize] += d.payout;
+                *paid_out.entry(m).or_insert(Money::ZERO) += d.payout;
             }
         }
         Ledger {
@@ -60,10 +64,44 @@ impl Ledger {
             decisions: decided,
             periods: shared.periods,
             membership,
-            charged: shared.member_charged,
+            charged_each: shared.member_charged,
             paid_out,
             charges: shared.charges,
         }
+    }
+
+    /// Everything member `i` was charged.
+    pub fn charged(&self, i: usize) -> Money {
+        if let Some(each) = &self.charged_each {
+            return each[i];
+        }
+        match &self.charges {
+            Charges::Uniform {
+                lo,
+                hi,
+                prefix,
+                extra,
+                ..
+            } => {
+                let (a, b) = (lo[i] as usize, hi[i] as usize);
+                let mut total = prefix[b] - prefix[a];
+                for e in &extra[a..b.max(a)] {
+                    total += i64::from(e.binary_search(&(i as u32)).is_ok());
+                }
+                Money(total)
+            }
+            _ => Money::ZERO,
+        }
+    }
+
+    /// The sum of member `i`'s approved payouts.
+    pub fn paid_out(&self, i: usize) -> Money {
+        self.paid_out.get(&(i as u32)).copied().unwrap_or_default()
+    }
+
+    /// What member `i` paid at joining.
+    pub fn prepaid(&self, members: &Members, i: usize) -> Money {
+        self.membership.prepaid(members, i)
     }
 
     pub fn status(&self, members: &Members, i: usize) -> MemberStatus {
@@ -78,8 +116,8 @@ impl Ledger {
         }
     }
 
-    pub fn balance(&self, i: usize) -> Money {
-        self.membership.prepaid[i] - self.charged[i]
+    pub fn balance(&self, members: &Members, i: usize) -> Money {
+        self.prepaid(members, i) - self.charged(i)
     }
 
     /// Calls `f(member, charge)` for each non-zero charge of period `p`, in member input order.
@@ -90,6 +128,7 @@ impl Ledger {
                 hi,
                 per_period,
                 extra,
+                ..
             } => {
                 let c = per_period[p];
                 let ex = &extra[p];
@@ -124,6 +163,7 @@ impl Ledger {
                 hi,
                 per_period,
                 extra,
+                ..
             } => {
                 let iu = i as usize;
                 let sharing = (lo[iu] as usize) <= p && p < hi[iu] as usize;

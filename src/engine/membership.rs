@@ -26,33 +26,45 @@ pub struct Membership {
     /// The first day the membership is no longer in force (`NaiveDate::MAX`: never ends).
     pub end: Vec<NaiveDate>,
     pub end_cause: Vec<EndCause>,
-    pub prepaid: Vec<Money>,
+    /// What was paid at joining, by age at join (a copy of the plan's schedule).
+    prepayment: Option<Schedule>,
 }
 
 impl Membership {
     pub fn new(plan: &Plan, members: &Members) -> Membership {
-        let n = members.len();
-        let mut m = Membership {
-            eligible: Vec::with_capacity(n),
-            end: Vec::with_capacity(n),
-            end_cause: Vec::with_capacity(n),
-            prepaid: Vec::with_capacity(n),
-        };
+        use rayon::prelude::*;
         let join_range = plan.membership.join.value;
-        for i in 0..n {
-            let (birth, join) = (members.birth[i], members.join[i]);
-            let eligible = members.meets_requirements[i] && join_range.contains(birth, join);
-            let (end, cause) = natural_end(plan, birth, join);
-            m.eligible.push(eligible);
-            m.end.push(end);
-            m.end_cause.push(cause);
-            m.prepaid.push(if eligible {
-                prepayment(plan, birth, join)
-            } else {
-                Money::ZERO
-            });
+        let (eligible, ends): (Vec<bool>, Vec<(NaiveDate, EndCause)>) = (0..members.len())
+            .into_par_iter()
+            .map(|i| {
+                let (birth, join) = (members.birth[i], members.join[i]);
+                let eligible = members.meets_requirements[i] && join_range.contains(birth, join);
+                (eligible, natural_end(plan, birth, join))
+            })
+            .unzip();
+        let (end, end_cause) = ends.into_par_iter().unzip();
+        Membership {
+            eligible,
+            end,
+            end_cause,
+            prepayment: plan.membership.prepayment.as_ref().map(|p| p.value.clone()),
         }
-        m
+    }
+
+    /// What member `i` paid at joining: nothing when not eligible.
+    pub fn prepaid(&self, members: &Members, i: usize) -> Money {
+        if !self.eligible[i] {
+            return Money::ZERO;
+        }
+        match &self.prepayment {
+            None => Money::ZERO,
+            Some(Schedule::Fixed(m)) => *m,
+            Some(Schedule::ByAge { bands, .. }) => bands
+                .iter()
+                .find(|b| b.ages.contains(members.birth[i], members.join[i]))
+                .map(|b| b.value)
+                .unwrap_or_default(),
+        }
     }
 
     /// Is member `i` in force on day `d`?
@@ -95,19 +107,6 @@ pub fn natural_end(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> (NaiveDate
         }
     }
     end
-}
-
-/// The amount paid at joining.
-pub fn prepayment(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> Money {
-    match plan.membership.prepayment.as_ref().map(|p| &p.value) {
-        None => Money::ZERO,
-        Some(Schedule::Fixed(m)) => *m,
-        Some(Schedule::ByAge { bands, .. }) => bands
-            .iter()
-            .find(|b| b.ages.contains(birth, join))
-            .map(|b| b.value)
-            .unwrap_or_default(),
-    }
 }
 
 /// The start of the term in force on `d`: the join date plus whole terms.

@@ -31,6 +31,10 @@ pub enum EngineError {
     },
     #[error("amounts too large to compute exactly in the period {start} to {end}")]
     Overflow { start: NaiveDate, end: NaiveDate },
+    #[error(
+        "the run covers {periods} sharing periods; at most 65535 can be computed at once (move --until or the launch date)"
+    )]
+    TooManyPeriods { periods: usize },
 }
 
 /// Options of a run.

@@ -157,9 +157,11 @@ pub enum Charges {
     /// Every sharing member of period p pays `per_period[p]`, plus one fen for the members in `extra[p]`.
     Uniform {
         /// Member i shares in periods `lo[i]..hi[i]`.
-        lo: Vec<u32>,
-        hi: Vec<u32>,
+        lo: Vec<u16>,
+        hi: Vec<u16>,
         per_period: Vec<Money>,
+        /// `prefix[p]`: the sum of the per-period charges before period p.
+        prefix: Vec<i64>,
         extra: Vec<Vec<u32>>,
     },
     /// Each period's non-zero charges, by member input order.
@@ -172,7 +174,8 @@ pub enum Charges {
 #[derive(Debug)]
 pub struct Shared {
     pub periods: Vec<PeriodFigures>,
-    pub member_charged: Vec<Money>,
+    /// Each member's total, where members' charges differ.
+    pub member_charged: Option<Vec<Money>>,
     pub charges: Charges,
 }
 
@@ -311,21 +314,30 @@ fn share_uniform(
     _options: RunOptions,
     period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Shared, EngineError> {
+    use rayon::prelude::*;
     let n = members.len();
     let np = periods.len();
-    let mut lo = vec![0u32; n];
-    let mut hi = vec![0u32; n];
+    if np > usize::from(u16::MAX) {
+        return Err(EngineError::TooManyPeriods { periods: np });
+    }
+    // Each member shares in a run of periods: from the first closing day on or
+    // after joining to the last before leaving or the end of the membership.
+    let (lo, hi): (Vec<u16>, Vec<u16>) = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            if !membership.eligible[i] {
+                return (0, 0);
+            }
+            let stop = members.left[i].min(membership.end[i]);
+            let a = periods.partition_point(|p| p.end < members.join[i]);
+            let b = periods.partition_point(|p| p.end < stop);
+            if a < b { (a as u16, b as u16) } else { (0, 0) }
+        })
+        .unzip();
     let mut diff = vec![0i64; np + 1];
     for i in 0..n {
-        if !membership.eligible[i] {
-            continue;
-        }
-        let stop = members.left[i].min(membership.end[i]);
-        let a = periods.partition_point(|p| p.end < members.join[i]);
-        let b = periods.partition_point(|p| p.end < stop);
+        let (a, b) = (lo[i] as usize, hi[i] as usize);
         if a < b {
-            lo[i] = a as u32;
-            hi[i] = b as u32;
             diff[a] += 1;
             diff[b] -= 1;
         }
@@ -388,21 +400,14 @@ fn share_uniform(
     for p in 0..np {
         prefix[p + 1] = prefix[p] + per_period[p].0;
     }
-    let mut member_charged: Vec<Money> = (0..n)
-        .map(|i| Money(prefix[hi[i] as usize] - prefix[lo[i] as usize]))
-        .collect();
-    for e in &extra {
-        for &i in e {
-            member_charged[i as usize].0 += 1;
-        }
-    }
     Ok(Shared {
         periods: out,
-        member_charged,
+        member_charged: None,
         charges: Charges::Uniform {
             lo,
             hi,
             per_period,
+            prefix,
             extra,
         },
     })
@@ -677,7 +682,7 @@ fn share_each(
     }
     Ok(Shared {
         periods: out,
-        member_charged: state.iter().map(|s| Money(s.charged)).collect(),
+        member_charged: Some(state.iter().map(|s| Money(s.charged)).collect()),
         charges: if options.keep_charges {
             Charges::PerMember(kept)
         } else {

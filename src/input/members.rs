@@ -206,6 +206,15 @@ impl Members {
         self.meets_requirements.push(row.meets);
     }
 
+    /// Makes room for `rows` more members, so that columns do not grow by doubling.
+    fn reserve(&mut self, rows: usize) {
+        self.id_ends.reserve(rows);
+        self.birth.reserve(rows);
+        self.join.reserve(rows);
+        self.left.reserve(rows);
+        self.meets_requirements.reserve(rows);
+    }
+
     /// Appends the members of `other` after these.
     fn append(&mut self, other: Members) {
         let base = self.id_bytes.len() as u64;
@@ -221,6 +230,24 @@ impl Members {
             self.index.insert(id, i + offset);
         }
     }
+}
+
+/// How many rows a file holds, judged from its size and its first lines (a
+/// little more, so that the columns need not grow).
+fn estimated_rows(path: &Path) -> usize {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = Vec::with_capacity(1 << 16);
+    if file.take(1 << 16).read_to_end(&mut head).is_err() {
+        return 0;
+    }
+    let lines = memchr::memchr_iter(b'\n', &head).count().max(1) as u64;
+    let per_line = (head.len() as u64 / lines).max(1);
+    let rows = size / per_line;
+    (rows + rows / 32 + 16).min(2_000_000_000) as usize
 }
 
 /// Reads the members file. `wanted_ids` are the member ids the claims name;
@@ -285,6 +312,7 @@ pub fn read_members_with_progress(
         requirement,
     };
     let mut m = Members::default();
+    m.reserve(estimated_rows(path));
     let fast = super::blocks::read_rows(
         path,
         csv.width,

@@ -198,10 +198,10 @@ pub fn write_members(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> i
         buf.push(b',');
         buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
         for m in [
-            ledger.membership.prepaid[i],
-            ledger.charged[i],
-            ledger.paid_out[i],
-            ledger.balance(i),
+            ledger.prepaid(members, i),
+            ledger.charged(i),
+            ledger.paid_out(i),
+            ledger.balance(members, i),
         ] {
             buf.push(b',');
             money(&mut buf, m);
