@@ -194,17 +194,23 @@ impl Fraction {
         self.num % self.den == 0
     }
 
-    /// Rounds to a whole fen.
-    pub fn round(self, mode: RoundingMode) -> Money {
+    /// Rounds to a whole number of fen, kept wide.
+    pub fn round_fen(self, mode: RoundingMode) -> i128 {
         let (n, d) = (self.num, self.den);
         let floor = n.div_euclid(d);
         let rem = n.rem_euclid(d);
-        let fen = match mode {
+        match mode {
             RoundingMode::Down => floor,
             RoundingMode::Up => floor + i128::from(rem != 0),
             RoundingMode::HalfUp => floor + i128::from(2 * rem >= d),
-        };
-        Money(fen as i64)
+        }
+    }
+
+    /// Rounds to a whole fen. The amount must fit in money (the engine checks
+    /// its bounds before it rounds; beyond them this saturates).
+    pub fn round(self, mode: RoundingMode) -> Money {
+        let fen = self.round_fen(mode);
+        Money(fen.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
 
     pub fn minus(self, o: Fraction) -> Fraction {

@@ -184,17 +184,35 @@ fn cases_by_period(
     periods: &[Period],
     decisions: &[Decision],
     claims: &Claims,
-) -> Vec<(u64, Money)> {
-    let mut out = vec![(0u64, Money::ZERO); periods.len()];
+) -> Result<Vec<(u64, Money)>, EngineError> {
+    let mut out = vec![(0u64, 0i128); periods.len()];
     for d in decisions.iter().filter(|d| d.reason == Reason::Covered) {
         let filed = claims.claims[d.claim as usize].filed_on;
         let p = periods.partition_point(|p| p.end < filed);
         if p < periods.len() && periods[p].start <= filed {
             out[p].0 += 1;
-            out[p].1 += d.payout;
+            out[p].1 += i128::from(d.payout.0);
         }
     }
-    out
+    out.iter()
+        .zip(periods)
+        .map(|(&(n, total), period)| Ok((n, bounded(total, period)?)))
+        .collect()
+}
+
+/// The largest amount of money a period may hold, in fen: sums of two such
+/// amounts still fit in 64 bits. About 46 trillion CNY.
+const PERIOD_LIMIT: i128 = (i64::MAX / 4) as i128;
+
+/// `fen` as money, or an error when it is beyond what a period may hold.
+fn bounded(fen: i128, period: &Period) -> Result<Money, EngineError> {
+    if fen.abs() > PERIOD_LIMIT {
+        return Err(EngineError::Overflow {
+            start: period.start,
+            end: period.end,
+        });
+    }
+    Ok(Money(fen as i64))
 }
 
 /// The period's figures up to `to_collect`.
@@ -204,22 +222,24 @@ fn open_period(
     cases: u64,
     payouts: Money,
     carried_in: Money,
-) -> PeriodFigures {
+) -> Result<PeriodFigures, EngineError> {
     let fee = plan
         .sharing
         .fee
         .value
         .of(payouts)
-        .round(RoundingMode::HalfUp);
-    let pool = payouts + fee;
-    PeriodFigures {
+        .round_fen(RoundingMode::HalfUp);
+    let fee = bounded(fee, &period)?;
+    let pool = bounded(i128::from(payouts.0) + i128::from(fee.0), &period)?;
+    let to_collect = bounded(i128::from(pool.0) - i128::from(carried_in.0), &period)?;
+    Ok(PeriodFigures {
         period,
         cases,
         payouts,
         fee,
         pool,
         carried_in,
-        to_collect: pool - carried_in,
+        to_collect,
         members: 0,
         weight_total: 0,
         charged: Money::ZERO,
@@ -228,19 +248,22 @@ fn open_period(
         excess: Fraction::new(0, 1),
         uniform_charge: None,
         caps_bound: CapsBound::default(),
-    }
+    })
 }
 
 /// Closes a period: the remainder goes where the plan says; the money identity is checked.
-fn close_period(plan: &Plan, f: &mut PeriodFigures, charged: Money) -> Result<(), EngineError> {
-    f.charged = charged;
+fn close_period(plan: &Plan, f: &mut PeriodFigures, charged: i128) -> Result<(), EngineError> {
+    let p = f.period;
+    f.charged = bounded(charged, &p)?;
+    let (charged, to_collect) = (i128::from(f.charged.0), i128::from(f.to_collect.0));
     match plan.sharing.remainder.value {
         Remainder::Carried => {
-            f.operator_borne = f.excess.round(RoundingMode::HalfUp);
-            f.carried_out = f.charged + f.operator_borne - f.to_collect;
+            let borne = f.excess.round_fen(RoundingMode::HalfUp);
+            f.operator_borne = bounded(borne, &p)?;
+            f.carried_out = bounded(charged + borne - to_collect, &p)?;
         }
         Remainder::Operator | Remainder::Distributed => {
-            f.operator_borne = f.to_collect - f.charged;
+            f.operator_borne = bounded(to_collect - charged, &p)?;
             f.carried_out = Money::ZERO;
         }
     }
@@ -258,9 +281,9 @@ fn close_period(plan: &Plan, f: &mut PeriodFigures, charged: Money) -> Result<()
 }
 
 /// The total the distributed remainder aims at: Σ capped shares, rounded as the plan says.
-fn distributed_target(plan: &Plan, f: &PeriodFigures) -> Money {
+fn distributed_target(plan: &Plan, f: &PeriodFigures) -> i128 {
     let total = Fraction::new(i128::from(f.to_collect.0), 1).minus(f.excess);
-    total.round(plan.sharing.rounding.value)
+    total.round_fen(plan.sharing.rounding.value)
 }
 
 pub fn share_all(
@@ -277,7 +300,7 @@ pub fn share_all(
         .calendar
         .value
         .periods(plan.launched.value, options.until);
-    let cases = cases_by_period(&periods, decisions, claims);
+    let cases = cases_by_period(&periods, decisions, claims)?;
     let uniform = !options.per_member
         && plan.sharing.split.value == SplitKind::Equally
         && plan.sharing.annual_cap.is_none();
@@ -349,11 +372,11 @@ fn share_uniform(
     let mut count = 0i64;
     for (p, period) in periods.iter().enumerate() {
         count += diff[p];
-        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried);
+        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
         f.members = count as u64;
         f.weight_total = i128::from(count);
         let mut charge = Money::ZERO;
-        let mut charged = Money::ZERO;
+        let mut charged: i128 = 0;
         if f.to_collect.0 > 0 {
             if count == 0 {
                 f.excess = Fraction::whole(f.to_collect);
@@ -368,7 +391,8 @@ fn share_uniform(
                 if plan.sharing.remainder.value == Remainder::Distributed {
                     charge = s.capped.round(RoundingMode::Down);
                     let target = distributed_target(plan, &f);
-                    let mut left = (target.0 - charge.0 * count)
+                    let count = i128::from(count);
+                    let mut left = (target - i128::from(charge.0) * count)
                         .clamp(0, if s.capped.is_integer() { 0 } else { count });
                     if left > 0 {
                         for i in 0..n {
@@ -381,10 +405,10 @@ fn share_uniform(
                             }
                         }
                     }
-                    charged = Money(charge.0 * count + extra[p].len() as i64);
+                    charged = i128::from(charge.0) * count + extra[p].len() as i128;
                 } else {
                     charge = s.charge;
-                    charged = Money(charge.0 * count);
+                    charged = i128::from(charge.0) * i128::from(count);
                 }
                 f.uniform_charge = Some(charge);
             }
@@ -398,7 +422,12 @@ fn share_uniform(
     // A member's total: prefix sums of the per-period charge over their sharing periods.
     let mut prefix = vec![0i64; np + 1];
     for p in 0..np {
-        prefix[p + 1] = prefix[p] + per_period[p].0;
+        prefix[p + 1] = prefix[p]
+            .checked_add(per_period[p].0)
+            .ok_or(EngineError::Overflow {
+                start: periods[p].start,
+                end: periods[p].end,
+            })?;
     }
     Ok(Shared {
         periods: out,
@@ -511,7 +540,7 @@ fn share_each(
     let mut carried = Money::ZERO;
     for (p, period) in periods.iter().enumerate() {
         let e = period.end;
-        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried);
+        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
         // Pass 1: who shares on the closing day, and their weights; membership years move on.
         let (count, total) = state
             .par_iter_mut()
@@ -531,7 +560,7 @@ fn share_each(
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         f.members = count;
         f.weight_total = total;
-        let mut charged = Money::ZERO;
+        let mut charged: i128 = 0;
         let mut row: Vec<(u32, Money)> = Vec::new();
         if f.to_collect.0 > 0 && total == 0 {
             f.excess = Fraction::whole(f.to_collect);
@@ -578,7 +607,7 @@ fn share_each(
                 }
             };
             let apply = |s: &mut MemberState, c: i64| {
-                s.charged += c;
+                s.charged = s.charged.saturating_add(c);
                 s.year_charged += c;
             };
             let mut excess_num: i128 = 0;
@@ -596,7 +625,7 @@ fn share_each(
                     .collect();
                 for &(i, c, ex, _, b) in &results {
                     bound.add(b);
-                    charged.0 += c;
+                    charged += i128::from(c);
                     excess_num += ex;
                     if c != 0 {
                         row.push((i, Money(c)));
@@ -610,7 +639,7 @@ fn share_each(
                         .filter(|r| r.3 > 0)
                         .map(|r| (r.3, r.0))
                         .collect();
-                    let left = (target.0 - charged.0).clamp(0, fractions.len() as i64) as usize;
+                    let left = (target - charged).clamp(0, fractions.len() as i128) as usize;
                     if left > 0 {
                         fractions.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                         let mut winners: Vec<u32> = fractions[..left].iter().map(|x| x.1).collect();
@@ -637,7 +666,7 @@ fn share_each(
                             extra += 1;
                         }
                         row = merged;
-                        charged.0 += left as i64;
+                        charged += left as i128;
                     }
                 }
             } else {
@@ -649,10 +678,10 @@ fn share_each(
                         apply(s, c);
                         let mut cb = CapsBound::default();
                         cb.add(b);
-                        (c, ex, cb)
+                        (i128::from(c), ex, cb)
                     })
                     .reduce(
-                        || (0i64, 0i128, CapsBound::default()),
+                        || (0i128, 0i128, CapsBound::default()),
                         |a, b| {
                             (
                                 a.0 + b.0,
@@ -665,7 +694,7 @@ fn share_each(
                             )
                         },
                     );
-                charged = Money(sum);
+                charged = sum;
                 excess_num = ex;
                 bound = b;
                 f.excess = Fraction::new(excess_num, total);
@@ -682,7 +711,17 @@ fn share_each(
     }
     Ok(Shared {
         periods: out,
-        member_charged: Some(state.iter().map(|s| Money(s.charged)).collect()),
+        member_charged: {
+            if let (Some(last), true) =
+                (periods.last(), state.iter().any(|s| s.charged == i64::MAX))
+            {
+                return Err(EngineError::Overflow {
+                    start: last.start,
+                    end: last.end,
+                });
+            }
+            Some(state.iter().map(|s| Money(s.charged)).collect())
+        },
         charges: if options.keep_charges {
             Charges::PerMember(kept)
         } else {
