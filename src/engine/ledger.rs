@@ -49,17 +49,22 @@ impl Ledger {
         decided: Vec<Decision>,
         shared: Shared,
         until: NaiveDate,
-    ) -> Ledger {
-        let _ = members;
+    ) -> Result<Ledger, super::EngineError> {
         let mut paid_out = rustc_hash::FxHashMap::default();
         for d in &decided {
             if d.reason == Reason::Covered
                 && let Some(m) = d.facts.member
             {
-                *paid_out.entry(m).or_insert(Money::ZERO) += d.payout;
+                let total: &mut Money = paid_out.entry(m).or_insert(Money::ZERO);
+                *total =
+                    total
+                        .checked_add(d.payout)
+                        .ok_or_else(|| super::EngineError::PaidOut {
+                            member: members.id(m as usize).to_string(),
+                        })?;
             }
         }
-        Ledger {
+        Ok(Ledger {
             until,
             decisions: decided,
             periods: shared.periods,
@@ -67,7 +72,7 @@ impl Ledger {
             charged_each: shared.member_charged,
             paid_out,
             charges: shared.charges,
-        }
+        })
     }
 
     /// Everything member `i` was charged.

@@ -35,6 +35,8 @@ pub enum EngineError {
         "the run covers {periods} sharing periods; at most 65535 can be computed at once (move --until or the launch date)"
     )]
     TooManyPeriods { periods: usize },
+    #[error("the payouts of member {member} add up to more than can be counted")]
+    PaidOut { member: String },
 }
 
 /// Options of a run.
@@ -87,11 +89,5 @@ pub fn run_observed(
         options,
         period_done,
     )?;
-    Ok(Ledger::new(
-        members,
-        membership,
-        decisions,
-        shared,
-        options.until,
-    ))
+    Ledger::new(members, membership, decisions, shared, options.until)
 }

@@ -110,12 +110,12 @@ pub fn member_share(
         (charge_cap, CapKind::PerCharge),
         (year_left, CapKind::PerYear),
     ] {
-        if let Some(cap) = cap {
-            let limit = i128::from(cap.0.max(0)) * den;
-            if limit < capped {
-                capped = limit;
-                bound = Some(kind);
-            }
+        // A cap too large to scale is above any share: it does not bind.
+        if let Some(limit) = cap.and_then(|c| i128::from(c.0.max(0)).checked_mul(den))
+            && limit < capped
+        {
+            capped = limit;
+            bound = Some(kind);
         }
     }
     let capped = Fraction::new(capped, den);
@@ -384,10 +384,13 @@ fn share_uniform(
                 let s = member_share(plan, &f, 1, None);
                 f.caps_bound.add(s.bound);
                 // Σ(share − capped) over `count` identical members.
-                f.excess = Fraction::new(
-                    (s.share.num - s.capped.num) * i128::from(count),
-                    s.share.den,
-                );
+                let excess = (s.share.num - s.capped.num)
+                    .checked_mul(i128::from(count))
+                    .ok_or(EngineError::Overflow {
+                        start: period.start,
+                        end: period.end,
+                    })?;
+                f.excess = Fraction::new(excess, s.share.den);
                 if plan.sharing.remainder.value == Remainder::Distributed {
                     charge = s.capped.round(RoundingMode::Down);
                     let target = distributed_target(plan, &f);
@@ -626,7 +629,10 @@ fn share_each(
                 for &(i, c, ex, _, b) in &results {
                     bound.add(b);
                     charged += i128::from(c);
-                    excess_num += ex;
+                    excess_num = excess_num.checked_add(ex).ok_or(EngineError::Overflow {
+                        start: period.start,
+                        end: period.end,
+                    })?;
                     if c != 0 {
                         row.push((i, Money(c)));
                     }
@@ -678,14 +684,14 @@ fn share_each(
                         apply(s, c);
                         let mut cb = CapsBound::default();
                         cb.add(b);
-                        (i128::from(c), ex, cb)
+                        (i128::from(c), Some(ex), cb)
                     })
                     .reduce(
-                        || (0i128, 0i128, CapsBound::default()),
+                        || (0i128, Some(0i128), CapsBound::default()),
                         |a, b| {
                             (
                                 a.0 + b.0,
-                                a.1 + b.1,
+                                a.1.zip(b.1).and_then(|(x, y)| x.checked_add(y)),
                                 CapsBound {
                                     per_case: a.2.per_case || b.2.per_case,
                                     per_charge: a.2.per_charge || b.2.per_charge,
@@ -695,7 +701,10 @@ fn share_each(
                         },
                     );
                 charged = sum;
-                excess_num = ex;
+                excess_num = ex.ok_or(EngineError::Overflow {
+                    start: period.start,
+                    end: period.end,
+                })?;
                 bound = b;
                 f.excess = Fraction::new(excess_num, total);
             }

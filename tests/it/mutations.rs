@@ -157,8 +157,16 @@ fn check_text(text: &str) {
         !all.iter().any(|d| d.code == "E000"),
         "an internal error: {all:?}"
     );
-    if plan.is_none() {
-        assert!(all.iter().any(|d| d.is_error()), "no plan and no error");
+    // A file of disease lists only is a library, not a plan: no plan and no error.
+    let library = file
+        .sections
+        .iter()
+        .all(|s| matches!(s.header.node, mutual::ast::Header::Diseases { .. }));
+    if plan.is_none() && !library {
+        assert!(
+            all.iter().any(|d| d.is_error()),
+            "no plan and no error:\n{text}"
+        );
     }
     if !parse_diags.has_errors() {
         let once = mutual::fmt::format(&file, sources.get(id));
@@ -181,7 +189,7 @@ fn check_text(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, rng_seed: proptest::test_runner::RngSeed::Fixed(2018), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_plans_never_panic(seed in 0usize..3, mutations in prop::collection::vec(mutation(), 1..6)) {
