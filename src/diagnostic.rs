@@ -6,7 +6,10 @@
 //! graphical report), plain (`file:line:column: ...`), or JSON.
 
 use crate::source::{Sources, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -119,10 +122,20 @@ pub enum Format {
 /// Renders diagnostics. `color` applies to the human format only.
 pub fn render(sources: &Sources, diags: &[Diagnostic], format: Format, color: bool) -> String {
     match format {
-        Format::Human => diags
-            .iter()
-            .map(|d| render_human(sources, d, color))
-            .collect(),
+        Format::Human => {
+            let mut out: String = diags
+                .iter()
+                .take(MAX_DRAWN)
+                .map(|d| render_human(sources, d, color))
+                .collect();
+            if diags.len() > MAX_DRAWN {
+                out.push_str(&format!(
+                    "… and {} more problems not drawn (`--format plain` lists every one)\n",
+                    diags.len() - MAX_DRAWN
+                ));
+            }
+            out
+        }
         Format::Plain => diags.iter().map(|d| render_plain(sources, d)).collect(),
         Format::Json => {
             let items: Vec<JsonDiagnostic> = diags.iter().map(|d| to_json(sources, d)).collect();
@@ -133,8 +146,74 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], format: Format, color: bo
     }
 }
 
+/// At most this many diagnostics are drawn; the rest are counted.
+const MAX_DRAWN: usize = 200;
+
 /// Lines longer than this are not drawn: the diagnostic is shown in the plain format.
 const MAX_DRAWN_LINE: usize = 400;
+
+/// The lines of a file around a diagnostic's labels, with their place in the
+/// file: miette reads only these, so drawing a diagnostic costs the same in a
+/// large file as in a small one.
+struct Window {
+    name: String,
+    text: String,
+    /// Byte offset and 0-based line of the window's first byte in the file.
+    offset: usize,
+    first_line: usize,
+}
+
+impl Window {
+    fn new(file: &crate::source::SourceFile, spans: &[Span]) -> Window {
+        let first = spans
+            .iter()
+            .map(|s| file.line_col(s.start as usize).0)
+            .min()
+            .unwrap_or(1);
+        let last = spans
+            .iter()
+            .map(|s| file.line_col(s.end as usize).0)
+            .max()
+            .unwrap_or(1);
+        let (from, to) = (first.saturating_sub(3).max(1), last + 3);
+        let offset = file.line_offset(from);
+        let end = file.line_offset(to + 1);
+        Window {
+            name: file.name.clone(),
+            text: file.text[offset..end].to_string(),
+            offset,
+            first_line: from - 1,
+        }
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = SourceSpan::new(span.offset().saturating_sub(self.offset).into(), span.len());
+        let inner = self.text.read_span(&local, before, after)?;
+        let outer = SourceSpan::new(
+            (inner.span().offset() + self.offset).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            outer,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A related place more than this many lines from the problem is named in the
+/// help rather than drawn.
+const MAX_DRAWN_DISTANCE: usize = 12;
 
 fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let file = sources.get(d.span.file);
@@ -143,12 +222,16 @@ fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     if (line..=end_line.min(line + 3)).any(|l| file.line_text(l).len() > MAX_DRAWN_LINE) {
         return render_plain(sources, d);
     }
+    let near = |span: &Span| {
+        span.file == d.span.file
+            && file.line_col(span.start as usize).0.abs_diff(line) <= MAX_DRAWN_DISTANCE
+    };
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         (!d.label.is_empty()).then(|| d.label.clone()),
         (d.span.start as usize, d.span.len()),
     )];
     for (span, label) in &d.related {
-        if span.file == d.span.file {
+        if near(span) {
             labels.push(LabeledSpan::new_with_span(
                 Some(label.clone()),
                 (span.start as usize, span.len()),
@@ -164,7 +247,7 @@ fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         .with_labels(labels);
     let mut help = d.help.clone().unwrap_or_default();
     for (span, label) in &d.related {
-        if span.file != d.span.file {
+        if !near(span) {
             if !help.is_empty() {
                 help.push('\n');
             }
@@ -174,8 +257,9 @@ fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     if !help.is_empty() {
         m = m.with_help(help);
     }
-    let report = miette::Report::new(m)
-        .with_source_code(NamedSource::new(file.name.clone(), file.text.clone()));
+    let mut spans = vec![d.span];
+    spans.extend(d.related.iter().filter(|(s, _)| near(s)).map(|(s, _)| *s));
+    let report = miette::Report::new(m).with_source_code(Window::new(file, &spans));
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

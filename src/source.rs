@@ -96,6 +96,14 @@ impl SourceFile {
         (line + 1, column)
     }
 
+    /// The byte offset where the 1-based line `line` starts (the end of the text past the last line).
+    pub fn line_offset(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
     /// The text of the 1-based line `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];

@@ -84,11 +84,16 @@ impl Checker<'_> {
                             ),
                             _ => ("E105", format!("the plan has two `{kw}` sections")),
                         };
+                        let help = if code == "E105" {
+                            "merge the two into one section"
+                        } else {
+                            "merge the two, or give the second another name"
+                        };
                         self.push(
                             Diagnostic::error(code, header.span, what)
                                 .label("declared again here")
                                 .related(*first, "first declared here")
-                                .help("merge the two, or give the second another name"),
+                                .help(help),
                         );
                     } else {
                         seen_sections.insert(key, header.span);
