@@ -98,6 +98,44 @@ pub struct DataArgs {
     /// The last day to run: claims filed later do not exist yet (YYYY-MM-DD)
     #[arg(long, value_parser = parse_date)]
     pub until: chrono::NaiveDate,
+    /// Print how long reading, computing and writing took, on stderr
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// Wall-clock times of the steps of a command, printed with `--timings`.
+pub struct Timings {
+    on: bool,
+    last: std::time::Instant,
+    steps: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    pub fn new(on: bool) -> Timings {
+        Timings {
+            on,
+            last: std::time::Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Ends a step.
+    pub fn step(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.steps.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+
+    pub fn print(&self) {
+        if self.on {
+            let parts: Vec<String> = self
+                .steps
+                .iter()
+                .map(|(n, t)| format!("{n} {t:.3} s"))
+                .collect();
+            eprintln!("timings: {}", parts.join(", "));
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -305,11 +343,13 @@ fn run_plan(
     let Some(plan) = load_checked(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
+    let mut timings = Timings::new(data.timings);
     let progress = crate::progress::Progress::new(quiet);
     let Some((members, claims)) = read_data_with_progress(&plan, data, None, &progress) else {
         progress.finish();
         return ExitCode::from(EXIT_INVALID);
     };
+    timings.step("read");
     let options = crate::engine::RunOptions {
         keep_charges: charges,
         ..crate::engine::RunOptions::new(data.until)
@@ -327,9 +367,12 @@ fn run_plan(
             return ExitCode::from(EXIT_INVALID);
         }
     };
+    timings.step("compute");
     progress.stage("writing", 0, "files");
     let written = crate::output::write_all(out, &plan, &members, &claims, &ledger, charges);
     progress.finish();
+    timings.step("write");
+    timings.print();
     if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(EXIT_INVALID);
@@ -362,16 +405,32 @@ fn explain(
     let Some((plan, sources)) = load_checked_with_sources(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
+    let mut timings = Timings::new(data.timings);
     let Some((members, claims)) = read_data(&plan, data, member) else {
         return ExitCode::from(EXIT_INVALID);
     };
-    let ledger = match crate::explain::run_for_explain(&plan, &members, &claims, data.until) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
+    timings.step("read");
+    let tracked = match member {
+        Some(id) => match members.find(id) {
+            Some(i) => Some(i),
+            None => {
+                eprintln!(
+                    "error: {}: no member has the id `{id}`",
+                    data.members.display()
+                );
+                return ExitCode::from(EXIT_INVALID);
+            }
+        },
+        None => None,
     };
+    let ledger =
+        match crate::explain::run_for_explain(&plan, &members, &claims, data.until, tracked) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_INVALID);
+            }
+        };
     let explanation = match (claim, member) {
         (Some(id), _) => {
             match crate::explain::claim(&plan, &sources, &members, &claims, &ledger, id) {
@@ -426,6 +485,8 @@ fn explain(
         }
         (None, None) => return ExitCode::from(2),
     };
+    timings.step("explain");
+    timings.print();
     let mut out = std::io::stdout().lock();
     let text = match format {
         ExplainFormat::Human => {

@@ -1042,15 +1042,18 @@ pub fn render_human(e: &Explanation, color: bool) -> String {
     out
 }
 
-/// Runs the plan with charges kept, as `explain` needs.
+/// Runs the plan keeping the charges of `member` (every member's where
+/// none is named), as `explain` needs.
 pub fn run_for_explain(
     plan: &Plan,
     members: &Members,
     claims: &Claims,
     until: NaiveDate,
+    member: Option<u32>,
 ) -> Result<Ledger, engine::EngineError> {
     let options = engine::RunOptions {
-        keep_charges: true,
+        keep_charges: member.is_none(),
+        track: member,
         ..engine::RunOptions::new(until)
     };
     engine::run(plan, members, claims, options)

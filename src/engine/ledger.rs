@@ -156,6 +156,11 @@ impl Ledger {
                     f(i, c);
                 }
             }
+            Charges::Tracked { member, per_period } => {
+                if per_period[p].0 != 0 {
+                    f(*member, per_period[p]);
+                }
+            }
             Charges::None => {}
         }
     }
@@ -184,6 +189,7 @@ impl Ledger {
                     .map(|k| rows[p][k].1)
                     .unwrap_or_default(),
             ),
+            Charges::Tracked { member, per_period } => (*member == i).then(|| per_period[p]),
             Charges::None => None,
         }
     }

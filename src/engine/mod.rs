@@ -48,6 +48,9 @@ pub struct RunOptions {
     /// Compute every member's share separately even where all members pay the
     /// same. Slower; the figures are identical (used to cross-check the fast path).
     pub per_member: bool,
+    /// Keep the charges of this one member (by input position), for an
+    /// explanation, without keeping everyone's.
+    pub track: Option<u32>,
 }
 
 impl RunOptions {
@@ -56,6 +59,7 @@ impl RunOptions {
             until,
             keep_charges: false,
             per_member: false,
+            track: None,
         }
     }
 }

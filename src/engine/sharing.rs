@@ -166,6 +166,8 @@ pub enum Charges {
     },
     /// Each period's non-zero charges, by member input order.
     PerMember(Vec<Vec<(u32, Money)>>),
+    /// One member's charge in each period.
+    Tracked { member: u32, per_period: Vec<Money> },
     /// Not kept.
     None,
 }
@@ -539,6 +541,8 @@ fn share_each(
         })
         .collect();
     let mut kept: Vec<Vec<(u32, Money)>> = Vec::new();
+    let mut tracked: Vec<Money> = Vec::new();
+    let mut tracked_before = 0i64;
     let mut out = Vec::with_capacity(periods.len());
     let mut carried = Money::ZERO;
     for (p, period) in periods.iter().enumerate() {
@@ -717,6 +721,11 @@ fn share_each(
         if options.keep_charges {
             kept.push(row);
         }
+        if let Some(t) = options.track.filter(|&t| (t as usize) < state.len()) {
+            let now = state[t as usize].charged;
+            tracked.push(Money(now - tracked_before));
+            tracked_before = now;
+        }
     }
     Ok(Shared {
         periods: out,
@@ -731,10 +740,13 @@ fn share_each(
             }
             Some(state.iter().map(|s| Money(s.charged)).collect())
         },
-        charges: if options.keep_charges {
-            Charges::PerMember(kept)
-        } else {
-            Charges::None
+        charges: match (options.keep_charges, options.track) {
+            (true, _) => Charges::PerMember(kept),
+            (false, Some(member)) => Charges::Tracked {
+                member,
+                per_period: tracked,
+            },
+            (false, None) => Charges::None,
         },
     })
 }
