@@ -613,9 +613,14 @@ fn share_each(
                     (c.0, ms.share.num - ms.capped.num, rem as i64, ms.bound)
                 }
             };
+            // A total that would pass i64::MAX saturates there and is reported as an
+            // overflow after the last period. What is charged in a membership year
+            // stays within its annual cap, and is kept only where there is one.
             let apply = |s: &mut MemberState, c: i64| {
                 s.charged = s.charged.saturating_add(c);
-                s.year_charged += c;
+                if has_year_cap {
+                    s.year_charged = s.year_charged.saturating_add(c);
+                }
             };
             let mut excess_num: i128 = 0;
             let mut bound = CapsBound::default();
