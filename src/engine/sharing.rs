@@ -203,7 +203,7 @@ fn cases_by_period(
 }
 
 /// The largest amount of money a period may hold, in fen: sums of two such
-/// amounts still fit in 64 bits. About 46 trillion CNY.
+/// amounts still fit in 64 bits: about 23 quadrillion CNY.
 const PERIOD_LIMIT: i128 = (i64::MAX / 4) as i128;
 
 /// `fen` as money, or an error when it is beyond what a period may hold.

@@ -148,7 +148,13 @@ where
     F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
 {
     let mut file = std::fs::File::open(path).ok()?;
-    let mut buf: Vec<u8> = Vec::with_capacity(sizes.block + (1 << 16));
+    // A small file needs no more than its size.
+    let size = file
+        .metadata()
+        .map(|m| m.len() as usize)
+        .unwrap_or(sizes.block);
+    let block = sizes.block.min(size + 1);
+    let mut buf: Vec<u8> = Vec::with_capacity(block + (1 << 16));
     let mut problems = Problems::new(name);
     let mut header_done = false;
     let mut line = 1u64;
@@ -158,7 +164,7 @@ where
     while !eof {
         // Fill the buffer to a block.
         let filled = buf.len();
-        buf.resize(sizes.block.max(filled + (1 << 16)), 0);
+        buf.resize(block.max(filled + (1 << 16)), 0);
         let mut at = filled;
         while at < buf.len() {
             match file.read(&mut buf[at..]) {

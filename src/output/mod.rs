@@ -101,6 +101,28 @@ impl Staged {
     }
 }
 
+/// The files written, each first as a hidden temporary file `.NAME.XXXXXX`.
+const OUTPUTS: [&str; 4] = ["decisions.csv", "periods.csv", "members.csv", "charges.csv"];
+
+/// Removes the temporary files a killed run left behind.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let stale = OUTPUTS.iter().any(|o| {
+            name.strip_prefix('.')
+                .and_then(|n| n.strip_prefix(o))
+                .is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
+        });
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes the ledger's files into `dir` (created if missing).
 pub fn write_all(
     dir: &Path,
@@ -111,6 +133,7 @@ pub fn write_all(
     with_charges: bool,
 ) -> Result<(), OutputError> {
     std::fs::create_dir_all(dir).map_err(|e| out_err(dir, &e))?;
+    remove_stale_temporaries(dir);
     let mut staged = Staged {
         dir: dir.to_path_buf(),
         files: Vec::new(),

@@ -14,6 +14,7 @@ mod fmt;
 mod input_errors;
 mod mutations;
 mod properties;
+mod robustness;
 mod run;
 mod scenarios;
 mod seed_plans;
