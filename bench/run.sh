@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Scale benchmark: `mutual run` on generated plan years, beside a hand-written
+# single-purpose program (bench/baseline) and DuckDB (bench/duckdb_xianghubao.py)
+# for 相互保, all timed in the same run so that their ratios are measured side
+# by side on a noisy machine.
+#
+#   bash bench/run.sh
+#   SIZES="1000000 10000000 100000000" JD_SIZES="1000000 10000000" bash bench/run.sh
+#
+# Environment:
+#   BENCH_DIR  data and outputs (default /tmp/mutual-bench); data is generated
+#              only where missing, under $BENCH_DIR/data/PLAN-N
+#   SIZES      member counts for 相互保 (default "1000000 10000000")
+#   JD_SIZES   member counts for 京东互保 (default: $SIZES)
+#   CLAIMS     claims per data set (default 20000)
+#   RUNS       timed runs of each program on each data set (default 3)
+#   BASELINE   1 to time the hand-written baseline on 相互保 (default 1)
+#   DUCKDB     1 to time DuckDB on 相互保 (default 1; installs the duckdb
+#              Python package with pip where it is missing)
+#
+# Each run is timed with /usr/bin/time -v; the runs of the programs on one data
+# set are interleaved (mutual, baseline, DuckDB, mutual, …). The table gives
+# the median, min and max wall time, the median CPU time (user + sys), the
+# largest peak RSS and members per second (at the median wall time). Raw rows
+# are kept in $BENCH_DIR/results.tsv. The baseline's and DuckDB's periods.csv
+# are compared with mutual's: any difference is printed by period and column,
+# and the script exits 1.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-/tmp/mutual-bench}
+SIZES=${SIZES:-"1000000 10000000"}
+JD_SIZES=${JD_SIZES-$SIZES}
+CLAIMS=${CLAIMS:-20000}
+RUNS=${RUNS:-3}
+BASELINE=${BASELINE:-1}
+DUCKDB=${DUCKDB:-1}
+
+XH_UNTIL=2019-10-15
+JD_UNTIL=2019-11-12
+
+cd "$ROOT"
+mkdir -p "$BENCH_DIR/data" "$BENCH_DIR/out"
+RAW="$BENCH_DIR/results.tsv"
+printf 'plan\tprogram\tmembers\trun\twall_s\tuser_s\tsys_s\trss_kib\n' >"$RAW"
+
+echo "== build" >&2
+cargo build --release --quiet --bin mutual --example generate
+# Snapshots of the binaries, so that a rebuild in the work tree during the run
+# (another cargo command) cannot change what is timed.
+BIN="$BENCH_DIR/bin"
+mkdir -p "$BIN"
+cp "$ROOT/target/release/mutual" "$BIN/mutual"
+cp "$ROOT/target/release/examples/generate" "$BIN/generate"
+MUTUAL="$BIN/mutual"
+GENERATE="$BIN/generate"
+if [[ $BASELINE == 1 ]]; then
+    cargo build --release --quiet --manifest-path bench/baseline/Cargo.toml \
+        --target-dir "$ROOT/target/baseline"
+    cp "$ROOT/target/baseline/release/xianghubao-baseline" "$BIN/baseline"
+    BASE_BIN="$BIN/baseline"
+fi
+echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg) at the start" >&2
+if [[ $DUCKDB == 1 ]] && ! python3 -c 'import duckdb' 2>/dev/null; then
+    echo "== pip install duckdb" >&2
+    python3 -m pip install --quiet duckdb
+fi
+
+# generate PLAN N UNTIL: the data folder, generated once.
+generate() {
+    local plan=$1 n=$2 until=$3 dir="$BENCH_DIR/data/$1-$2"
+    if [[ ! -f $dir/.complete ]]; then
+        echo "== generate $plan $n members, $CLAIMS claims" >&2
+        rm -rf "$dir"
+        "$GENERATE" --plan "$plan" --members "$n" --claims "$CLAIMS" --until "$until" --out "$dir"
+        touch "$dir/.complete"
+    fi
+    echo "$dir"
+}
+
+# timed PLAN PROGRAM N RUN CMD...: runs CMD under /usr/bin/time -v, appends a raw row.
+timed() {
+    local plan=$1 program=$2 n=$3 run=$4
+    shift 4
+    local log="$BENCH_DIR/out/time.log"
+    if ! /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$BENCH_DIR/out/stderr.log"; then
+        echo "error: $program failed on $plan $n:" >&2
+        cat "$BENCH_DIR/out/stderr.log" >&2
+        exit 1
+    fi
+    awk -v plan="$plan" -v program="$program" -v n="$n" -v run="$run" -F': ' '
+        /Elapsed \(wall clock\)/ {
+            k = split($2, t, ":"); w = 0
+            for (i = 1; i <= k; i++) w = w * 60 + t[i]
+        }
+        /User time \(seconds\)/ { u = $2 }
+        /System time \(seconds\)/ { s = $2 }
+        /Maximum resident set size/ { r = $2 }
+        END { printf "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\n", plan, program, n, run, w, u, s, r }
+    ' "$log" >>"$RAW"
+    tail -n 1 "$RAW" | awk -F'\t' '{ printf "   %-10s %-9s %11s run %s: %6.2f s wall, %7.2f s cpu, %6.0f MiB\n", $1, $2, $3, $4, $5, $6 + $7, $8 / 1024 }' >&2
+}
+
+# compare A B: periods.csv of mutual (A) against another program's (B), by period and column.
+MISMATCH=0
+compare() {
+    local a=$1 b=$2 who=$3
+    if cmp -s "$a" "$b"; then
+        echo "   periods.csv of $who: byte-identical to mutual's" >&2
+        return
+    fi
+    MISMATCH=1
+    echo "   MISMATCH: periods.csv of $who differs from mutual's:" >&2
+    python3 - "$a" "$b" "$who" >&2 <<'EOF'
+import csv, sys
+a, b, who = sys.argv[1:]
+ra, rb = list(csv.reader(open(a))), list(csv.reader(open(b)))
+if ra[:1] != rb[:1]:
+    print(f"     header: mutual {ra[:1]} / {who} {rb[:1]}")
+head = ra[0] if ra else []
+for i in range(1, max(len(ra), len(rb))):
+    x = ra[i] if i < len(ra) else None
+    y = rb[i] if i < len(rb) else None
+    if x == y:
+        continue
+    if x is None or y is None:
+        print(f"     line {i + 1}: only in {'mutual' if y is None else who}: {x or y}")
+        continue
+    for col, (u, v) in enumerate(zip(x, y)):
+        if u != v:
+            print(f"     period {x[0]}..{x[1]}, column {head[col]}: mutual {u}, {who} {v}")
+EOF
+}
+
+run_set() {
+    local plan=$1 n=$2 until=$3
+    local dir out
+    dir=$(generate "$plan" "$n" "$until")
+    out="$BENCH_DIR/out/$plan-$n"
+    rm -rf "$out"
+    echo "== $plan, $n members" >&2
+    local args=(--members "$dir/members.csv" --claims "$dir/claims.csv" --until "$until")
+    local others=0
+    [[ $plan == xianghubao ]] && others=1
+    for run in $(seq 1 "$RUNS"); do
+        timed "$plan" mutual "$n" "$run" "$MUTUAL" run "plans/$plan.plan" "${args[@]}" --out "$out/mutual"
+        if [[ $others == 1 && $BASELINE == 1 ]]; then
+            timed "$plan" baseline "$n" "$run" "$BASE_BIN" "${args[@]}" --out "$out/baseline"
+        fi
+        if [[ $others == 1 && $DUCKDB == 1 ]]; then
+            timed "$plan" duckdb "$n" "$run" python3 bench/duckdb_xianghubao.py "${args[@]}" --out "$out/duckdb"
+        fi
+    done
+    if [[ $others == 1 && $BASELINE == 1 ]]; then
+        compare "$out/mutual/periods.csv" "$out/baseline/periods.csv" baseline
+    fi
+    if [[ $others == 1 && $DUCKDB == 1 ]]; then
+        compare "$out/mutual/periods.csv" "$out/duckdb/periods.csv" duckdb
+    fi
+    # The outputs of a 100M run take gigabytes; keep only periods.csv.
+    rm -f "$out"/*/members.csv "$out"/*/decisions.csv
+}
+
+for n in $SIZES; do
+    run_set xianghubao "$n" "$XH_UNTIL"
+done
+for n in $JD_SIZES; do
+    run_set jd-hubao "$n" "$JD_UNTIL"
+done
+
+python3 - "$RAW" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+groups = {}
+for r in rows:
+    groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
+order = {"mutual": 0, "baseline": 1, "duckdb": 2}
+keys = sorted(groups, key=lambda k: (k[0] != "xianghubao", k[1], order.get(k[2], 9)))
+print()
+print("| plan | program | members | runs | median wall s | min–max wall s | median CPU s | peak RSS MiB | members/s |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+med = {}
+for k in keys:
+    g = groups[k]
+    wall = [float(r["wall_s"]) for r in g]
+    cpu = [float(r["user_s"]) + float(r["sys_s"]) for r in g]
+    rss = max(int(r["rss_kib"]) for r in g) / 1024
+    m = statistics.median(wall)
+    med[k] = (m, statistics.median(cpu), rss)
+    print(f"| {k[0]} | {k[2]} | {k[1]:,} | {len(g)} | {m:.2f} | {min(wall):.2f}–{max(wall):.2f} | "
+          f"{statistics.median(cpu):.2f} | {rss:.0f} | {k[1] / m / 1e6:.1f} M |" if m > 0 else "")
+print()
+print("| plan | members | wall mutual/baseline | wall mutual/DuckDB | CPU mutual/baseline | CPU mutual/DuckDB | RSS mutual/baseline | RSS mutual/DuckDB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for (plan, n, prog) in keys:
+    if prog != "mutual" or plan != "xianghubao":
+        continue
+    mu = med[(plan, n, "mutual")]
+    cells = []
+    for i in range(3):
+        for other in ("baseline", "duckdb"):
+            o = med.get((plan, n, other))
+            cells.append(f"{mu[i] / o[i]:.2f}×" if o and o[i] > 0 else "–")
+    # wall b, wall d, cpu b, cpu d, rss b, rss d
+    print(f"| {plan} | {n:,} | " + " | ".join(cells) + " |")
+jd = [(n, med[("jd-hubao", n, "mutual")][0] / med[("xianghubao", n, "mutual")][0])
+      for (p, n, prog) in keys if p == "jd-hubao" and prog == "mutual" and ("xianghubao", n, "mutual") in med]
+if jd:
+    print()
+    print("京东互保 / 相互保 (mutual, median wall): " + ", ".join(f"{n:,}: {r:.2f}×" for n, r in jd))
+EOF
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; raw rows: $RAW" >&2
+exit "$MISMATCH"
