@@ -11,7 +11,6 @@ use crate::money::{Money, Rate};
 use crate::period::Calendar;
 use crate::source::Span;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// A value with the plan line that states it.
 #[derive(Clone, Debug, PartialEq)]
@@ -202,7 +201,7 @@ pub struct Diseases {
     pub codes: Vec<String>,
     pub names: Vec<String>,
     pub benefit: Vec<Option<BenefitId>>,
-    pub index: HashMap<String, DiseaseId>,
+    pub index: rustc_hash::FxHashMap<String, DiseaseId>,
 }
 
 impl Diseases {

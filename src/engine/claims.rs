@@ -6,7 +6,7 @@ use crate::input::{Claims, Members};
 use crate::money::Money;
 use crate::plan::{Band, BenefitId, DiseaseId, Payout, Plan};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Why a claim was decided as it was. The codes are part of the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -138,11 +138,11 @@ pub fn decide_all(
     let mut order: Vec<u32> = (0..claims.claims.len() as u32)
         .filter(|&i| claims.claims[i as usize].filed_on <= until)
         .collect();
-    order.sort_by(|&a, &b| {
+    order.sort_unstable_by(|&a, &b| {
         let (x, y) = (&claims.claims[a as usize], &claims.claims[b as usize]);
         (x.filed_on, &x.id).cmp(&(y.filed_on, &y.id))
     });
-    let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::new();
+    let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
     let ending: Vec<BenefitId> = plan
         .membership
         .ends_on_payout

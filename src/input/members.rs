@@ -21,7 +21,7 @@ pub struct Members {
     /// Whether the requirements held at joining (the age range is checked by the engine).
     pub meets_requirements: Vec<bool>,
     /// Members named by claims: id → index.
-    pub index: HashMap<String, u32>,
+    pub index: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Members {
