@@ -23,6 +23,7 @@ pub mod engine;
 pub mod explain;
 pub mod fmt;
 pub mod input;
+pub mod invariants;
 pub mod money;
 pub mod output;
 pub mod period;

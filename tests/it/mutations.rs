@@ -2,8 +2,6 @@
 //! diagnostics, each located inside the file, and formatting a plan that
 //! parses is idempotent.
 
-use mutual::diagnostic::{Format, render};
-use mutual::source::{SourceFile, Sources};
 use proptest::prelude::*;
 
 const TOKENS: &[&str] = &[
@@ -124,68 +122,12 @@ fn seeds() -> Vec<String> {
     .collect()
 }
 
-/// Parses and checks a plan text (with the common disease lists inline), as `mutual check` would.
+/// Checks a plan text (with the common disease lists inline) against every
+/// invariant of `mutual::invariants::plan_text`.
 fn check_text(text: &str) {
     let common = std::fs::read_to_string(crate::root().join("plans/common/diseases.plan"))
         .expect("the lists");
-    let text = text.replace("include \"common/diseases.plan\"", &common);
-    let mut sources = Sources::new();
-    let id = sources.add(SourceFile::new(
-        "mutated.plan",
-        "mutated.plan",
-        text.clone(),
-    ));
-    let (file, parse_diags) = mutual::syntax::parse_file(id, sources.get(id));
-    let (plan, check_diags) = mutual::check::check(std::slice::from_ref(&file));
-    let all: Vec<_> = parse_diags
-        .items
-        .iter()
-        .chain(&check_diags.items)
-        .cloned()
-        .collect();
-    for d in &all {
-        assert!(
-            d.span.end as usize <= text.len() && d.span.start <= d.span.end,
-            "a span outside the file: {d:?}"
-        );
-        assert!(!d.message.is_empty());
-        let plain = render(&sources, std::slice::from_ref(d), Format::Plain, false);
-        assert!(plain.starts_with("mutated.plan:"), "no location: {plain}");
-        let _ = render(&sources, std::slice::from_ref(d), Format::Human, false);
-    }
-    assert!(
-        !all.iter().any(|d| d.code == "E000"),
-        "an internal error: {all:?}"
-    );
-    // A file of disease lists only is a library, not a plan: no plan and no error.
-    let library = file
-        .sections
-        .iter()
-        .all(|s| matches!(s.header.node, mutual::ast::Header::Diseases { .. }));
-    if plan.is_none() && !library {
-        assert!(
-            all.iter().any(|d| d.is_error()),
-            "no plan and no error:\n{text}"
-        );
-    }
-    if !parse_diags.has_errors() {
-        let once = mutual::fmt::format(&file, sources.get(id));
-        let id2 = sources.add(SourceFile::new(
-            "formatted.plan",
-            "formatted.plan",
-            once.clone(),
-        ));
-        let (file2, d2) = mutual::syntax::parse_file(id2, sources.get(id2));
-        assert!(
-            !d2.has_errors(),
-            "the formatted text does not parse:\n{once}"
-        );
-        assert_eq!(
-            mutual::fmt::format(&file2, sources.get(id2)),
-            once,
-            "fmt is not idempotent"
-        );
-    }
+    mutual::invariants::plan_text(&text.replace("include \"common/diseases.plan\"", &common));
 }
 
 proptest! {
