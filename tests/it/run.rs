@@ -636,3 +636,70 @@ fn a_members_file_with_quotes_reads_the_same_as_one_without() {
     assert_eq!(one.all(), two.all());
     assert_eq!(one.reason("c3"), "not_eligible");
 }
+
+/// Runs `mutual run --charges` on the sample data of `plan`, with the claims
+/// file's rows in the given order and the given number of threads.
+fn sample_run(
+    plan: &str,
+    until: &str,
+    reverse_claims: bool,
+    threads: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let samples = crate::root().join("plans/samples").join(plan);
+    let claims = std::fs::read_to_string(samples.join("claims.csv")).expect("the sample claims");
+    let mut lines: Vec<&str> = claims.lines().collect();
+    if reverse_claims {
+        lines[1..].reverse();
+    }
+    std::fs::write(dir.path().join("claims.csv"), lines.join("\n") + "\n").expect("write");
+    let out = assert_cmd::Command::cargo_bin("mutual")
+        .expect("the binary")
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("run")
+        .arg(crate::root().join(format!("plans/{plan}.plan")))
+        .arg("--members")
+        .arg(samples.join("members.csv"))
+        .arg("--claims")
+        .arg(dir.path().join("claims.csv"))
+        .args(["--until", until, "--charges", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ["decisions.csv", "periods.csv", "members.csv", "charges.csv"]
+        .iter()
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(dir.path().join("out").join(f)).expect("an output"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn results_do_not_depend_on_the_order_of_claims_or_the_number_of_threads() {
+    for (plan, until) in [
+        ("xianghubao", "2019-10-15"),
+        ("jd-hubao", "2019-11-12"),
+        ("shuidi", "2017-04-30"),
+    ] {
+        let base = sample_run(plan, until, false, "2");
+        assert_eq!(
+            sample_run(plan, until, true, "2"),
+            base,
+            "{plan}: claims in reverse order"
+        );
+        assert_eq!(
+            sample_run(plan, until, false, "1"),
+            base,
+            "{plan}: one thread"
+        );
+    }
+}
