@@ -268,19 +268,23 @@ pub fn load_checked(path: &std::path::Path) -> Option<crate::plan::Plan> {
     load_checked_with_sources(path).map(|(p, _)| p)
 }
 
+/// Prints the errors (not the warnings) of a plan that does not check, on stderr.
+fn print_errors(sources: &Sources, diagnostics: crate::diagnostic::Diagnostics) {
+    let errors: Vec<_> = diagnostics
+        .items
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    let text = diagnostic::render(sources, &errors, Format::Human, stderr_color());
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// Loads and checks a plan, keeping its source text for citations.
 pub fn load_checked_with_sources(path: &std::path::Path) -> Option<(crate::plan::Plan, Sources)> {
     let mut sources = Sources::new();
     let loaded = crate::load_plan(path, &mut sources);
     if loaded.diagnostics.has_errors() {
-        let errors: Vec<_> = loaded
-            .diagnostics
-            .items
-            .into_iter()
-            .filter(|d| d.is_error())
-            .collect();
-        let text = diagnostic::render(&sources, &errors, Format::Human, stderr_color());
-        let _ = std::io::stderr().write_all(text.as_bytes());
+        print_errors(&sources, loaded.diagnostics);
         return None;
     }
     loaded.plan.map(|p| (p, sources))
@@ -544,15 +548,7 @@ fn test(paths: &[PathBuf]) -> ExitCode {
         let mut sources = Sources::new();
         let loaded = crate::load_plan(path, &mut sources);
         if loaded.diagnostics.has_errors() {
-            let errors: Vec<_> = loaded
-                .diagnostics
-                .items
-                .into_iter()
-                .filter(|d| d.is_error())
-                .collect();
-            let _ = err.write_all(
-                diagnostic::render(&sources, &errors, Format::Human, stderr_color()).as_bytes(),
-            );
+            print_errors(&sources, loaded.diagnostics);
             let _ = writeln!(out, "{}: does not check", path.display());
             broken += 1;
             continue;
