@@ -119,7 +119,10 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
                         problems.add(
                             rec.line(),
                             rec.column(i),
-                            format!("`cause` is `{s}`; it must be `illness` or `accident`"),
+                            format!(
+                                "`cause` is `{}`; it must be `illness` or `accident`",
+                                super::csvfile::shown(&s)
+                            ),
                         );
                         None
                     }

@@ -437,6 +437,17 @@ pub fn text<'a, R: Row + ?Sized>(
     }
 }
 
+/// A value as a message shows it: at most 40 characters, then `…`.
+pub fn shown(value: &str) -> String {
+    let mut chars = value.chars();
+    let head: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 /// A date `YYYY-MM-DD`, or a problem naming the column.
 pub fn date<R: Row + ?Sized>(
     rec: &R,

@@ -477,7 +477,8 @@ fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (Strin
                         return Err((
                             attribute.clone(),
                             format!(
-                                "`{attribute}` is `{actual}`, which the requirement cannot compare with the number {text}"
+                                "`{attribute}` is `{}`, which the requirement cannot compare with the number {text}",
+                                super::csvfile::shown(actual)
                             ),
                         ));
                     };

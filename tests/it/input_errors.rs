@@ -621,3 +621,19 @@ fn every_duplicate_member_id_is_reported_with_other_problems() {
     );
     s.assert_out_empty();
 }
+
+#[test]
+fn a_ten_megabyte_field_is_reported_briefly() {
+    let big = "9".repeat(10 << 20);
+    let members = format!(
+        "id,birth_date,join_date,left_date,credit_score\na,1990-01-01,2018-10-16,,{big}x\n"
+    );
+    let claims = "id,member_id,disease,diagnosed_on,filed_on,benefit,cause\n";
+    fails(
+        &members,
+        claims,
+        &[
+            "members.csv:2:26: `credit_score` is `9999999999999999999999999999999999999999…`, which the requirement cannot compare with the number 650",
+        ],
+    );
+}

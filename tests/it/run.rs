@@ -703,3 +703,17 @@ fn results_do_not_depend_on_the_order_of_claims_or_the_number_of_threads() {
         );
     }
 }
+
+#[test]
+fn member_ids_are_matched_after_trimming_spaces_but_not_across_case() {
+    let m =
+        format!("{MEMBERS_XHB} m1 ,1990-01-01,2018-10-16,,700\nm2,1990-01-01,2018-10-16,,700\n");
+    let c = format!(
+        "{CLAIMS}c1,m1,CI001,2019-02-01,,,\nc2, m2 ,CI001,2019-02-01,,,\nc3,M2,CI001,2019-02-01,,,\n"
+    );
+    let out = run_csv(&plan(XHB), &m, &c, "2019-02-06");
+    assert_eq!(out.reason("c1"), "covered");
+    assert_eq!(out.reason("c2"), "covered");
+    assert_eq!(out.reason("c3"), "unknown_member");
+    assert!(out.members.contains("\nm1,ended,"), "{}", out.members);
+}
