@@ -135,13 +135,19 @@ pub fn decide_all(
     claims: &Claims,
     until: NaiveDate,
 ) -> Vec<Decision> {
-    let mut order: Vec<u32> = (0..claims.claims.len() as u32)
-        .filter(|&i| claims.claims[i as usize].filed_on <= until)
+    // Sort compact keys (date, id, index) side by side, on all cores.
+    let mut keys: Vec<(NaiveDate, &str, u32)> = claims
+        .claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.filed_on <= until)
+        .map(|(i, c)| (c.filed_on, c.id.as_str(), i as u32))
         .collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (x, y) = (&claims.claims[a as usize], &claims.claims[b as usize]);
-        (x.filed_on, &x.id).cmp(&(y.filed_on, &y.id))
-    });
+    {
+        use rayon::prelude::*;
+        keys.par_sort_unstable();
+    }
+    let order: Vec<u32> = keys.iter().map(|k| k.2).collect();
     let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
     let ending: Vec<BenefitId> = plan
         .membership
