@@ -150,6 +150,26 @@ pub fn run_data(plan: &Plan, ex: &Example) -> Result<ExampleRun, String> {
 
 /// Runs one example; adds what it exercised to `coverage`.
 pub fn run_example(plan: &Plan, ex: &Example, coverage: &mut Coverage) -> ExampleResult {
+    match run_data(plan, ex) {
+        Ok(run) => judge(plan, ex, &run, coverage),
+        Err(e) => ExampleResult {
+            title: ex.title.clone(),
+            span: ex.span,
+            expectations: ex.expects.len(),
+            failures: Vec::new(),
+            error: Some(e),
+        },
+    }
+}
+
+/// Holds an example's expectations against what the plan made of its data;
+/// adds what it exercised to `coverage`.
+pub fn judge(
+    plan: &Plan,
+    ex: &Example,
+    run: &ExampleRun,
+    coverage: &mut Coverage,
+) -> ExampleResult {
     let mut result = ExampleResult {
         title: ex.title.clone(),
         span: ex.span,
@@ -157,19 +177,12 @@ pub fn run_example(plan: &Plan, ex: &Example, coverage: &mut Coverage) -> Exampl
         failures: Vec::new(),
         error: None,
     };
-    let run = match run_data(plan, ex) {
-        Ok(r) => r,
-        Err(e) => {
-            result.error = Some(e);
-            return result;
-        }
-    };
     let ExampleRun {
         members,
         claims,
         ledger,
         ids,
-    } = &run;
+    } = run;
     cover(plan, members, ledger, coverage);
     for x in &ex.expects {
         let actual = actual(plan, members, claims, ledger, ids, &x.target);
@@ -372,29 +385,14 @@ pub fn render_coverage(plan: &Plan, c: &Coverage) -> String {
         }
     }
     let sh = &plan.sharing;
-    if sh.case_cap.is_some() {
-        let _ = writeln!(
-            out,
-            "  {} cap per case {}",
-            mark(c.caps.per_case),
-            if c.caps.per_case {
-                "binds"
-            } else {
-                "never binds"
-            }
-        );
-    }
-    if sh.charge_cap.is_some() {
-        let _ = writeln!(
-            out,
-            "  {} cap per charge {}",
-            mark(c.caps.per_charge),
-            if c.caps.per_charge {
-                "binds"
-            } else {
-                "never binds"
-            }
-        );
+    for (present, bound, what) in [
+        (sh.case_cap.is_some(), c.caps.per_case, "cap per case"),
+        (sh.charge_cap.is_some(), c.caps.per_charge, "cap per charge"),
+    ] {
+        if present {
+            let binds = if bound { "binds" } else { "never binds" };
+            let _ = writeln!(out, "  {} {what} {binds}", mark(bound));
+        }
     }
     if let Some(cap) = &sh.annual_cap {
         let _ = writeln!(

@@ -27,7 +27,8 @@ fn plans_check_their_examples_pass_and_explanations_are_stable() {
         let mut coverage = Coverage::default();
         let mut shown = String::new();
         for ex in &plan.examples {
-            let result = testing::run_example(&plan, ex, &mut coverage);
+            let run = testing::run_data(&plan, ex).expect("the example runs");
+            let result = testing::judge(&plan, ex, &run, &mut coverage);
             assert!(
                 result.passed(),
                 "{}: example \"{}\" fails:\n{}",
@@ -35,7 +36,6 @@ fn plans_check_their_examples_pass_and_explanations_are_stable() {
                 ex.title,
                 testing::render_results(&sources, std::slice::from_ref(&result))
             );
-            let run = testing::run_data(&plan, ex).expect("the example runs");
             let (m, c, l) = (&run.members, &run.claims, &run.ledger);
             shown.push_str(&format!("## example \"{}\"\n\n", ex.title));
             let first_denied = l.decisions.iter().find(|d| !d.approved());
@@ -88,6 +88,16 @@ fn broken_copy(plan: &str, from: &str, to: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `mutual test PATH`.
+fn mutual_test(path: &Path) -> std::process::Output {
+    Command::cargo_bin("mutual")
+        .expect("the binary")
+        .arg("test")
+        .arg(path)
+        .output()
+        .expect("runs")
+}
+
 #[test]
 fn a_wrong_expectation_fails_with_expected_and_actual() {
     let dir = broken_copy(
@@ -95,12 +105,7 @@ fn a_wrong_expectation_fails_with_expected_and_actual() {
         "expect charge[2018-11-25].young = 339.51",
         "expect charge[2018-11-25].young = 339.52",
     );
-    let out = Command::cargo_bin("mutual")
-        .expect("the binary")
-        .arg("test")
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = mutual_test(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("FAIL  a weighted split"), "{stdout}");
@@ -122,12 +127,7 @@ fn an_expectation_on_a_missing_claim_says_so() {
         "expect claim.c7.reason = unknown_member",
         "expect claim.c99.reason = unknown_member",
     );
-    let out = Command::cargo_bin("mutual")
-        .expect("the binary")
-        .arg("test")
-        .arg(dir.path().join("shuidi.plan"))
-        .output()
-        .expect("runs");
+    let out = mutual_test(&dir.path().join("shuidi.plan"));
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -143,12 +143,7 @@ fn an_example_that_does_not_check_is_reported_with_its_line() {
         "expect claim.c7.reason = unknown_member",
         "expect claim.c7.reason = unknown_membr",
     );
-    let out = Command::cargo_bin("mutual")
-        .expect("the binary")
-        .arg("test")
-        .arg(dir.path().join("shuidi.plan"))
-        .output()
-        .expect("runs");
+    let out = mutual_test(&dir.path().join("shuidi.plan"));
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
