@@ -310,7 +310,7 @@ pub fn read_data_with_progress(
     let claims = crate::input::read_claims(&data.claims);
     let mut wanted = claims.as_ref().map(|c| c.member_ids()).unwrap_or_default();
     if let Some(id) = also_index {
-        wanted.insert(id.to_string());
+        wanted.insert(id.into());
     }
     let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
     let size = std::fs::metadata(&data.members)

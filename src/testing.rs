@@ -108,7 +108,7 @@ fn data(plan: &Plan, ex: &Example) -> Result<(Members, Claims, Ids), String> {
         if !ids.single.contains_key(id)
             && let Some(i) = ids.get(id)
         {
-            m.index.insert(id.to_string(), i);
+            m.index.insert(id.into(), i);
         }
     }
     let claims = Claims {

@@ -2,10 +2,10 @@
 
 use super::membership::{EndCause, Membership, term_start};
 use crate::ast::{AgeBasis, RoundingMode};
-use crate::input::{Claims, Members};
+use crate::input::{Claim, Claims, Members};
 use crate::money::Money;
-use crate::plan::{Band, BenefitId, DiseaseId, Payout, Plan};
-use chrono::NaiveDate;
+use crate::plan::{Band, BenefitId, Cause, DiseaseId, Payout, Plan};
+use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap as HashMap;
 
 /// Why a claim was decided as it was. The codes are part of the contract.
@@ -126,6 +126,85 @@ pub fn payout_amount(
     }
 }
 
+/// A claim as the decisions read it: resolved once, in file order on all
+/// cores (member, disease, the member's columns), then sorted, so the
+/// decisions themselves run over compact records in order.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    filed: NaiveDate,
+    claim: u32,
+    /// `None`: no member has the claim's member id.
+    member: Option<u32>,
+    diagnosed: NaiveDate,
+    disease: Option<DiseaseId>,
+    /// The benefit listing the disease.
+    benefit: Option<BenefitId>,
+    /// The claim names a benefit other than the one listing its disease.
+    other_benefit: bool,
+    cause: Cause,
+    eligible: bool,
+    birth: NaiveDate,
+    join: NaiveDate,
+    left: NaiveDate,
+}
+
+/// The filing day and the first 12 bytes of the claim id (zero-padded) as
+/// one number: its order is the order of (day, id) unless two ids share
+/// those bytes.
+fn order_key(filed: NaiveDate, id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    // The sign bit flipped keeps days before the common era in order.
+    let day = (filed.num_days_from_ce() as u32) ^ 0x8000_0000;
+    bytes[..4].copy_from_slice(&day.to_be_bytes());
+    let n = id.len().min(12);
+    bytes[4..4 + n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
+}
+
+fn pending(
+    plan: &Plan,
+    members: &Members,
+    membership: &Membership,
+    i: usize,
+    claim: &Claim,
+) -> Pending {
+    let member = members.find(&claim.member_id);
+    let disease = plan.diseases.lookup(&claim.disease);
+    let benefit = disease.and_then(|d| plan.diseases.benefit[d.0 as usize]);
+    let other_benefit = match (benefit, &claim.benefit) {
+        (Some(b), Some(named)) => plan.benefit(b).name != *named,
+        _ => false,
+    };
+    let m = member.map_or(0, |m| m as usize);
+    let known = member.is_some();
+    Pending {
+        filed: claim.filed_on,
+        claim: i as u32,
+        member,
+        diagnosed: claim.diagnosed_on,
+        disease,
+        benefit,
+        other_benefit,
+        cause: claim.cause,
+        eligible: known && membership.eligible[m],
+        birth: if known {
+            members.birth[m]
+        } else {
+            NaiveDate::MIN
+        },
+        join: if known {
+            members.join[m]
+        } else {
+            NaiveDate::MIN
+        },
+        left: if known {
+            members.left[m]
+        } else {
+            NaiveDate::MIN
+        },
+    }
+}
+
 /// Decides every claim filed on or before `until`, in order of (filed_on, id).
 /// Approved payouts that end a membership update `membership`.
 pub fn decide_all(
@@ -135,19 +214,27 @@ pub fn decide_all(
     claims: &Claims,
     until: NaiveDate,
 ) -> Vec<Decision> {
-    // Sort compact keys (date, id, index) side by side, on all cores.
-    let mut keys: Vec<(NaiveDate, &str, u32)> = claims
-        .claims
-        .iter()
+    use rayon::prelude::*;
+    let all = &claims.claims;
+    // Resolve every claim in file order, then order compact keys:
+    // (filing day, the first 12 bytes of the id) packed in a u128, with
+    // the whole ids compared only when those agree.
+    let membership_now = &*membership;
+    let resolved: Vec<Pending> = all
+        .par_iter()
         .enumerate()
-        .filter(|(_, c)| c.filed_on <= until)
-        .map(|(i, c)| (c.filed_on, c.id.as_str(), i as u32))
+        .map(|(i, c)| pending(plan, members, membership_now, i, c))
         .collect();
-    {
-        use rayon::prelude::*;
-        keys.par_sort_unstable();
-    }
-    let order: Vec<u32> = keys.iter().map(|k| k.2).collect();
+    let mut keys: Vec<(u128, u32)> = resolved
+        .par_iter()
+        .filter(|p| p.filed <= until)
+        .map(|p| (order_key(p.filed, &all[p.claim as usize].id), p.claim))
+        .collect();
+    keys.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| all[a.1 as usize].id.cmp(&all[b.1 as usize].id))
+    });
+    let queue: Vec<Pending> = keys.par_iter().map(|k| resolved[k.1 as usize]).collect();
     let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
     let ending: Vec<BenefitId> = plan
         .membership
@@ -155,17 +242,15 @@ pub fn decide_all(
         .iter()
         .map(|c| c.value)
         .collect();
-    let mut out = Vec::with_capacity(order.len());
-    for ci in order {
-        let claim = &claims.claims[ci as usize];
+    let mut out = Vec::with_capacity(queue.len());
+    for p in &queue {
         let mut facts = ClaimFacts {
-            disease: plan.diseases.lookup(&claim.disease),
+            member: p.member,
+            disease: p.disease,
+            benefit: p.benefit,
             ..ClaimFacts::default()
         };
-        facts.benefit = facts
-            .disease
-            .and_then(|d| plan.diseases.benefit[d.0 as usize]);
-        let (reason, payout) = decide(plan, members, membership, claim, &mut facts, &approved);
+        let (reason, payout) = decide(plan, membership, p, &mut facts, &approved);
         if reason == Reason::Covered {
             let (m, b) = (
                 facts.member.unwrap_or(0),
@@ -173,11 +258,11 @@ pub fn decide_all(
             );
             *approved.entry((m, b)).or_default() += 1;
             if ending.contains(&b) {
-                membership.end_on(m as usize, claim.filed_on, EndCause::Payout);
+                membership.end_on(m as usize, p.filed, EndCause::Payout);
             }
         }
         out.push(Decision {
-            claim: ci,
+            claim: p.claim,
             reason,
             payout,
             facts,
@@ -188,38 +273,32 @@ pub fn decide_all(
 
 fn decide(
     plan: &Plan,
-    members: &Members,
     membership: &Membership,
-    claim: &crate::input::Claim,
+    p: &Pending,
     facts: &mut ClaimFacts,
     approved: &HashMap<(u32, BenefitId), u32>,
 ) -> (Reason, Money) {
     let denied = |r| (r, Money::ZERO);
-    let Some(m) = members.find(&claim.member_id) else {
+    let Some(m) = p.member else {
         return denied(Reason::UnknownMember);
     };
-    facts.member = Some(m);
     let i = m as usize;
-    let d = claim.diagnosed_on;
-    if !membership.eligible[i] {
+    let d = p.diagnosed;
+    if !p.eligible {
         return denied(Reason::NotEligible);
     }
-    let (birth, join) = (members.birth[i], members.join[i]);
+    let (birth, join) = (p.birth, p.join);
     if d < join {
         return denied(Reason::BeforeJoin);
     }
-    if d >= members.left[i] {
+    if d >= p.left {
         return denied(Reason::AfterLeaving);
     }
     if membership.end[i] <= d {
         facts.ended_on = Some(membership.end[i]);
         return denied(Reason::MembershipEnded);
     }
-    let benefit = match (facts.benefit, &claim.benefit) {
-        (Some(b), Some(named)) if plan.benefit(b).name != *named => None,
-        (b, _) => b,
-    };
-    let Some(b) = benefit else {
+    let Some(b) = p.benefit.filter(|_| !p.other_benefit) else {
         return denied(Reason::DiseaseNotCovered);
     };
     let ben = plan.benefit(b);
@@ -227,7 +306,7 @@ fn decide(
         .checked_add_days(chrono::Days::new(u64::from(ben.waiting_days.value)))
         .unwrap_or(NaiveDate::MAX);
     facts.waiting_ends = Some(waiting_ends);
-    facts.waiting_exempt = ben.exempt.contains(&claim.cause);
+    facts.waiting_exempt = ben.exempt.contains(&p.cause);
     if d < waiting_ends && !facts.waiting_exempt {
         return denied(Reason::InWaitingPeriod);
     }

@@ -2,9 +2,9 @@
 
 use super::InputErrors;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
+use super::{Id, IdSet};
 use crate::plan::Cause;
 use chrono::NaiveDate;
-use rustc_hash::FxHashSet;
 use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +49,8 @@ impl Claims {
     }
 
     /// The member ids the claims name.
-    pub fn member_ids(&self) -> FxHashSet<String> {
-        self.claims.iter().map(|c| c.member_id.clone()).collect()
+    pub fn member_ids(&self) -> IdSet {
+        self.claims.iter().map(|c| Id::new(&c.member_id)).collect()
     }
 }
 

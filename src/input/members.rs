@@ -2,9 +2,9 @@
 
 use super::InputErrors;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
+use super::{Id, IdSet};
 use crate::plan::{Literal, Requirement};
 use chrono::NaiveDate;
-use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::path::Path;
@@ -21,7 +21,7 @@ pub struct Members {
     /// Whether the requirements held at joining (the age range is checked by the engine).
     pub meets_requirements: Vec<bool>,
     /// Members named by claims: id → index.
-    pub index: rustc_hash::FxHashMap<String, u32>,
+    pub index: rustc_hash::FxHashMap<Id, u32>,
 }
 
 impl Members {
@@ -70,7 +70,7 @@ impl Members {
         left: Option<NaiveDate>,
         meets_requirements: bool,
     ) {
-        self.index.insert(id.to_string(), self.birth.len() as u32);
+        self.index.insert(Id::new(id), self.birth.len() as u32);
         self.push_id(id);
         self.birth.push(birth);
         self.join.push(join);
@@ -194,10 +194,9 @@ fn member_row<'r, R: Row>(
 }
 
 impl Members {
-    fn push_row(&mut self, row: &MemberRow, wanted: &FxHashSet<String>) {
+    fn push_row(&mut self, row: &MemberRow, wanted: &IdSet) {
         if wanted.contains(row.id) {
-            self.index
-                .insert(row.id.to_string(), self.birth.len() as u32);
+            self.index.insert(Id::new(row.id), self.birth.len() as u32);
         }
         self.push_id(row.id);
         self.birth.push(row.birth);
@@ -259,7 +258,7 @@ fn estimated_rows(path: &Path) -> usize {
 pub fn read_members(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &FxHashSet<String>,
+    wanted_ids: &IdSet,
 ) -> Result<Members, InputErrors> {
     read_members_with_progress(path, requirement, wanted_ids, &|_| {})
 }
@@ -268,7 +267,7 @@ pub fn read_members(
 pub fn read_members_with_progress(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &FxHashSet<String>,
+    wanted_ids: &IdSet,
     read: &dyn Fn(u64),
 ) -> Result<Members, InputErrors> {
     let name = path.display().to_string();

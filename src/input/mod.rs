@@ -7,6 +7,12 @@ mod csvfile;
 mod members;
 
 pub use claims::{Claim, Claims, read_claims};
+
+/// A member id as the index keeps it: ids of up to 24 bytes are stored
+/// inline, so finding one touches one place in memory.
+pub type Id = compact_str::CompactString;
+/// Member ids to index while reading the members file.
+pub type IdSet = rustc_hash::FxHashSet<Id>;
 pub use csvfile::{InputError, InputErrors, parse_iso_date};
 pub use members::{Members, evaluate, read_members, read_members_with_progress};
 
