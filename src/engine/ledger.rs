@@ -2,7 +2,7 @@
 
 use super::claims::{Decision, Reason};
 use super::membership::Membership;
-use super::sharing::{Charges, PeriodFigures, Shared};
+use super::sharing::{Charges, PeriodFigures, Shared, Strategy};
 use crate::input::Members;
 use crate::money::Money;
 use chrono::NaiveDate;
@@ -40,6 +40,7 @@ pub struct Ledger {
     /// Approved payouts by member (few members have any).
     paid_out: rustc_hash::FxHashMap<u32, Money>,
     pub charges: Charges,
+    pub strategy: Strategy,
 }
 
 impl Ledger {
@@ -72,6 +73,7 @@ impl Ledger {
             charged_each: shared.member_charged,
             paid_out,
             charges: shared.charges,
+            strategy: shared.strategy,
         })
     }
 
@@ -94,6 +96,10 @@ impl Ledger {
                     total += i64::from(e.binary_search(&(i as u32)).is_ok());
                 }
                 Money(total)
+            }
+            // A run that explained one member knows only that member's charges.
+            Charges::Tracked { member, per_period } if *member as usize == i => {
+                per_period.iter().copied().sum()
             }
             _ => Money::ZERO,
         }

@@ -5,6 +5,7 @@
 //! only columns of dates and integers: no strings, no hash maps.
 
 mod claims;
+mod classes;
 mod ledger;
 mod membership;
 mod sharing;
@@ -13,7 +14,7 @@ pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
 pub use ledger::{Ledger, MemberStatus};
 pub use membership::{EndCause, Membership, membership_year, term_start};
 pub use sharing::{
-    CapKind, CapsBound, Charges, MemberShare, PeriodFigures, annual_cap, member_share,
+    CapKind, CapsBound, Charges, MemberShare, PeriodFigures, Strategy, annual_cap, member_share,
 };
 
 use crate::input::{Claims, Members};

@@ -1,10 +1,12 @@
 //! Sharing: for each period, the pool, the members who share it, each
 //! member's exact share, the caps, the one rounding step and the remainder.
 //!
-//! Two strategies give the same figures. Where every sharing member pays
+//! Three strategies give the same figures. Where every sharing member pays
 //! the same (an equal split with no annual cap), a period's charge is
 //! computed once and members are counted by sorted event dates. Otherwise
-//! each member's share is computed period by period from flat columns.
+//! members who pay alike are grouped into classes (`super::classes`), unless
+//! the remainder is distributed or every charge is kept: then each member's
+//! share is computed period by period from flat columns.
 
 use super::EngineError;
 use super::RunOptions;
@@ -133,21 +135,31 @@ pub fn member_share(
 
 /// The annual cap of a member on day `e` (its weight in a weighted split).
 pub fn annual_cap(plan: &Plan, birth: NaiveDate, join: NaiveDate, e: NaiveDate) -> Option<Money> {
+    annual_cap_at(plan, birth, cap_age_day(plan, join, e))
+}
+
+/// The day whose age picks the annual cap of a member who joined on `join`, on day `e`.
+pub fn cap_age_day(plan: &Plan, join: NaiveDate, e: NaiveDate) -> NaiveDate {
+    match &plan.sharing.annual_cap.as_ref().map(|c| &c.value) {
+        Some(Schedule::ByAge { basis, .. }) => match basis {
+            AgeBasis::TermStart => term_start(plan, join, e),
+            AgeBasis::Join => join,
+            AgeBasis::Diagnosis => e,
+        },
+        _ => e,
+    }
+}
+
+/// The annual cap of a member born on `birth`, by the age on day `on`.
+pub fn annual_cap_at(plan: &Plan, birth: NaiveDate, on: NaiveDate) -> Option<Money> {
     let sched = &plan.sharing.annual_cap.as_ref()?.value;
     Some(match sched {
         Schedule::Fixed(m) => *m,
-        Schedule::ByAge { basis, bands } => {
-            let on = match basis {
-                AgeBasis::TermStart => term_start(plan, join, e),
-                AgeBasis::Join => join,
-                AgeBasis::Diagnosis => e,
-            };
-            bands
-                .iter()
-                .find(|b| b.ages.contains(birth, on))
-                .map(|b| b.value)
-                .unwrap_or_default()
-        }
+        Schedule::ByAge { bands, .. } => bands
+            .iter()
+            .find(|b| b.ages.contains(birth, on))
+            .map(|b| b.value)
+            .unwrap_or_default(),
     })
 }
 
@@ -172,9 +184,21 @@ pub enum Charges {
     None,
 }
 
+/// How a run computed the members' shares (all give the same figures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// All sharing members pay the same: one charge per period.
+    Uniform,
+    /// By classes of members who pay alike.
+    Classes,
+    /// Member by member.
+    PerMember,
+}
+
 /// What sharing produced.
 #[derive(Debug)]
 pub struct Shared {
+    pub strategy: Strategy,
     pub periods: Vec<PeriodFigures>,
     /// Each member's total, where members' charges differ.
     pub member_charged: Option<Vec<Money>>,
@@ -218,7 +242,7 @@ fn bounded(fen: i128, period: &Period) -> Result<Money, EngineError> {
 }
 
 /// The period's figures up to `to_collect`.
-fn open_period(
+pub(super) fn open_period(
     plan: &Plan,
     period: Period,
     cases: u64,
@@ -254,7 +278,11 @@ fn open_period(
 }
 
 /// Closes a period: the remainder goes where the plan says; the money identity is checked.
-fn close_period(plan: &Plan, f: &mut PeriodFigures, charged: i128) -> Result<(), EngineError> {
+pub(super) fn close_period(
+    plan: &Plan,
+    f: &mut PeriodFigures,
+    charged: i128,
+) -> Result<(), EngineError> {
     let p = f.period;
     f.charged = bounded(charged, &p)?;
     let (charged, to_collect) = (i128::from(f.charged.0), i128::from(f.to_collect.0));
@@ -317,6 +345,22 @@ pub fn share_all(
             period_done,
         )
     } else {
+        let by_class = !options.per_member
+            && !options.keep_charges
+            && plan.sharing.remainder.value != Remainder::Distributed;
+        if by_class
+            && let Some(shared) = super::classes::share_classes(
+                plan,
+                members,
+                membership,
+                &periods,
+                &cases,
+                options,
+                period_done,
+            )?
+        {
+            return Ok(shared);
+        }
         share_each(
             plan,
             members,
@@ -435,6 +479,7 @@ fn share_uniform(
             })?;
     }
     Ok(Shared {
+        strategy: Strategy::Uniform,
         periods: out,
         member_charged: None,
         charges: Charges::Uniform {
@@ -501,6 +546,78 @@ fn charge_fast(
     (charge, 0, r, None)
 }
 
+/// How one period turns a member's weight into a charge: the 64-bit path
+/// where the numbers fit, else the exact wide one.
+pub(super) struct PeriodRule {
+    to_collect: i64,
+    den: i64,
+    case_cap: Option<i64>,
+    charge_cap: Option<i64>,
+    fits: bool,
+    distributed: bool,
+    mode: RoundingMode,
+}
+
+impl PeriodRule {
+    /// `max_weight`: the largest weight of a sharing member. With the
+    /// remainder distributed, each share is first rounded down.
+    pub(super) fn new(
+        plan: &Plan,
+        f: &PeriodFigures,
+        max_weight: i64,
+        distributed: bool,
+    ) -> PeriodRule {
+        let tc = f.to_collect.0;
+        PeriodRule {
+            to_collect: tc,
+            den: f.weight_total as i64,
+            case_cap: plan
+                .sharing
+                .case_cap
+                .as_ref()
+                .map(|c| c.value.0.saturating_mul(f.cases as i64)),
+            charge_cap: plan.sharing.charge_cap.as_ref().map(|c| c.value.0),
+            fits: tc.checked_mul(max_weight.max(1)).is_some()
+                && f.weight_total <= i128::from(i64::MAX),
+            distributed,
+            mode: if distributed {
+                RoundingMode::Down
+            } else {
+                plan.sharing.rounding.value
+            },
+        }
+    }
+
+    /// (charge, excess numerator, remainder, cap bound) of a member of
+    /// weight `w` with `year_left` of its annual cap.
+    #[inline]
+    pub(super) fn charge(
+        &self,
+        plan: &Plan,
+        f: &PeriodFigures,
+        w: i64,
+        year_left: Option<i64>,
+    ) -> (i64, i128, i64, Option<CapKind>) {
+        if self.fits {
+            let cap = lowest_cap([
+                (self.case_cap, CapKind::PerCase),
+                (self.charge_cap, CapKind::PerCharge),
+                (year_left, CapKind::PerYear),
+            ]);
+            charge_fast(self.to_collect * w, self.den, cap, self.mode)
+        } else {
+            let ms = member_share(plan, f, i128::from(w), year_left.map(Money));
+            let rem = ms.capped.num.rem_euclid(ms.capped.den);
+            let c = if self.distributed {
+                ms.capped.round(RoundingMode::Down)
+            } else {
+                ms.charge
+            };
+            (c.0, ms.share.num - ms.capped.num, rem as i64, ms.bound)
+        }
+    }
+}
+
 /// Members pay different amounts: each member's share, period by period,
 /// in parallel over members, from flat per-member state.
 fn share_each(
@@ -517,12 +634,6 @@ fn share_each(
     let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
     let has_year_cap = plan.sharing.annual_cap.is_some();
     let distributed = plan.sharing.remainder.value == Remainder::Distributed;
-    // With the remainder distributed, each share is first rounded down.
-    let mode = if distributed {
-        RoundingMode::Down
-    } else {
-        plan.sharing.rounding.value
-    };
     let mut state: Vec<MemberState> = (0..n)
         .into_par_iter()
         .map(|i| MemberState {
@@ -572,13 +683,6 @@ fn share_each(
         if f.to_collect.0 > 0 && total == 0 {
             f.excess = Fraction::whole(f.to_collect);
         } else if f.to_collect.0 > 0 {
-            let tc = f.to_collect.0;
-            let case_cap = plan
-                .sharing
-                .case_cap
-                .as_ref()
-                .map(|c| c.value.0.saturating_mul(f.cases as i64));
-            let charge_cap = plan.sharing.charge_cap.as_ref().map(|c| c.value.0);
             let max_w = if weighted {
                 state
                     .par_iter()
@@ -589,29 +693,11 @@ fn share_each(
             } else {
                 1
             };
-            let fits = tc.checked_mul(max_w.max(1)).is_some() && total <= i128::from(i64::MAX);
-            let den = total as i64;
-            // One member's charge: the 64-bit path where the numbers fit, else the exact wide one.
+            let rule = PeriodRule::new(plan, &f, max_w, distributed);
             let one = |s: &MemberState| -> (i64, i128, i64, Option<CapKind>) {
                 let w = if weighted { s.year_cap } else { 1 };
                 let year_left = has_year_cap.then(|| s.year_cap - s.year_charged);
-                if fits {
-                    let cap = lowest_cap([
-                        (case_cap, CapKind::PerCase),
-                        (charge_cap, CapKind::PerCharge),
-                        (year_left, CapKind::PerYear),
-                    ]);
-                    charge_fast(tc * w, den, cap, mode)
-                } else {
-                    let ms = member_share(plan, &f, i128::from(w), year_left.map(Money));
-                    let rem = ms.capped.num.rem_euclid(ms.capped.den);
-                    let c = if distributed {
-                        ms.capped.round(RoundingMode::Down)
-                    } else {
-                        ms.charge
-                    };
-                    (c.0, ms.share.num - ms.capped.num, rem as i64, ms.bound)
-                }
+                rule.charge(plan, &f, w, year_left)
             };
             // A total that would pass i64::MAX saturates there and is reported as an
             // overflow after the last period. What is charged in a membership year
@@ -733,6 +819,7 @@ fn share_each(
         }
     }
     Ok(Shared {
+        strategy: Strategy::PerMember,
         periods: out,
         member_charged: {
             if let (Some(last), true) =
