@@ -41,6 +41,8 @@ pub struct Ledger {
     paid_out: rustc_hash::FxHashMap<u32, Money>,
     pub charges: Charges,
     pub strategy: Strategy,
+    /// Whether any member of a uniform split was charged an extra fen.
+    any_extra: bool,
 }
 
 impl Ledger {
@@ -72,6 +74,10 @@ impl Ledger {
             membership,
             charged_each: shared.member_charged,
             paid_out,
+            any_extra: match &shared.charges {
+                Charges::Uniform { extra, .. } => extra.iter().any(|e| !e.is_empty()),
+                _ => false,
+            },
             charges: shared.charges,
             strategy: shared.strategy,
         })
@@ -92,8 +98,10 @@ impl Ledger {
             } => {
                 let (a, b) = (lo[i] as usize, hi[i] as usize);
                 let mut total = prefix[b] - prefix[a];
-                for e in &extra[a..b.max(a)] {
-                    total += i64::from(e.binary_search(&(i as u32)).is_ok());
+                if self.any_extra {
+                    for e in &extra[a..b.max(a)] {
+                        total += i64::from(e.binary_search(&(i as u32)).is_ok());
+                    }
                 }
                 Money(total)
             }

@@ -79,10 +79,20 @@ impl Staged {
     fn write(
         &mut self,
         name: &str,
-        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+        fill: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
     ) -> Result<(), OutputError> {
         let target = self.dir.join(name);
-        let tmp = NamedTempFile::with_prefix_in(format!(".{name}."), &self.dir)
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        // Outputs are ordinary files: readable as the umask allows, not private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp: NamedTempFile = builder
+            .tempfile_in(&self.dir)
             .map_err(|e| out_err(&target, &e))?;
         let mut w = BufWriter::with_capacity(1 << 20, tmp);
         fill(&mut w).map_err(|e| out_err(&target, &e))?;
@@ -213,29 +223,60 @@ pub fn write_periods(w: &mut dyn Write, ledger: &Ledger) -> io::Result<()> {
     Ok(())
 }
 
-pub fn write_members(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> io::Result<()> {
+/// Members per piece of `members.csv` formatted on one core.
+const MEMBERS_PER_PIECE: usize = 1 << 16;
+
+pub fn write_members(
+    w: &mut (dyn Write + Send),
+    members: &Members,
+    ledger: &Ledger,
+) -> io::Result<()> {
+    use rayon::prelude::*;
     w.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")?;
-    let mut buf = Vec::with_capacity(1 << 16);
-    for i in 0..members.len() {
+    // Pieces are formatted on all cores a batch at a time, and a batch is
+    // written while the next one is formatted.
+    let n = members.len();
+    let batch = MEMBERS_PER_PIECE * rayon::current_num_threads() * 2;
+    let format = |from: usize| -> Vec<Vec<u8>> {
+        let to = (from + batch).min(n);
+        (from..to)
+            .step_by(MEMBERS_PER_PIECE)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|a| member_rows(members, ledger, a, (a + MEMBERS_PER_PIECE).min(to)))
+            .collect()
+    };
+    let mut ready = format(0);
+    let mut from = batch;
+    loop {
+        let (written, next) = rayon::join(
+            || ready.iter().try_for_each(|piece| w.write_all(piece)),
+            || (from < n).then(|| format(from)),
+        );
+        written?;
+        match next {
+            Some(next) => ready = next,
+            None => return Ok(()),
+        }
+        from += batch;
+    }
+}
+
+/// The rows of `members.csv` for members `a..b`.
+fn member_rows(members: &Members, ledger: &Ledger, a: usize, b: usize) -> Vec<u8> {
+    let mut buf = Vec::with_capacity((b - a) * 48);
+    for i in a..b {
         field_bytes(&mut buf, members.id_bytes(i));
         buf.push(b',');
         buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
-        for m in [
-            ledger.prepaid(members, i),
-            ledger.charged(i),
-            ledger.paid_out(i),
-            ledger.balance(members, i),
-        ] {
+        let (prepaid, charged) = (ledger.prepaid(members, i), ledger.charged(i));
+        for m in [prepaid, charged, ledger.paid_out(i), prepaid - charged] {
             buf.push(b',');
             money(&mut buf, m);
         }
         buf.push(b'\n');
-        if buf.len() > (1 << 16) - 256 {
-            w.write_all(&buf)?;
-            buf.clear();
-        }
     }
-    w.write_all(&buf)
+    buf
 }
 
 pub fn write_charges(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> io::Result<()> {

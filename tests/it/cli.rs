@@ -188,3 +188,28 @@ fn wrong_usage_exits_2() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "unknown format");
 }
+
+/// Outputs are ordinary files, as readable as any file the user creates
+/// (the umask decides), not private like the temporary files they start as.
+#[cfg(unix)]
+#[test]
+fn outputs_get_the_permissions_of_ordinary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    let run = mutual()
+        .args(["run", "plans/xianghubao.plan"])
+        .args(["--members", "plans/samples/xianghubao/members.csv"])
+        .args(["--claims", "plans/samples/xianghubao/claims.csv"])
+        .args(["--until", "2018-12-20", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let ordinary = dir.path().join("ordinary");
+    std::fs::write(&ordinary, "x").expect("a file");
+    let mode = |p: &std::path::Path| p.metadata().expect("metadata").permissions().mode() & 0o777;
+    for name in ["decisions.csv", "periods.csv", "members.csv"] {
+        assert_eq!(mode(&out.join(name)), mode(&ordinary), "{name}");
+    }
+}
