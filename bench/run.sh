@@ -22,9 +22,10 @@
 # set are interleaved (mutual, baseline, DuckDB, mutual, …). The table gives
 # the median, min and max wall time, the median CPU time (user + sys), the
 # largest peak RSS and members per second (at the median wall time). Raw rows
-# are kept in $BENCH_DIR/results.tsv. The baseline's and DuckDB's periods.csv
-# are compared with mutual's: any difference is printed by period and column,
-# and the script exits 1.
+# are kept in $BENCH_DIR/results.tsv. The baseline writes the same three files
+# as mutual (decisions.csv, periods.csv, members.csv) and DuckDB periods.csv;
+# each is compared byte for byte with mutual's: any difference is printed (for
+# periods.csv by period and column), and the script exits 1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -102,16 +103,24 @@ timed() {
     tail -n 1 "$RAW" | awk -F'\t' '{ printf "   %-10s %-9s %11s run %s: %6.2f s wall, %7.2f s cpu, %6.0f MiB\n", $1, $2, $3, $4, $5, $6 + $7, $8 / 1024 }' >&2
 }
 
-# compare A B: periods.csv of mutual (A) against another program's (B), by period and column.
+# compare A B WHO: a file of mutual (A) against another program's (B);
+# periods.csv differences are listed by period and column.
 MISMATCH=0
 compare() {
     local a=$1 b=$2 who=$3
+    local name
+    name=$(basename "$a")
     if cmp -s "$a" "$b"; then
-        echo "   periods.csv of $who: byte-identical to mutual's" >&2
+        echo "   $name of $who: byte-identical to mutual's" >&2
         return
     fi
     MISMATCH=1
-    echo "   MISMATCH: periods.csv of $who differs from mutual's:" >&2
+    echo "   MISMATCH: $name of $who differs from mutual's:" >&2
+    if [[ $name != periods.csv ]]; then
+        cmp "$a" "$b" >&2 || true
+        diff <(head -c 100000000 "$a") <(head -c 100000000 "$b") | head -n 10 >&2 || true
+        return
+    fi
     python3 - "$a" "$b" "$who" >&2 <<'EOF'
 import csv, sys
 a, b, who = sys.argv[1:]
@@ -153,7 +162,9 @@ run_set() {
         fi
     done
     if [[ $others == 1 && $BASELINE == 1 ]]; then
-        compare "$out/mutual/periods.csv" "$out/baseline/periods.csv" baseline
+        for f in decisions.csv periods.csv members.csv; do
+            compare "$out/mutual/$f" "$out/baseline/$f" baseline
+        done
     fi
     if [[ $others == 1 && $DUCKDB == 1 ]]; then
         compare "$out/mutual/periods.csv" "$out/duckdb/periods.csv" duckdb

@@ -1,6 +1,7 @@
 //! 相互保 (plans/xianghubao.plan) by hand: reads members.csv and claims.csv and
-//! writes the periods.csv that `mutual run plans/xianghubao.plan` writes, with
-//! every rule of the plan hard-coded, to measure what the interpreter costs.
+//! writes the decisions.csv, periods.csv and members.csv that `mutual run
+//! plans/xianghubao.plan` writes, byte for byte, with every rule of the plan
+//! hard-coded, to measure what the interpreter costs.
 //!
 //! ```text
 //! xianghubao-baseline --members CSV --claims CSV --until DATE --out DIR
@@ -17,7 +18,11 @@
 //! adds +1/−1 to a per-period difference array (the member shares from the
 //! period holding the join date up to the one holding the day it stops), so
 //! nothing per member is kept except for the members named by claims, found
-//! through a bit filter. Input is assumed valid (no error reporting).
+//! through a bit filter. After the periods are shared, a second pass over the
+//! map formats members.csv on every core (a member's total is a difference of
+//! prefix sums of the per-period charge), and one thread writes the pieces in
+//! order as they are done. Input is assumed valid (no error reporting), and
+//! files are written in place (no temporary file, no fsync).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -256,11 +261,9 @@ struct Part {
     found: Vec<(u32, Member)>,
 }
 
-fn scan(chunk: &[u8], layout: &Layout, wanted: &Wanted, k0: i64, np: usize) -> Part {
-    let mut part = Part {
-        diff: vec![0; np + 1],
-        found: Vec::new(),
-    };
+/// Calls `f` with the fields of each line of `chunk` that has at least `width` fields.
+#[inline]
+fn for_each_row(chunk: &[u8], width: usize, mut f: impl FnMut(&[(usize, usize)])) {
     let mut fields = [(0usize, 0usize); 16];
     let mut field = 0;
     let mut start = 0;
@@ -271,8 +274,8 @@ fn scan(chunk: &[u8], layout: &Layout, wanted: &Wanted, k0: i64, np: usize) -> P
         field += 1;
         start = pos + 1;
         if chunk[pos] == b'\n' {
-            if field >= layout.width {
-                row(chunk, &fields, layout, wanted, k0, np, &mut part);
+            if field >= width {
+                f(&fields);
             }
             field = 0;
         }
@@ -281,10 +284,49 @@ fn scan(chunk: &[u8], layout: &Layout, wanted: &Wanted, k0: i64, np: usize) -> P
         if field < fields.len() {
             fields[field] = (start, chunk.len());
         }
-        if field + 1 >= layout.width {
-            row(chunk, &fields, layout, wanted, k0, np, &mut part);
+        if field + 1 >= width {
+            f(&fields);
         }
     }
+}
+
+/// Field `i` of a row, without its line's carriage return.
+#[inline]
+fn field<'a>(chunk: &'a [u8], fields: &[(usize, usize)], i: usize) -> &'a [u8] {
+    let (a, b) = fields[i];
+    let s = &chunk[a..b];
+    s.strip_suffix(b"\r").unwrap_or(s)
+}
+
+/// A member row's dates and eligibility.
+#[inline]
+fn member(chunk: &[u8], fields: &[(usize, usize)], layout: &Layout) -> Member {
+    let f = |i: usize| field(chunk, fields, i);
+    let birth = parse_date(trim(f(layout.birth)));
+    let join = parse_date(trim(f(layout.join)));
+    let left = match layout.left {
+        Some(c) => {
+            let l = trim(f(c));
+            if l.is_empty() { NEVER } else { parse_date(l) }
+        }
+        None => NEVER,
+    };
+    Member {
+        birth,
+        join,
+        left,
+        eligible: eligible(birth, join, trim(f(layout.credit))),
+    }
+}
+
+fn scan(chunk: &[u8], layout: &Layout, wanted: &Wanted, k0: i64, np: usize) -> Part {
+    let mut part = Part {
+        diff: vec![0; np + 1],
+        found: Vec::new(),
+    };
+    for_each_row(chunk, layout.width, |fields| {
+        row(chunk, fields, layout, wanted, k0, np, &mut part)
+    });
     part
 }
 
@@ -298,37 +340,70 @@ fn row(
     np: usize,
     part: &mut Part,
 ) {
-    let f = |i: usize| {
-        let (a, b) = fields[i];
-        let s = &chunk[a..b];
-        s.strip_suffix(b"\r").unwrap_or(s)
-    };
-    let birth = parse_date(trim(f(layout.birth)));
-    let join = parse_date(trim(f(layout.join)));
-    let left = match layout.left {
-        Some(c) => {
-            let l = trim(f(c));
-            if l.is_empty() { NEVER } else { parse_date(l) }
-        }
-        None => NEVER,
-    };
-    let m = Member {
-        birth,
-        join,
-        left,
-        eligible: eligible(birth, join, trim(f(layout.credit))),
-    };
+    let m = member(chunk, fields, layout);
     if m.eligible {
-        let a = period_of(join, k0, np);
+        let a = period_of(m.join, k0, np);
         let b = period_of(stop_of(&m), k0, np);
         if a < b {
             part.diff[a] += 1;
             part.diff[b] -= 1;
         }
     }
-    if let Some(slot) = wanted.find(trim(f(layout.id))) {
+    if let Some(slot) = wanted.find(trim(field(chunk, fields, layout.id))) {
         part.found.push((slot, m));
     }
+}
+
+/// What the second pass needs to write a member's row.
+struct Ledger<'a> {
+    k0: i64,
+    np: usize,
+    until: Ymd,
+    /// `prefix[p]`: the sum of the per-member charges of the periods before p.
+    prefix: Vec<i64>,
+    wanted: &'a Wanted<'a>,
+    /// For the members named by claims: the day the membership ended, and the payout.
+    end: Vec<Ymd>,
+    paid_out: Vec<i64>,
+}
+
+/// The rows of members.csv for the lines of `chunk`.
+fn member_rows(chunk: &[u8], layout: &Layout, l: &Ledger) -> Vec<u8> {
+    let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 8);
+    for_each_row(chunk, layout.width, |fields| {
+        let m = member(chunk, fields, layout);
+        let id = trim(field(chunk, fields, layout.id));
+        let slot = l.wanted.find(id).map(|s| s as usize);
+        let end = slot.map_or_else(|| add_years(m.birth, 60), |s| l.end[s]);
+        let status: &[u8] = if !m.eligible {
+            b"ineligible"
+        } else if m.left <= l.until {
+            b"left"
+        } else if end <= l.until {
+            b"ended"
+        } else {
+            b"active"
+        };
+        let charged = if m.eligible {
+            let a = period_of(m.join, l.k0, l.np);
+            let b = period_of(m.left.min(end), l.k0, l.np);
+            if a < b { l.prefix[b] - l.prefix[a] } else { 0 }
+        } else {
+            0
+        };
+        let paid = slot.map_or(0, |s| l.paid_out[s]);
+        out.extend_from_slice(id);
+        out.push(b',');
+        out.extend_from_slice(status);
+        out.extend_from_slice(b",0.00,");
+        money(&mut out, charged);
+        out.push(b',');
+        money(&mut out, paid);
+        out.push(b',');
+        money(&mut out, -charged);
+        out.push(b'\n');
+    });
+    out
 }
 
 // ------------------------------------------------------------------ claims
@@ -403,7 +478,9 @@ fn money(out: &mut Vec<u8>, fen: i64) {
         out.push(b'-');
     }
     let a = fen.unsigned_abs();
-    write!(out, "{}.{:02}", a / 100, a % 100).unwrap();
+    out.extend_from_slice(itoa::Buffer::new().format(a / 100).as_bytes());
+    let c = (a % 100) as u8;
+    out.extend_from_slice(&[b'.', b'0' + c / 10, b'0' + c % 10]);
 }
 
 fn date(out: &mut Vec<u8>, x: Ymd) {
@@ -489,17 +566,6 @@ fn main() {
                             break acc;
                         }
                         let p = scan(&body[bounds[i]..bounds[i + 1]], &layout, &wanted, k0, np);
-                        // Done with these pages: unmap them so that the
-                        // resident set stays small (they stay in the page cache).
-                        // SAFETY: a read-only file mapping: a later access
-                        // would read the file again, and none is made.
-                        let _ = unsafe {
-                            map.unchecked_advise_range(
-                                memmap2::UncheckedAdvice::DontNeed,
-                                header_end + bounds[i],
-                                bounds[i + 1] - bounds[i],
-                            )
-                        };
                         for (a, b) in acc.diff.iter_mut().zip(p.diff) {
                             *a += b;
                         }
@@ -529,34 +595,75 @@ fn main() {
         .iter()
         .map(|m| m.map_or(NEVER, |m| add_years(m.birth, 60)))
         .collect();
-    let mut paid = vec![false; found.len()];
+    let mut paid_out = vec![0i64; found.len()];
     let mut cases = vec![(0u64, 0i64); np];
+    let mut decisions = Vec::with_capacity(128 * (claims.len() + 1));
+    decisions.extend_from_slice(
+        b"claim_id,member_id,benefit,disease,diagnosed_on,filed_on,decision,reason,payout\n",
+    );
     for c in &claims {
         let slot = wanted.slots[c.member] as usize;
-        let Some(m) = found[slot] else { continue }; // unknown_member
         let d = c.diagnosed;
-        if !m.eligible // not_eligible
-            || d < m.join // before_join
-            || d >= m.left // after_leaving
-            || end[slot] <= d // membership_ended
-            || !covered(c.disease)
-            || !(c.benefit.is_empty() || c.benefit == b"critical") // disease_not_covered
-            || (!c.accident && days(d) < days(m.join) + 90)
-        // in_waiting_period
-        {
-            continue;
+        let listed = covered(c.disease);
+        let decided: Result<i64, &str> = (|| {
+            let Some(m) = found[slot] else {
+                return Err("unknown_member");
+            };
+            if !m.eligible {
+                return Err("not_eligible");
+            }
+            if d < m.join {
+                return Err("before_join");
+            }
+            if d >= m.left {
+                return Err("after_leaving");
+            }
+            if end[slot] <= d {
+                return Err("membership_ended");
+            }
+            if !listed || !(c.benefit.is_empty() || c.benefit == b"critical") {
+                return Err("disease_not_covered");
+            }
+            if !c.accident && days(d) < days(m.join) + 90 {
+                return Err("in_waiting_period");
+            }
+            let payout = if days(d) - days(m.birth) >= 30 && d < add_years(m.birth, 40) {
+                30_000_000
+            } else if d >= add_years(m.birth, 40) && d < add_years(m.birth, 60) {
+                10_000_000
+            } else {
+                return Err("age_not_covered");
+            };
+            if paid_out[slot] > 0 {
+                return Err("limit_reached");
+            }
+            Ok(payout)
+        })();
+        decisions.extend_from_slice(c.id);
+        decisions.push(b',');
+        decisions.extend_from_slice(c.member);
+        decisions.extend_from_slice(if listed { b",critical," } else { b",," });
+        decisions.extend_from_slice(c.disease);
+        decisions.push(b',');
+        date(&mut decisions, d);
+        decisions.push(b',');
+        date(&mut decisions, c.filed);
+        match decided {
+            Err(reason) => {
+                decisions.extend_from_slice(b",denied,");
+                decisions.extend_from_slice(reason.as_bytes());
+                decisions.extend_from_slice(b",0.00\n");
+                continue;
+            }
+            Ok(payout) => {
+                decisions.extend_from_slice(b",approved,covered,");
+                money(&mut decisions, payout);
+                decisions.push(b'\n');
+                paid_out[slot] = payout;
+            }
         }
-        let payout = if days(d) - days(m.birth) >= 30 && d < add_years(m.birth, 40) {
-            30_000_000
-        } else if d >= add_years(m.birth, 40) && d < add_years(m.birth, 60) {
-            10_000_000
-        } else {
-            continue; // age_not_covered
-        };
-        if paid[slot] {
-            continue; // limit_reached
-        }
-        paid[slot] = true;
+        let Some(m) = found[slot] else { continue };
+        let payout = paid_out[slot];
         // Approved: counted in the period of filing; the membership ends that day.
         let p = key(c.filed) - k0;
         if (0..np as i64).contains(&p) {
@@ -584,6 +691,7 @@ fn main() {
     let mut out = Vec::with_capacity(128 * (np + 1));
     out.extend_from_slice(b"period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out\n");
     let (mut count, mut carried) = (0i64, 0i64);
+    let mut prefix = vec![0i64; np + 1];
     for (p, &(n_cases, payouts)) in cases.iter().enumerate() {
         count += diff[p];
         let k = k0 + p as i64;
@@ -606,6 +714,7 @@ fn main() {
             }
         };
         let carried_out = charged + borne - to_collect;
+        prefix[p + 1] = prefix[p] + if count > 0 { charged / count } else { 0 };
         date(&mut out, start_day);
         out.push(b',');
         date(&mut out, end_day);
@@ -624,4 +733,54 @@ fn main() {
     }
     std::fs::create_dir_all(&out_dir).expect("the output folder");
     std::fs::write(out_dir.join("periods.csv"), out).expect("periods.csv");
+    std::fs::write(out_dir.join("decisions.csv"), decisions).expect("decisions.csv");
+
+    // members.csv: the map again, pieces formatted on every core and written
+    // in order by this thread as they are done.
+    let ledger = Ledger {
+        k0,
+        np,
+        until,
+        prefix,
+        wanted: &wanted,
+        end,
+        paid_out,
+    };
+    let mut file = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(out_dir.join("members.csv")).expect("members.csv"),
+    );
+    file.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")
+        .expect("members.csv");
+    let next = AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let send = send.clone();
+            let (next, ledger, layout, bounds) = (&next, &ledger, &layout, &bounds);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= pieces {
+                        break;
+                    }
+                    let rows = member_rows(&body[bounds[i]..bounds[i + 1]], layout, ledger);
+                    if send.send((i, rows)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (i, rows) in receive {
+            waiting.insert(i, rows);
+            while let Some(rows) = waiting.remove(&due) {
+                file.write_all(&rows).expect("members.csv");
+                due += 1;
+            }
+        }
+    });
+    file.flush().expect("members.csv");
 }
