@@ -45,18 +45,18 @@ fn plain(block: &[u8]) -> bool {
         && memchr::memchr_iter(b'\r', block).all(|i| block.get(i + 1).is_none_or(|&b| b == b'\n'))
 }
 
-/// Parses the lines of one piece, the first being line `first_line`.
-fn parse_piece<T: Default, F>(
+/// Parses the lines of one piece, the first being line `first_line`, into `out`.
+fn parse_piece<T, F>(
     piece: &[u8],
     first_line: u64,
     width: usize,
     name: &str,
     parse: &F,
-) -> (T, Problems)
+    out: &mut T,
+) -> Problems
 where
     F: Fn(&FastRow, &mut Problems, &mut T),
 {
-    let mut out = T::default();
     let mut problems = Problems::new(name);
     let mut fields: Vec<(usize, usize)> = Vec::with_capacity(width);
     let mut line = first_line;
@@ -84,7 +84,7 @@ where
                         fields: &fields,
                     },
                     &mut problems,
-                    &mut out,
+                    out,
                 );
             } else {
                 problems.add(
@@ -99,12 +99,14 @@ where
         }
         line += 1;
     }
-    (out, problems)
+    problems
 }
 
 /// Reads the rows after the header line in parallel, calling `parse` on each
 /// with the output of its piece, and hands each piece's output to `sink` in
-/// file order as soon as its block is done. Returns every problem, or `None`
+/// file order as soon as its block is done. `sink` is to take what it needs
+/// and leave the output empty: outputs are used again for the next block, so
+/// their memory is allocated once. Returns every problem, or `None`
 /// when the file needs the record-by-record reader (what was sunk is then to
 /// be dropped).
 pub fn read_rows<T, F>(
@@ -112,7 +114,7 @@ pub fn read_rows<T, F>(
     width: usize,
     name: &str,
     parse: F,
-    sink: impl FnMut(T),
+    sink: impl FnMut(&mut T) + Send,
     read: &dyn Fn(u64),
 ) -> Option<Problems>
 where
@@ -140,7 +142,7 @@ fn read_rows_in<T, F>(
     name: &str,
     sizes: Sizes,
     parse: F,
-    mut sink: impl FnMut(T),
+    mut sink: impl FnMut(&mut T) + Send,
     read: &dyn Fn(u64),
 ) -> Option<Problems>
 where
@@ -154,71 +156,63 @@ where
         .map(|m| m.len() as usize)
         .unwrap_or(sizes.block);
     let block = sizes.block.min(size + 1);
-    let mut buf: Vec<u8> = Vec::with_capacity(block + (1 << 16));
+    let mut cur: Vec<u8> = Vec::with_capacity(block + (1 << 16));
+    let mut next: Vec<u8> = Vec::with_capacity(block + (1 << 16));
     let mut problems = Problems::new(name);
-    let mut header_done = false;
-    let mut line = 1u64;
-    let mut eof = false;
+    let mut line = 2u64;
     let pieces_wanted = rayon::current_num_threads() * 4;
     let mut done = 0u64;
-    while !eof {
-        // Fill the buffer to a block.
-        let filled = buf.len();
-        buf.resize(block.max(filled + (1 << 16)), 0);
-        let mut at = filled;
-        while at < buf.len() {
-            match file.read(&mut buf[at..]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => at += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-        buf.truncate(at);
-        if !header_done {
-            let Some(nl) = memchr::memchr(b'\n', &buf) else {
-                // No complete header line in a whole block: not a file for this reader.
-                return if eof { Some(problems) } else { None };
-            };
-            if memchr::memchr(b'"', &buf[..nl]).is_some() {
-                return None;
-            }
-            buf.drain(..=nl);
-            line = 2;
-            header_done = true;
-        }
+    // The outputs of the block being parsed, and of the one before, which is
+    // handed to `sink` (with its problems) while the next block is parsed and read.
+    let mut outs: Vec<T> = Vec::new();
+    let mut previous: Vec<T> = Vec::new();
+    let mut previous_problems: Vec<Problems> = Vec::new();
+    let mut eof = fill(&mut file, &mut cur, block)?;
+    // The header line.
+    let Some(nl) = memchr::memchr(b'\n', &cur) else {
+        // No complete header line in a whole block: not a file for this reader.
+        return if eof { Some(problems) } else { None };
+    };
+    if memchr::memchr(b'"', &cur[..nl]).is_some() {
+        return None;
+    }
+    cur.drain(..=nl);
+    done += nl as u64 + 1;
+    loop {
         // Process up to the last complete line (everything at the end of the file).
         let cut = if eof {
-            buf.len()
+            cur.len()
         } else {
-            match memchr::memrchr(b'\n', &buf) {
+            match memchr::memrchr(b'\n', &cur) {
                 Some(i) => i + 1,
-                None => continue,
+                None => {
+                    // A line longer than a block: read on.
+                    let want = cur.len() + block;
+                    eof = fill(&mut file, &mut cur, want)?;
+                    continue;
+                }
             }
         };
-        let block = &buf[..cut];
-        if !plain(block) {
+        let text = &cur[..cut];
+        if !plain(text) {
             return None;
         }
         // Cut the block into pieces at line ends.
         let mut bounds = vec![0usize];
-        let step = (block.len() / pieces_wanted).max(sizes.least_piece);
+        let step = (text.len() / pieces_wanted).max(sizes.least_piece);
         while let Some(&last) = bounds.last() {
-            if last >= block.len() {
+            if last >= text.len() {
                 break;
             }
-            let target = (last + step).min(block.len());
-            let end = if target >= block.len() {
-                block.len()
+            let target = (last + step).min(text.len());
+            let end = if target >= text.len() {
+                text.len()
             } else {
-                memchr::memchr(b'\n', &block[target..]).map_or(block.len(), |i| target + i + 1)
+                memchr::memchr(b'\n', &text[target..]).map_or(text.len(), |i| target + i + 1)
             };
             bounds.push(end);
         }
-        let pieces: Vec<&[u8]> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+        let pieces: Vec<&[u8]> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
         let breaks: Vec<u64> = pieces
             .par_iter()
             .map(|p| memchr::memchr_iter(b'\n', p).count() as u64)
@@ -228,20 +222,67 @@ where
             firsts.push(line);
             line += b;
         }
-        let outs: Vec<(T, Problems)> = pieces
-            .par_iter()
-            .zip(firsts)
-            .map(|(p, first)| parse_piece(p, first, width, name, &parse))
-            .collect();
-        for (out, p) in outs {
-            sink(out);
-            problems.absorb(p);
-        }
-        buf.drain(..cut);
+        outs.resize_with(outs.len().max(pieces.len()), T::default);
+        next.clear();
+        next.extend_from_slice(&cur[cut..]);
+        let last = eof;
+        let (filled, found) = rayon::join(
+            || {
+                for (out, p) in previous.iter_mut().zip(previous_problems.drain(..)) {
+                    sink(out);
+                    problems.absorb(p);
+                }
+                if last {
+                    Some(true)
+                } else {
+                    fill(&mut file, &mut next, block)
+                }
+            },
+            || {
+                pieces
+                    .par_iter()
+                    .zip(firsts)
+                    .zip(&mut outs[..pieces.len()])
+                    .map(|((p, first), out)| parse_piece(p, first, width, name, &parse, out))
+                    .collect::<Vec<Problems>>()
+            },
+        );
+        previous_problems = found;
+        std::mem::swap(&mut outs, &mut previous);
         done += cut as u64;
         read(done);
+        if last {
+            break;
+        }
+        eof = filled?;
+        std::mem::swap(&mut cur, &mut next);
+    }
+    for (out, p) in previous.iter_mut().zip(previous_problems.drain(..)) {
+        sink(out);
+        problems.absorb(p);
     }
     Some(problems)
+}
+
+/// Reads from `file` until `buf` holds `want` bytes or the file ends;
+/// `Some(true)` at the end of the file, `None` on a read error.
+fn fill(file: &mut std::fs::File, buf: &mut Vec<u8>, want: usize) -> Option<bool> {
+    let mut at = buf.len();
+    buf.resize(want.max(at + (1 << 16)), 0);
+    let mut eof = false;
+    while at < buf.len() {
+        match file.read(&mut buf[at..]) {
+            Ok(0) => {
+                eof = true;
+                break;
+            }
+            Ok(n) => at += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    buf.truncate(at);
+    Some(eof)
 }
 
 #[cfg(test)]
@@ -275,7 +316,7 @@ mod tests {
                 |row, _, out: &mut Vec<(u64, String)>| {
                     out.push((row.line(), String::from_utf8_lossy(row.raw(0)).into_owned()));
                 },
-                |part| seen.extend(part),
+                |part: &mut Vec<(u64, String)>| seen.append(part),
                 &|_| {},
             )
             .expect("a plain file");

@@ -113,6 +113,39 @@ impl Members {
     }
 }
 
+/// The ids to index, behind a one-bit-per-hash filter that answers most
+/// rows (whose ids no claim names) without a probe of the set.
+struct Wanted<'a> {
+    set: &'a IdSet,
+    filter: Vec<u64>,
+}
+
+impl<'a> Wanted<'a> {
+    const BITS: u32 = 20;
+
+    fn new(set: &'a IdSet) -> Wanted<'a> {
+        let mut filter = vec![0u64; 1 << (Self::BITS - 6)];
+        for id in set {
+            let bit = Self::bit(id);
+            filter[bit >> 6] |= 1 << (bit & 63);
+        }
+        Wanted { set, filter }
+    }
+
+    #[inline]
+    fn bit(id: &str) -> usize {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(id.as_bytes());
+        (h.finish() >> (64 - Self::BITS)) as usize
+    }
+
+    #[inline]
+    fn contains(&self, id: &str) -> bool {
+        let bit = Self::bit(id);
+        self.filter[bit >> 6] & (1 << (bit & 63)) != 0 && self.set.contains(id)
+    }
+}
+
 /// Where the columns a member row needs are, and what the plan requires.
 struct Layout<'a> {
     id: usize,
@@ -133,13 +166,22 @@ struct MemberRow<'r> {
     meets: bool,
 }
 
+/// `str::trim`, with a quick answer for the usual field that has no space at either end.
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Checks one row; every problem goes to `problems`.
 fn member_row<'r, R: Row>(
     rec: &'r R,
     l: &Layout,
     problems: &mut Problems,
 ) -> Option<MemberRow<'r>> {
-    let id = text(rec, l.id, "id", problems).map(str::trim);
+    let id = text(rec, l.id, "id", problems).map(trim);
     let birth = date(rec, l.birth, "birth_date", problems);
     let join = date(rec, l.join, "join_date", problems);
     let left = match l.left {
@@ -166,15 +208,24 @@ fn member_row<'r, R: Row>(
     let meets = match l.requirement {
         None => true,
         Some(r) => {
-            let mut values: Vec<&str> = Vec::with_capacity(l.attribute_columns.len());
+            // The values on the stack (a requirement names few attributes).
+            let mut inline: [&str; 8] = [""; 8];
+            let mut spilled: Vec<&str> = Vec::new();
+            let many = l.attribute_columns.len() > inline.len();
             let mut ok = true;
             for (k, &c) in l.attribute_columns.iter().enumerate() {
                 match text(rec, c, l.attributes[k], problems) {
-                    Some(v) => values.push(v.trim()),
+                    Some(v) if many => spilled.push(trim(v)),
+                    Some(v) => inline[k] = trim(v),
                     None => ok = false,
                 }
             }
-            ok && match evaluate(r, &l.attributes, &values) {
+            let values = if many {
+                &spilled[..]
+            } else {
+                &inline[..l.attribute_columns.len()]
+            };
+            ok && match evaluate(r, &l.attributes, values) {
                 Ok(b) => b,
                 Err((attr, msg)) => {
                     let k = l.attributes.iter().position(|a| *a == attr).unwrap_or(0);
@@ -194,7 +245,7 @@ fn member_row<'r, R: Row>(
 }
 
 impl Members {
-    fn push_row(&mut self, row: &MemberRow, wanted: &IdSet) {
+    fn push_row(&mut self, row: &MemberRow, wanted: &Wanted) {
         if wanted.contains(row.id) {
             self.index.insert(Id::new(row.id), self.birth.len() as u32);
         }
@@ -214,8 +265,8 @@ impl Members {
         self.meets_requirements.reserve(rows);
     }
 
-    /// Appends the members of `other` after these.
-    fn append(&mut self, other: Members) {
+    /// Moves the members of `other` after these, leaving `other` empty (its memory kept).
+    fn append(&mut self, other: &mut Members) {
         let base = self.id_bytes.len() as u64;
         let offset = self.birth.len() as u32;
         self.id_bytes.extend_from_slice(&other.id_bytes);
@@ -225,9 +276,15 @@ impl Members {
         self.left.extend_from_slice(&other.left);
         self.meets_requirements
             .extend_from_slice(&other.meets_requirements);
-        for (id, i) in other.index {
+        for (id, i) in other.index.drain() {
             self.index.insert(id, i + offset);
         }
+        other.id_bytes.clear();
+        other.id_ends.clear();
+        other.birth.clear();
+        other.join.clear();
+        other.left.clear();
+        other.meets_requirements.clear();
     }
 }
 
@@ -310,6 +367,7 @@ pub fn read_members_with_progress(
         attributes,
         requirement,
     };
+    let wanted = Wanted::new(wanted_ids);
     let mut m = Members::default();
     m.reserve(estimated_rows(path));
     let fast = super::blocks::read_rows(
@@ -318,7 +376,7 @@ pub fn read_members_with_progress(
         &name,
         |rec, problems, part: &mut Members| {
             if let Some(row) = member_row(rec, &layout, problems) {
-                part.push_row(&row, wanted_ids);
+                part.push_row(&row, &wanted);
             }
         },
         |part| m.append(part),
@@ -334,7 +392,7 @@ pub fn read_members_with_progress(
             let mut m = Members::default();
             while let Some(rec) = csv.next(&mut problems) {
                 if let Some(row) = member_row(&rec, &layout, &mut problems) {
-                    m.push_row(&row, wanted_ids);
+                    m.push_row(&row, &wanted);
                 }
             }
             m

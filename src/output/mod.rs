@@ -237,46 +237,49 @@ pub fn write_members(
     // written while the next one is formatted.
     let n = members.len();
     let batch = MEMBERS_PER_PIECE * rayon::current_num_threads() * 2;
-    let format = |from: usize| -> Vec<Vec<u8>> {
+    // Fills the buffers of `bufs` with the batch from `from`; buffers are
+    // reused, so that their memory is allocated once.
+    let format = |from: usize, mut bufs: Vec<Vec<u8>>| -> Vec<Vec<u8>> {
         let to = (from + batch).min(n);
-        (from..to)
-            .step_by(MEMBERS_PER_PIECE)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|a| member_rows(members, ledger, a, (a + MEMBERS_PER_PIECE).min(to)))
-            .collect()
+        let starts: Vec<usize> = (from..to).step_by(MEMBERS_PER_PIECE).collect();
+        bufs.resize_with(starts.len(), Vec::new);
+        bufs.par_iter_mut().zip(starts).for_each(|(buf, a)| {
+            buf.clear();
+            member_rows(buf, members, ledger, a, (a + MEMBERS_PER_PIECE).min(to));
+        });
+        bufs
     };
-    let mut ready = format(0);
+    let mut ready = format(0, Vec::new());
+    let mut spare = Vec::new();
     let mut from = batch;
     loop {
         let (written, next) = rayon::join(
             || ready.iter().try_for_each(|piece| w.write_all(piece)),
-            || (from < n).then(|| format(from)),
+            || (from < n).then(|| format(from, std::mem::take(&mut spare))),
         );
         written?;
         match next {
-            Some(next) => ready = next,
+            Some(next) => spare = std::mem::replace(&mut ready, next),
             None => return Ok(()),
         }
         from += batch;
     }
 }
 
-/// The rows of `members.csv` for members `a..b`.
-fn member_rows(members: &Members, ledger: &Ledger, a: usize, b: usize) -> Vec<u8> {
-    let mut buf = Vec::with_capacity((b - a) * 48);
+/// The rows of `members.csv` for members `a..b`, into `buf`.
+fn member_rows(buf: &mut Vec<u8>, members: &Members, ledger: &Ledger, a: usize, b: usize) {
+    buf.reserve((b - a) * 48);
     for i in a..b {
-        field_bytes(&mut buf, members.id_bytes(i));
+        field_bytes(buf, members.id_bytes(i));
         buf.push(b',');
         buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
         let (prepaid, charged) = (ledger.prepaid(members, i), ledger.charged(i));
         for m in [prepaid, charged, ledger.paid_out(i), prepaid - charged] {
             buf.push(b',');
-            money(&mut buf, m);
+            money(buf, m);
         }
         buf.push(b'\n');
     }
-    buf
 }
 
 pub fn write_charges(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> io::Result<()> {
