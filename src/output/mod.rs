@@ -28,6 +28,10 @@ fn out_err(path: &Path, e: &io::Error) -> OutputError {
 
 /// A money amount as plain decimal bytes: `300000.00`, `-1.20`.
 pub fn money(buf: &mut Vec<u8>, m: Money) {
+    if m.0 == 0 {
+        buf.extend_from_slice(b"0.00");
+        return;
+    }
     if m.0 < 0 {
         buf.push(b'-');
     }
@@ -50,7 +54,8 @@ fn field(buf: &mut Vec<u8>, s: &str) {
 }
 
 fn field_bytes(buf: &mut Vec<u8>, s: &[u8]) {
-    if s.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    // Every byte that needs quoting is below b'-' (and none of the others below it is common).
+    if s.iter().any(|&b| b < b'-' && matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         buf.push(b'"');
         for &b in s {
             if b == b'"' {
