@@ -22,9 +22,9 @@
 # set are interleaved (mutual, baseline, DuckDB, mutual, …). The table gives
 # the median, min and max wall time, the median CPU time (user + sys), the
 # largest peak RSS and members per second (at the median wall time). Raw rows
-# are kept in $BENCH_DIR/results.tsv. The baseline writes the same three files
-# as mutual (decisions.csv, periods.csv, members.csv) and DuckDB periods.csv;
-# each is compared byte for byte with mutual's: any difference is printed (for
+# are kept in $BENCH_DIR/results.tsv. The baseline and DuckDB write the same
+# three files as mutual (decisions.csv, periods.csv, members.csv); each is
+# compared byte for byte with mutual's: any difference is printed (for
 # periods.csv by period and column), and the script exits 1.
 set -euo pipefail
 
@@ -167,7 +167,9 @@ run_set() {
         done
     fi
     if [[ $others == 1 && $DUCKDB == 1 ]]; then
-        compare "$out/mutual/periods.csv" "$out/duckdb/periods.csv" duckdb
+        for f in decisions.csv periods.csv members.csv; do
+            compare "$out/mutual/$f" "$out/duckdb/$f" duckdb
+        done
     fi
     # The outputs of a 100M run take gigabytes; keep only periods.csv.
     rm -f "$out"/*/members.csv "$out"/*/decisions.csv

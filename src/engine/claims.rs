@@ -234,16 +234,17 @@ pub fn decide_all(
         a.0.cmp(&b.0)
             .then_with(|| all[a.1 as usize].id.cmp(&all[b.1 as usize].id))
     });
-    let queue: Vec<Pending> = keys.par_iter().map(|k| resolved[k.1 as usize]).collect();
-    let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
+    let mut approved: HashMap<(u32, BenefitId), u32> =
+        HashMap::with_capacity_and_hasher(keys.len(), Default::default());
     let ending: Vec<BenefitId> = plan
         .membership
         .ends_on_payout
         .iter()
         .map(|c| c.value)
         .collect();
-    let mut out = Vec::with_capacity(queue.len());
-    for p in &queue {
+    let mut out = Vec::with_capacity(keys.len());
+    for &(_, i) in &keys {
+        let p = &resolved[i as usize];
         let mut facts = ClaimFacts {
             member: p.member,
             disease: p.disease,
