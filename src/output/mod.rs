@@ -55,7 +55,9 @@ fn field(buf: &mut Vec<u8>, s: &str) {
 
 fn field_bytes(buf: &mut Vec<u8>, s: &[u8]) {
     // Every byte that needs quoting is below b'-' (and none of the others below it is common).
-    if s.iter().any(|&b| b < b'-' && matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if s.iter()
+        .any(|&b| b < b'-' && matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         buf.push(b'"');
         for &b in s {
             if b == b'"' {
