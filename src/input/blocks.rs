@@ -155,7 +155,11 @@ where
         .metadata()
         .map(|m| m.len() as usize)
         .unwrap_or(sizes.block);
-    let block = sizes.block.min(size + 1);
+    // Blocks of an eighth of the file (within the limits), so that reading
+    // overlaps parsing in small files too.
+    let block = (size / 8)
+        .clamp(sizes.least_piece, sizes.block)
+        .min(size + 1);
     let mut cur: Vec<u8> = Vec::with_capacity(block + (1 << 16));
     let mut next: Vec<u8> = Vec::with_capacity(block + (1 << 16));
     let mut problems = Problems::new(name);
