@@ -497,6 +497,20 @@ pub fn evaluate(
     eval(r, names, values)
 }
 
+/// Whether `ord` (actual against required) satisfies `op`.
+fn compare(op: crate::ast::CompareOp, ord: std::cmp::Ordering) -> bool {
+    use crate::ast::CompareOp::*;
+    use std::cmp::Ordering::*;
+    match op {
+        Eq => ord == Equal,
+        Ne => ord != Equal,
+        Lt => ord == Less,
+        Le => ord != Greater,
+        Gt => ord == Greater,
+        Ge => ord != Less,
+    }
+}
+
 fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (String, String)> {
     Ok(match r {
         // Every comparison is evaluated (no short cut), so that a value that
@@ -530,6 +544,17 @@ fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (Strin
                     scale,
                     text,
                 } => {
+                    // The usual value: a whole number of a few digits.
+                    if *scale == 0
+                        && !actual.is_empty()
+                        && actual.len() <= 18
+                        && actual.bytes().all(|b| b.is_ascii_digit())
+                    {
+                        let a = actual
+                            .bytes()
+                            .fold(0i128, |v, b| v * 10 + i128::from(b - b'0'));
+                        return Ok(compare(*op, a.cmp(scaled)));
+                    }
                     let Some((a, a_scale)) = super::parse_decimal(actual) else {
                         return Err((
                             attribute.clone(),
@@ -545,16 +570,7 @@ fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (Strin
                     lhs.cmp(&rhs)
                 }
             };
-            use crate::ast::CompareOp::*;
-            use std::cmp::Ordering::*;
-            match op {
-                Eq => ord == Equal,
-                Ne => ord != Equal,
-                Lt => ord == Less,
-                Le => ord != Greater,
-                Gt => ord == Greater,
-                Ge => ord != Less,
-            }
+            compare(*op, ord)
         }
     })
 }
