@@ -574,3 +574,56 @@ fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (Strin
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::CompareOp;
+
+    /// Whole numbers take a quick path; it agrees with the exact decimal
+    /// comparison for every operator, on both sides of the required value.
+    #[test]
+    fn whole_numbers_compare_as_exact_decimals() {
+        let ops = [
+            CompareOp::Eq,
+            CompareOp::Ne,
+            CompareOp::Lt,
+            CompareOp::Le,
+            CompareOp::Gt,
+            CompareOp::Ge,
+        ];
+        let values = [
+            "0",
+            "649",
+            "650",
+            "0650",
+            "651",
+            "999999999999999999",
+            "649.99",
+            "650.00",
+            "650.5",
+            "+650",
+            "-650",
+        ];
+        for op in ops {
+            let r = Requirement::Compare {
+                attribute: "credit_score".into(),
+                op,
+                value: Literal::Number {
+                    scaled: 650,
+                    scale: 0,
+                    text: "650".into(),
+                },
+            };
+            for v in values {
+                let (a, s) = crate::input::parse_decimal(v).expect("a number");
+                let exact = a.cmp(&(650 * 10i128.pow(s)));
+                assert_eq!(
+                    evaluate(&r, &["credit_score"], &[v]),
+                    Ok(compare(op, exact)),
+                    "{v} {op:?}"
+                );
+            }
+        }
+    }
+}
