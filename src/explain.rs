@@ -1042,8 +1042,9 @@ pub fn render_human(e: &Explanation, color: bool) -> String {
     out
 }
 
-/// Runs the plan keeping the charges of `member` (every member's where
-/// none is named), as `explain` needs.
+/// Runs the plan as `explain` needs: following the charges of `member`
+/// only, or, where no member is named (a claim is explained), deciding the
+/// claims without sharing the periods.
 pub fn run_for_explain(
     plan: &Plan,
     members: &Members,
@@ -1052,8 +1053,8 @@ pub fn run_for_explain(
     member: Option<u32>,
 ) -> Result<Ledger, engine::EngineError> {
     let options = engine::RunOptions {
-        keep_charges: member.is_none(),
         track: member,
+        share: member.is_some(),
         ..engine::RunOptions::new(until)
     };
     engine::run(plan, members, claims, options)

@@ -52,6 +52,9 @@ pub struct RunOptions {
     /// Keep the charges of this one member (by input position), for an
     /// explanation, without keeping everyone's.
     pub track: Option<u32>,
+    /// Share the periods; `false` decides the claims only (explaining a
+    /// claim needs nothing more): the ledger then has no periods or charges.
+    pub share: bool,
 }
 
 impl RunOptions {
@@ -61,6 +64,7 @@ impl RunOptions {
             keep_charges: false,
             per_member: false,
             track: None,
+            share: true,
         }
     }
 }
@@ -85,14 +89,23 @@ pub fn run_observed(
 ) -> Result<Ledger, EngineError> {
     let mut membership = Membership::new(plan, members);
     let decisions = claims::decide_all(plan, members, &mut membership, claims, options.until);
-    let shared = sharing::share_all(
-        plan,
-        members,
-        &membership,
-        &decisions,
-        claims,
-        options,
-        period_done,
-    )?;
+    let shared = if options.share {
+        sharing::share_all(
+            plan,
+            members,
+            &membership,
+            &decisions,
+            claims,
+            options,
+            period_done,
+        )?
+    } else {
+        sharing::Shared {
+            strategy: Strategy::NotShared,
+            periods: Vec::new(),
+            member_charged: None,
+            charges: Charges::None,
+        }
+    };
     Ledger::new(members, membership, decisions, shared, options.until)
 }

@@ -193,6 +193,8 @@ pub enum Strategy {
     Classes,
     /// Member by member.
     PerMember,
+    /// Not shared: the claims were decided only (`RunOptions::share` off).
+    NotShared,
 }
 
 /// What sharing produced.

@@ -46,6 +46,21 @@ fn plans_check_their_examples_pass_and_explanations_are_stable() {
                 shown.push_str(&explain::render_human(&e, false));
                 shown.push('\n');
             }
+            // Explaining a claim decides the claims without sharing the periods:
+            // every claim's explanation is the same as from the full run.
+            let decided = explain::run_for_explain(&plan, m, c, ex.as_of, None)
+                .expect("the claims are decided");
+            assert_eq!(decided.strategy, mutual::engine::Strategy::NotShared);
+            for d in &l.decisions {
+                let id = &c.claims[d.claim as usize].id;
+                let full = explain::claim(&plan, &sources, m, c, l, id);
+                let only = explain::claim(&plan, &sources, m, c, &decided, id);
+                assert_eq!(
+                    full.map(|e| explain::render_human(&e, false)),
+                    only.map(|e| explain::render_human(&e, false)),
+                    "claim {id}"
+                );
+            }
             // The charge of the first member (of a cohort: its first) charged in the
             // last period with charges.
             let charged = (0..l.periods.len()).rev().find_map(|p| {
