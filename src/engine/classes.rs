@@ -8,10 +8,11 @@
 //! year of 10,000,000 members has a few thousand classes.
 //!
 //! The figures are those of computing every member (tested against it). A
-//! remainder distributed by the largest fractions ranks members one by one,
-//! and kept charges are listed per member: those runs, and members whose
-//! sharing spans more than `MAX_YEARS` membership years, are left to the
-//! per-member computation (`share_all` decides).
+//! remainder distributed by the largest fractions ranks members one by one:
+//! those runs, and members whose sharing spans more than `MAX_YEARS`
+//! membership years, are left to the per-member computation (`share_all`
+//! decides). Kept charges are each class's charge per period, and each
+//! member's class.
 
 use super::EngineError;
 use super::RunOptions;
@@ -227,6 +228,7 @@ pub(super) fn share_classes(
         .filter(|&t| (t as usize) < n)
         .and_then(|t| class_of(plan, members, membership, &ends, table, t as usize));
     let mut tracked: Vec<Money> = Vec::new();
+    let mut kept: Vec<Vec<Money>> = Vec::new();
     let mut out = Vec::with_capacity(periods.len());
     let mut carried = Money::ZERO;
     for (p, period) in periods.iter().enumerate() {
@@ -295,6 +297,9 @@ pub(super) fn share_classes(
         {
             tracked.push(Money(states[k].last));
         }
+        if options.keep_charges {
+            kept.push(states.iter().map(|s| Money(s.last)).collect());
+        }
     }
     if let (Some(last), true) = (periods.last(), states.iter().any(|s| s.charged == i64::MAX)) {
         return Err(EngineError::Overflow {
@@ -302,32 +307,47 @@ pub(super) fn share_classes(
             end: last.end,
         });
     }
-    // Each member's total: its class's (a run explaining one member needs only its own).
-    let member_charged = options.track.is_none().then(|| {
-        let totals: FxHashMap<Class, i64> = classes
-            .iter()
-            .zip(&states)
-            .map(|((c, _), s)| (*c, s.charged))
-            .collect();
-        (0..n)
+    // Each member's class, where charges are kept, and each member's total:
+    // its class's (a run explaining one member needs only its own).
+    let index: FxHashMap<Class, u32> = classes
+        .iter()
+        .enumerate()
+        .map(|(k, (c, _))| (*c, k as u32))
+        .collect();
+    let class_index = |i: usize| {
+        class_of(plan, members, membership, &ends, table, i)
+            .and_then(|c| index.get(&c).copied())
+            .unwrap_or(u32::MAX)
+    };
+    let member_class: Option<Vec<u32>> = options
+        .keep_charges
+        .then(|| (0..n).into_par_iter().map(class_index).collect());
+    let total = |k: u32| {
+        states
+            .get(k as usize)
+            .map_or(Money::ZERO, |s| Money(s.charged))
+    };
+    let member_charged = options.track.is_none().then(|| match &member_class {
+        Some(class) => class.par_iter().map(|&k| total(k)).collect(),
+        None => (0..n)
             .into_par_iter()
-            .map(|i| {
-                class_of(plan, members, membership, &ends, table, i)
-                    .and_then(|c| totals.get(&c))
-                    .map_or(Money::ZERO, |&t| Money(t))
-            })
-            .collect()
+            .map(|i| total(class_index(i)))
+            .collect(),
     });
     Ok(Some(Shared {
         strategy: Strategy::Classes,
         periods: out,
         member_charged,
-        charges: match options.track {
-            Some(member) => Charges::Tracked {
+        charges: match (member_class, options.track) {
+            (Some(class), _) => Charges::Classes {
+                class,
+                per_period: kept,
+            },
+            (None, Some(member)) => Charges::Tracked {
                 member,
                 per_period: tracked,
             },
-            None => Charges::None,
+            (None, None) => Charges::None,
         },
     }))
 }

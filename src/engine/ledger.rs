@@ -140,7 +140,17 @@ impl Ledger {
     }
 
     /// Calls `f(member, charge)` for each non-zero charge of period `p`, in member input order.
-    pub fn for_each_charge(&self, p: usize, mut f: impl FnMut(u32, Money)) {
+    pub fn for_each_charge(&self, p: usize, f: impl FnMut(u32, Money)) {
+        self.charges_in(p, 0..self.membership.eligible.len(), f);
+    }
+
+    /// `for_each_charge` for the members in `range` only.
+    pub fn charges_in(
+        &self,
+        p: usize,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(u32, Money),
+    ) {
         match &self.charges {
             Charges::Uniform {
                 lo,
@@ -151,8 +161,8 @@ impl Ledger {
             } => {
                 let c = per_period[p];
                 let ex = &extra[p];
-                let mut k = 0;
-                for i in 0..lo.len() {
+                let mut k = ex.partition_point(|&e| (e as usize) < range.start);
+                for i in range.start..range.end.min(lo.len()) {
                     if (lo[i] as usize) <= p && p < hi[i] as usize {
                         let mut amount = c;
                         if k < ex.len() && ex[k] == i as u32 {
@@ -166,13 +176,29 @@ impl Ledger {
                 }
             }
             Charges::PerMember(rows) => {
-                for &(i, c) in &rows[p] {
+                let row = &rows[p];
+                let from = row.partition_point(|r| (r.0 as usize) < range.start);
+                for &(i, c) in row[from..]
+                    .iter()
+                    .take_while(|r| (r.0 as usize) < range.end)
+                {
                     f(i, c);
                 }
             }
             Charges::Tracked { member, per_period } => {
-                if per_period[p].0 != 0 {
+                if per_period[p].0 != 0 && range.contains(&(*member as usize)) {
                     f(*member, per_period[p]);
+                }
+            }
+            Charges::Classes { class, per_period } => {
+                let row = &per_period[p];
+                let end = range.end.min(class.len());
+                for i in range.start..end {
+                    if let Some(&c) = row.get(class[i] as usize)
+                        && c.0 != 0
+                    {
+                        f(i as u32, c);
+                    }
                 }
             }
             Charges::None => {}
@@ -204,6 +230,13 @@ impl Ledger {
                     .unwrap_or_default(),
             ),
             Charges::Tracked { member, per_period } => (*member == i).then(|| per_period[p]),
+            Charges::Classes { class, per_period } => Some(
+                class
+                    .get(i as usize)
+                    .and_then(|&k| per_period[p].get(k as usize))
+                    .copied()
+                    .unwrap_or_default(),
+            ),
             Charges::None => None,
         }
     }

@@ -5,8 +5,8 @@
 //! the same (an equal split with no annual cap), a period's charge is
 //! computed once and members are counted by sorted event dates. Otherwise
 //! members who pay alike are grouped into classes (`super::classes`), unless
-//! the remainder is distributed or every charge is kept: then each member's
-//! share is computed period by period from flat columns.
+//! the remainder is distributed: then each member's share is computed period
+//! by period from flat columns.
 
 use super::EngineError;
 use super::RunOptions;
@@ -178,6 +178,11 @@ pub enum Charges {
     },
     /// Each period's non-zero charges, by member input order.
     PerMember(Vec<Vec<(u32, Money)>>),
+    /// Member i pays `per_period[p][class[i]]` in period p.
+    Classes {
+        class: Vec<u32>,
+        per_period: Vec<Vec<Money>>,
+    },
     /// One member's charge in each period.
     Tracked { member: u32, per_period: Vec<Money> },
     /// Not kept.
@@ -347,9 +352,8 @@ pub fn share_all(
             period_done,
         )
     } else {
-        let by_class = !options.per_member
-            && !options.keep_charges
-            && plan.sharing.remainder.value != Remainder::Distributed;
+        let by_class =
+            !options.per_member && plan.sharing.remainder.value != Remainder::Distributed;
         if by_class
             && let Some(shared) = super::classes::share_classes(
                 plan,

@@ -230,29 +230,26 @@ pub fn write_periods(w: &mut dyn Write, ledger: &Ledger) -> io::Result<()> {
     Ok(())
 }
 
-/// Members per piece of `members.csv` formatted on one core.
+/// Members per piece of `members.csv` (and of a period in `charges.csv`)
+/// formatted on one core.
 const MEMBERS_PER_PIECE: usize = 1 << 16;
 
-pub fn write_members(
+/// Writes `pieces` pieces in order, each formatted by `piece(k, buf)`: on all
+/// cores a batch at a time, one batch written while the next is formatted,
+/// buffers reused so that their memory is allocated once.
+fn write_pieces(
     w: &mut (dyn Write + Send),
-    members: &Members,
-    ledger: &Ledger,
+    pieces: usize,
+    piece: impl Fn(usize, &mut Vec<u8>) + Sync,
 ) -> io::Result<()> {
     use rayon::prelude::*;
-    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")?;
-    // Pieces are formatted on all cores a batch at a time, and a batch is
-    // written while the next one is formatted.
-    let n = members.len();
-    let batch = MEMBERS_PER_PIECE * rayon::current_num_threads() * 2;
-    // Fills the buffers of `bufs` with the batch from `from`; buffers are
-    // reused, so that their memory is allocated once.
+    let batch = rayon::current_num_threads() * 2;
     let format = |from: usize, mut bufs: Vec<Vec<u8>>| -> Vec<Vec<u8>> {
-        let to = (from + batch).min(n);
-        let starts: Vec<usize> = (from..to).step_by(MEMBERS_PER_PIECE).collect();
-        bufs.resize_with(starts.len(), Vec::new);
-        bufs.par_iter_mut().zip(starts).for_each(|(buf, a)| {
+        let to = (from + batch).min(pieces);
+        bufs.resize_with(to - from, Vec::new);
+        bufs.par_iter_mut().enumerate().for_each(|(k, buf)| {
             buf.clear();
-            member_rows(buf, members, ledger, a, (a + MEMBERS_PER_PIECE).min(to));
+            piece(from + k, buf);
         });
         bufs
     };
@@ -261,8 +258,8 @@ pub fn write_members(
     let mut from = batch;
     loop {
         let (written, next) = rayon::join(
-            || ready.iter().try_for_each(|piece| w.write_all(piece)),
-            || (from < n).then(|| format(from, std::mem::take(&mut spare))),
+            || ready.iter().try_for_each(|b| w.write_all(b)),
+            || (from < pieces).then(|| format(from, std::mem::take(&mut spare))),
         );
         written?;
         match next {
@@ -271,6 +268,19 @@ pub fn write_members(
         }
         from += batch;
     }
+}
+
+pub fn write_members(
+    w: &mut (dyn Write + Send),
+    members: &Members,
+    ledger: &Ledger,
+) -> io::Result<()> {
+    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")?;
+    let n = members.len();
+    write_pieces(w, n.div_ceil(MEMBERS_PER_PIECE), |k, buf| {
+        let a = k * MEMBERS_PER_PIECE;
+        member_rows(buf, members, ledger, a, (a + MEMBERS_PER_PIECE).min(n));
+    })
 }
 
 /// The rows of `members.csv` for members `a..b`, into `buf`.
@@ -289,26 +299,32 @@ fn member_rows(buf: &mut Vec<u8>, members: &Members, ledger: &Ledger, a: usize, 
     }
 }
 
-pub fn write_charges(w: &mut dyn Write, members: &Members, ledger: &Ledger) -> io::Result<()> {
+pub fn write_charges(
+    w: &mut (dyn Write + Send),
+    members: &Members,
+    ledger: &Ledger,
+) -> io::Result<()> {
     w.write_all(b"member_id,period_start,charge\n")?;
-    let mut buf = Vec::with_capacity(1 << 16);
-    for (p, f) in ledger.periods.iter().enumerate() {
-        let mut result = Ok(());
-        let mut start = Vec::new();
-        date(&mut start, f.period.start);
-        ledger.for_each_charge(p, |i, c| {
-            field_bytes(&mut buf, members.id_bytes(i as usize));
+    let n = members.len();
+    let per_period = n.div_ceil(MEMBERS_PER_PIECE);
+    let starts: Vec<Vec<u8>> = ledger
+        .periods
+        .iter()
+        .map(|f| {
+            let mut start = Vec::new();
+            date(&mut start, f.period.start);
+            start
+        })
+        .collect();
+    write_pieces(w, per_period * ledger.periods.len(), |k, buf| {
+        let (p, a) = (k / per_period, (k % per_period) * MEMBERS_PER_PIECE);
+        ledger.charges_in(p, a..(a + MEMBERS_PER_PIECE).min(n), |i, c| {
+            field_bytes(buf, members.id_bytes(i as usize));
             buf.push(b',');
-            buf.extend_from_slice(&start);
+            buf.extend_from_slice(&starts[p]);
             buf.push(b',');
-            money(&mut buf, c);
+            money(buf, c);
             buf.push(b'\n');
-            if buf.len() > (1 << 16) - 256 && result.is_ok() {
-                result = w.write_all(&buf);
-                buf.clear();
-            }
         });
-        result?;
-    }
-    w.write_all(&buf)
+    })
 }

@@ -319,6 +319,19 @@ proptest! {
         for i in 0..m.len() {
             prop_assert_eq!(fast.charged(i), slow.charged(i));
         }
+        // Kept charges (`--charges`) are each class's: every member's, every period.
+        let kept = run(&plan, &m, &c, false);
+        let by_class = matches!(kept.charges, engine::Charges::Classes { .. });
+        prop_assert!(by_class);
+        for p in 0..kept.periods.len() {
+            for i in 0..m.len() as u32 {
+                prop_assert_eq!(kept.charge_of(i, p), slow.charge_of(i, p));
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            kept.for_each_charge(p, |i, x| a.push((i, x)));
+            slow.for_each_charge(p, |i, x| b.push((i, x)));
+            prop_assert_eq!(a, b);
+        }
         // Explaining one member follows its charges period by period.
         for i in (0..data.members.len()).chain([m.len() - 1]) {
             let one = engine::run(&plan, &m, &c, RunOptions { track: Some(i as u32), ..options }).expect("a run");
