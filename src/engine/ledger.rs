@@ -193,11 +193,12 @@ impl Ledger {
             Charges::Classes { class, per_period } => {
                 let row = &per_period[p];
                 let end = range.end.min(class.len());
-                for i in range.start..end {
-                    if let Some(&c) = row.get(class[i] as usize)
+                let start = range.start.min(end);
+                for (i, &k) in class[start..end].iter().enumerate() {
+                    if let Some(&c) = row.get(k as usize)
                         && c.0 != 0
                     {
-                        f(i as u32, c);
+                        f((start + i) as u32, c);
                     }
                 }
             }
