@@ -15,16 +15,14 @@
 //! member's class.
 
 use super::EngineError;
-use super::RunOptions;
 use super::membership::{Membership, membership_year};
 use super::sharing::{
-    CapsBound, Charges, PeriodRule, Shared, Strategy, annual_cap_at, cap_age_day, close_period,
-    open_period,
+    CapsBound, Charges, Input, PeriodRule, Shared, Strategy, annual_cap_at, cap_age_day,
+    close_period, open_period,
 };
 use crate::ast::SplitKind;
 use crate::input::Members;
 use crate::money::{Fraction, Money};
-use crate::period::Period;
 use crate::plan::Plan;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -186,15 +184,16 @@ struct ClassState {
 
 /// Shares every period by classes; see the module documentation. `None`:
 /// some member's sharing spans too many membership years.
-pub(super) fn share_classes(
-    plan: &Plan,
-    members: &Members,
-    membership: &Membership,
-    periods: &[Period],
-    cases: &[(u64, Money)],
-    options: RunOptions,
-    period_done: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Option<Shared>, EngineError> {
+pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError> {
+    let Input {
+        plan,
+        members,
+        membership,
+        periods,
+        cases,
+        options,
+        period_done,
+    } = *input;
     if periods.len() >= usize::from(u16::MAX) {
         return Ok(None);
     }

@@ -212,6 +212,19 @@ pub struct Shared {
     pub charges: Charges,
 }
 
+/// What every way of sharing reads.
+#[derive(Clone, Copy)]
+pub(super) struct Input<'a> {
+    pub plan: &'a Plan,
+    pub members: &'a Members,
+    pub membership: &'a Membership,
+    pub periods: &'a [Period],
+    /// Approved cases and their payouts, by period.
+    pub cases: &'a [(u64, Money)],
+    pub options: RunOptions,
+    pub period_done: &'a (dyn Fn(usize, usize) + Sync),
+}
+
 /// Cases and payouts of each period: approved claims filed in it.
 fn cases_by_period(
     periods: &[Period],
@@ -338,57 +351,41 @@ pub fn share_all(
         .value
         .periods(plan.launched.value, options.until);
     let cases = cases_by_period(&periods, decisions, claims)?;
+    let input = Input {
+        plan,
+        members,
+        membership,
+        periods: &periods,
+        cases: &cases,
+        options,
+        period_done,
+    };
     let uniform = !options.per_member
         && plan.sharing.split.value == SplitKind::Equally
         && plan.sharing.annual_cap.is_none();
     if uniform {
-        share_uniform(
-            plan,
-            members,
-            membership,
-            &periods,
-            &cases,
-            options,
-            period_done,
-        )
+        share_uniform(&input)
     } else {
         let by_class =
             !options.per_member && plan.sharing.remainder.value != Remainder::Distributed;
-        if by_class
-            && let Some(shared) = super::classes::share_classes(
-                plan,
-                members,
-                membership,
-                &periods,
-                &cases,
-                options,
-                period_done,
-            )?
-        {
+        if by_class && let Some(shared) = super::classes::share_classes(&input)? {
             return Ok(shared);
         }
-        share_each(
-            plan,
-            members,
-            membership,
-            &periods,
-            &cases,
-            options,
-            period_done,
-        )
+        share_each(&input)
     }
 }
 
 /// Every sharing member pays the same: one charge per period.
-fn share_uniform(
-    plan: &Plan,
-    members: &Members,
-    membership: &Membership,
-    periods: &[Period],
-    cases: &[(u64, Money)],
-    _options: RunOptions,
-    period_done: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Shared, EngineError> {
+fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
+    let Input {
+        plan,
+        members,
+        membership,
+        periods,
+        cases,
+        options: _,
+        period_done,
+    } = *input;
     use rayon::prelude::*;
     let n = members.len();
     let np = periods.len();
@@ -626,15 +623,16 @@ impl PeriodRule {
 
 /// Members pay different amounts: each member's share, period by period,
 /// in parallel over members, from flat per-member state.
-fn share_each(
-    plan: &Plan,
-    members: &Members,
-    membership: &Membership,
-    periods: &[Period],
-    cases: &[(u64, Money)],
-    options: RunOptions,
-    period_done: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Shared, EngineError> {
+fn share_each(input: &Input) -> Result<Shared, EngineError> {
+    let Input {
+        plan,
+        members,
+        membership,
+        periods,
+        cases,
+        options,
+        period_done,
+    } = *input;
     use rayon::prelude::*;
     let n = members.len();
     let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
