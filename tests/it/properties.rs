@@ -217,6 +217,68 @@ fn run(plan: &Plan, m: &Members, c: &Claims, per_member: bool) -> Ledger {
     engine::run(plan, m, c, options).expect("the money identity holds in every period")
 }
 
+/// Classes follow up to four membership years: a run over three years is
+/// shared by classes, one over seven member by member, each with the figures
+/// of computing every member.
+#[test]
+fn long_runs_leave_classes_for_the_per_member_computation() {
+    let params = PlanParams {
+        fee: 10,
+        weighted: true,
+        case_cap: Some(20),
+        charge_cap: None,
+        year_cap: Some(None),
+        rounding: "half up",
+        remainder: "borne by operator",
+        term: true,
+        closes: (10, 25),
+        waiting: 30,
+    };
+    let plan = load(&plan_text(&params));
+    let data = Data {
+        members: (0..20).map(|k| (9_000 + k * 700, k * 20, None)).collect(),
+        claims: (0..10)
+            .map(|k| {
+                (
+                    k as usize,
+                    (k % 2) as u8,
+                    40 + (k as u32) * 150,
+                    3,
+                    k % 3 == 0,
+                )
+            })
+            .collect(),
+        bulk: 50,
+    };
+    let (m, c) = build(&data);
+    for (until, strategy) in [
+        ("2022-09-30", engine::Strategy::Classes),
+        ("2026-09-30", engine::Strategy::PerMember),
+    ] {
+        let options = RunOptions::new(d(until));
+        let fast = engine::run(&plan, &m, &c, options).expect("a run");
+        assert_eq!(fast.strategy, strategy, "until {until}");
+        let slow = engine::run(
+            &plan,
+            &m,
+            &c,
+            RunOptions {
+                per_member: true,
+                ..options
+            },
+        )
+        .expect("a run");
+        assert_eq!(fast.periods, slow.periods, "until {until}");
+        for i in 0..m.len() {
+            assert_eq!(fast.charged(i), slow.charged(i), "member {i} until {until}");
+        }
+        assert!(
+            fast.periods.iter().any(|f| f.charged.0 > 0),
+            "until {until}: something is charged"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, rng_seed: proptest::test_runner::RngSeed::Fixed(2018), ..ProptestConfig::default() })]
 
