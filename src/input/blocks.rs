@@ -31,7 +31,12 @@ impl Row for FastRow<'_> {
 
     fn column(&self, i: usize) -> u64 {
         let start = self.fields.get(i).map(|f| f.0).unwrap_or(0);
-        1 + String::from_utf8_lossy(&self.text[..start]).chars().count() as u64
+        let before = &self.text[..start];
+        1 + if before.is_ascii() {
+            before.len()
+        } else {
+            String::from_utf8_lossy(before).chars().count()
+        } as u64
     }
 
     fn line(&self) -> u64 {

@@ -50,7 +50,9 @@ impl Claims {
 
     /// The member ids the claims name.
     pub fn member_ids(&self) -> IdSet {
-        self.claims.iter().map(|c| Id::new(&c.member_id)).collect()
+        let mut ids = IdSet::with_capacity_and_hasher(self.claims.len(), Default::default());
+        ids.extend(self.claims.iter().map(|c| Id::new(&c.member_id)));
+        ids
     }
 }
 
@@ -91,106 +93,143 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
         return Err(problems.into_errors());
     };
     let c: Vec<Option<usize>> = csv.columns.clone();
-    let mut out = Claims::default();
-    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    while let Some(rec) = csv.next(&mut problems) {
-        let get =
-            |i: usize, n: &str, p: &mut Problems| text(&rec, i, n, p).map(|s| s.trim().to_string());
-        let id = get(c[0].unwrap_or(0), "id", &mut problems);
-        let member_id = get(c[1].unwrap_or(0), "member_id", &mut problems);
-        let disease = get(c[2].unwrap_or(0), "disease", &mut problems);
-        let diagnosed = date(&rec, c[3].unwrap_or(0), "diagnosed_on", &mut problems);
-        let filed = match c[4] {
-            Some(i) if !rec.raw(i).trim_ascii().is_empty() => {
-                date(&rec, i, "filed_on", &mut problems).map(Some)
+    // A file without quotes is read in parallel blocks; otherwise record by record.
+    let mut rows: Vec<Parsed> = Vec::new();
+    let fast = super::blocks::read_rows(
+        path,
+        csv.width,
+        &name,
+        |rec, problems, part: &mut Vec<Parsed>| {
+            if let Some(row) = claim_row(rec, &c, problems) {
+                part.push(row);
             }
-            _ => Some(None),
-        };
-        let benefit = match c[5] {
-            Some(i) => get(i, "benefit", &mut problems).map(|b| (!b.is_empty()).then_some(b)),
-            None => Some(None),
-        };
-        let cause = match c[6] {
-            Some(i) => match get(i, "cause", &mut problems) {
-                Some(s) if s.is_empty() => Some(Cause::Illness),
-                Some(s) => match Cause::parse(&s) {
-                    Some(cause) => Some(cause),
-                    None => {
-                        problems.add(
-                            rec.line(),
-                            rec.column(i),
-                            format!(
-                                "`cause` is `{}`; it must be `illness` or `accident`",
-                                super::csvfile::shown(&s)
-                            ),
-                        );
-                        None
-                    }
-                },
-                None => None,
-            },
-            None => Some(Cause::Illness),
-        };
-        for (v, i, n) in [
-            (&id, 0, "id"),
-            (&member_id, 1, "member_id"),
-            (&disease, 2, "disease"),
-        ] {
-            if v.as_deref() == Some("") {
-                problems.add(
-                    rec.line(),
-                    rec.column(c[i].unwrap_or(0)),
-                    format!("`{n}` is empty"),
-                );
+        },
+        |part| rows.append(part),
+        &|_| {},
+    );
+    match fast {
+        Some(block_problems) => problems.absorb(block_problems),
+        None => {
+            rows.clear();
+            while let Some(rec) = csv.next(&mut problems) {
+                if let Some(row) = claim_row(&rec, &c, &mut problems) {
+                    rows.push(row);
+                }
             }
-        }
-        if let (Some(d), Some(Some(f))) = (diagnosed, filed)
-            && f < d
-        {
-            problems.add(
-                rec.line(),
-                rec.column(c[4].unwrap_or(0)),
-                format!("`filed_on` {f} is before `diagnosed_on` {d}"),
-            );
-        }
-        if let Some(id) = &id
-            && !id.is_empty()
-        {
-            if let Some(first) = seen.get(id) {
-                problems.add(
-                    rec.line(),
-                    rec.column(c[0].unwrap_or(0)),
-                    format!("duplicate claim id `{id}` (first on line {first})"),
-                );
-            } else {
-                seen.insert(id.clone(), rec.line());
-            }
-        }
-        if let (
-            Some(id),
-            Some(member_id),
-            Some(disease),
-            Some(diagnosed_on),
-            Some(filed),
-            Some(benefit),
-            Some(cause),
-        ) = (id, member_id, disease, diagnosed, filed, benefit, cause)
-        {
-            out.claims.push(Claim {
-                id,
-                member_id,
-                disease,
-                diagnosed_on,
-                filed_on: filed.unwrap_or(diagnosed_on),
-                benefit,
-                cause,
-                line: rec.line(),
-            });
         }
     }
+    // Each repeated id is reported at its field, naming the first line. Ids
+    // in strictly increasing order (as most exports are) cannot repeat.
+    let increasing = {
+        use rayon::prelude::*;
+        rows.par_windows(2)
+            .all(|w| w[0].claim.id.as_str() < w[1].claim.id.as_str())
+    };
+    let mut seen: rustc_hash::FxHashMap<&str, u64> = rustc_hash::FxHashMap::default();
+    for row in rows.iter().filter(|_| !increasing) {
+        let claim = &row.claim;
+        if let Some(&first) = seen.get(claim.id.as_str()) {
+            problems.add(
+                claim.line,
+                row.id_column,
+                format!("duplicate claim id `{}` (first on line {first})", claim.id),
+            );
+        } else {
+            seen.insert(&claim.id, claim.line);
+        }
+    }
+    drop(seen);
     if problems.is_empty() {
-        Ok(out)
+        Ok(Claims {
+            claims: rows.into_iter().map(|row| row.claim).collect(),
+        })
     } else {
         Err(problems.into_errors())
     }
+}
+
+/// A row with an id: the claim (its other fields empty where the row has
+/// problems), and where its id is, for a repeat reported later.
+struct Parsed {
+    claim: Claim,
+    id_column: u64,
+}
+
+/// Checks one row; every problem goes to `problems`. `None`: the row has no id.
+fn claim_row<R: Row>(rec: &R, c: &[Option<usize>], problems: &mut Problems) -> Option<Parsed> {
+    let get =
+        |i: usize, n: &str, p: &mut Problems| text(rec, i, n, p).map(|s| s.trim().to_string());
+    let id = get(c[0].unwrap_or(0), "id", problems);
+    let member_id = get(c[1].unwrap_or(0), "member_id", problems);
+    let disease = get(c[2].unwrap_or(0), "disease", problems);
+    let diagnosed = date(rec, c[3].unwrap_or(0), "diagnosed_on", problems);
+    let filed = match c[4] {
+        Some(i) if !rec.raw(i).trim_ascii().is_empty() => {
+            date(rec, i, "filed_on", problems).map(Some)
+        }
+        _ => Some(None),
+    };
+    let benefit = match c[5] {
+        Some(i) => get(i, "benefit", problems).map(|b| (!b.is_empty()).then_some(b)),
+        None => Some(None),
+    };
+    let cause = match c[6] {
+        Some(i) => match get(i, "cause", problems) {
+            Some(s) if s.is_empty() => Some(Cause::Illness),
+            Some(s) => match Cause::parse(&s) {
+                Some(cause) => Some(cause),
+                None => {
+                    problems.add(
+                        rec.line(),
+                        rec.column(i),
+                        format!(
+                            "`cause` is `{}`; it must be `illness` or `accident`",
+                            super::csvfile::shown(&s)
+                        ),
+                    );
+                    None
+                }
+            },
+            None => None,
+        },
+        None => Some(Cause::Illness),
+    };
+    for (v, i, n) in [
+        (&id, 0, "id"),
+        (&member_id, 1, "member_id"),
+        (&disease, 2, "disease"),
+    ] {
+        if v.as_deref() == Some("") {
+            problems.add(
+                rec.line(),
+                rec.column(c[i].unwrap_or(0)),
+                format!("`{n}` is empty"),
+            );
+        }
+    }
+    if let (Some(d), Some(Some(f))) = (diagnosed, filed)
+        && f < d
+    {
+        problems.add(
+            rec.line(),
+            rec.column(c[4].unwrap_or(0)),
+            format!("`filed_on` {f} is before `diagnosed_on` {d}"),
+        );
+    }
+    let id = id.filter(|id| !id.is_empty())?;
+    let line = rec.line();
+    let id_column = rec.column(c[0].unwrap_or(0));
+    // A row with problems keeps only its id (the run does not go ahead).
+    let diagnosed_on = diagnosed.unwrap_or(NaiveDate::MIN);
+    let claim = Claim {
+        id,
+        member_id: member_id.unwrap_or_default(),
+        disease: disease.unwrap_or_default(),
+        diagnosed_on,
+        filed_on: filed.flatten().unwrap_or(diagnosed_on),
+        benefit: benefit.flatten(),
+        cause: cause.unwrap_or(Cause::Illness),
+        line,
+    };
+    Some(Parsed { claim, id_column })
 }

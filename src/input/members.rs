@@ -22,6 +22,8 @@ pub struct Members {
     pub meets_requirements: Vec<bool>,
     /// Members named by claims: id → index.
     pub index: rustc_hash::FxHashMap<Id, u32>,
+    /// While a piece of the file is read: the members named by claims, to be indexed.
+    named: Vec<(Id, u32)>,
 }
 
 impl Members {
@@ -118,30 +120,33 @@ impl Members {
 struct Wanted<'a> {
     set: &'a IdSet,
     filter: Vec<u64>,
+    /// The hash's top bits pick the bit: 64 − log2(bits).
+    shift: u32,
 }
 
 impl<'a> Wanted<'a> {
-    const BITS: u32 = 20;
-
     fn new(set: &'a IdSet) -> Wanted<'a> {
-        let mut filter = vec![0u64; 1 << (Self::BITS - 6)];
+        // At least 16 bits an id (2^20 to 2^28 bits): few rows reach the set.
+        let bits = (set.len() * 16).next_power_of_two().clamp(1 << 20, 1 << 28);
+        let shift = 64 - bits.trailing_zeros();
+        let mut filter = vec![0u64; bits >> 6];
         for id in set {
-            let bit = Self::bit(id);
+            let bit = Self::bit(id, shift);
             filter[bit >> 6] |= 1 << (bit & 63);
         }
-        Wanted { set, filter }
+        Wanted { set, filter, shift }
     }
 
     #[inline]
-    fn bit(id: &str) -> usize {
+    fn bit(id: &str, shift: u32) -> usize {
         let mut h = rustc_hash::FxHasher::default();
         h.write(id.as_bytes());
-        (h.finish() >> (64 - Self::BITS)) as usize
+        (h.finish() >> shift) as usize
     }
 
     #[inline]
     fn contains(&self, id: &str) -> bool {
-        let bit = Self::bit(id);
+        let bit = Self::bit(id, self.shift);
         self.filter[bit >> 6] & (1 << (bit & 63)) != 0 && self.set.contains(id)
     }
 }
@@ -247,7 +252,7 @@ fn member_row<'r, R: Row>(
 impl Members {
     fn push_row(&mut self, row: &MemberRow, wanted: &Wanted) {
         if wanted.contains(row.id) {
-            self.index.insert(Id::new(row.id), self.birth.len() as u32);
+            self.named.push((Id::new(row.id), self.birth.len() as u32));
         }
         self.push_id(row.id);
         self.birth.push(row.birth);
@@ -276,7 +281,7 @@ impl Members {
         self.left.extend_from_slice(&other.left);
         self.meets_requirements
             .extend_from_slice(&other.meets_requirements);
-        for (id, i) in other.index.drain() {
+        for (id, i) in other.named.drain(..) {
             self.index.insert(id, i + offset);
         }
         other.id_bytes.clear();
@@ -370,6 +375,7 @@ pub fn read_members_with_progress(
     let wanted = Wanted::new(wanted_ids);
     let mut m = Members::default();
     m.reserve(estimated_rows(path));
+    m.index.reserve(wanted_ids.len());
     let fast = super::blocks::read_rows(
         path,
         csv.width,
@@ -394,6 +400,9 @@ pub fn read_members_with_progress(
                 if let Some(row) = member_row(&rec, &layout, &mut problems) {
                     m.push_row(&row, &wanted);
                 }
+            }
+            for (id, i) in std::mem::take(&mut m.named) {
+                m.index.insert(id, i);
             }
             m
         }

@@ -637,6 +637,26 @@ fn a_members_file_with_quotes_reads_the_same_as_one_without() {
     assert_eq!(one.reason("c3"), "not_eligible");
 }
 
+#[test]
+fn a_claims_file_with_quotes_reads_the_same_as_one_without() {
+    // The same: claims files are read in parallel blocks unless they hold a quote.
+    let members = format!(
+        "{MEMBERS_XHB}a,1990-01-01,2018-10-16,,700\nb,1975-03-01,2018-10-16,,650\nc,1990-01-01,2018-10-16,,600\n"
+    );
+    let plain = format!(
+        "{CLAIMS}c1,a,CI001,2019-01-15,,,accident\nc2,b,CI002,2019-01-10,2019-01-20,critical,\nc3,c,CI003,2019-01-17,,,\n"
+    );
+    let quoted = format!(
+        "{CLAIMS}c1,\"a\",CI001,2019-01-15,,,accident\nc2,b,CI002,2019-01-10,2019-01-20,\"critical\",\nc3,c,\"CI003\",2019-01-17,,,\n"
+    );
+    let one = run_csv(&plan(XHB), &members, &plain, "2019-02-06");
+    let two = run_csv(&plan(XHB), &members, &quoted, "2019-02-06");
+    assert_eq!(one.all(), two.all());
+    assert_eq!(one.reason("c1"), "covered");
+    assert_eq!(one.reason("c2"), "in_waiting_period");
+    assert_eq!(one.reason("c3"), "not_eligible");
+}
+
 /// Runs `mutual run --charges` on the sample data of `plan`, with the claims
 /// file's rows in the given order and the given number of threads.
 fn sample_run(
