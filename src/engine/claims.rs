@@ -76,6 +76,8 @@ pub struct ClaimFacts {
 pub struct Decision {
     /// Index of the claim in the claims file.
     pub claim: u32,
+    /// The claim's filing date (as used: the diagnosis date where none was given).
+    pub filed_on: NaiveDate,
     pub reason: Reason,
     pub payout: Money,
     pub facts: ClaimFacts,
@@ -146,6 +148,8 @@ struct Pending {
     birth: NaiveDate,
     join: NaiveDate,
     left: NaiveDate,
+    /// The day the membership ends, by its own rules (payouts come later).
+    end: NaiveDate,
 }
 
 /// The filing day and the first 12 bytes of the claim id (zero-padded) as
@@ -202,6 +206,11 @@ fn pending(
         } else {
             NaiveDate::MIN
         },
+        end: if known {
+            membership.end[m]
+        } else {
+            NaiveDate::MIN
+        },
     }
 }
 
@@ -234,24 +243,32 @@ pub fn decide_all(
         a.0.cmp(&b.0)
             .then_with(|| all[a.1 as usize].id.cmp(&all[b.1 as usize].id))
     });
-    let mut approved: HashMap<(u32, BenefitId), u32> =
-        HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    // The claims in decision order, gathered on all cores, so that the
+    // decisions read memory in order; what earlier decisions change (approved
+    // payouts, memberships ended by one) is kept in two small maps.
+    let queue: Vec<Pending> = keys.par_iter().map(|k| resolved[k.1 as usize]).collect();
+    drop(resolved);
+    let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
+    let mut ended: HashMap<u32, NaiveDate> = HashMap::default();
     let ending: Vec<BenefitId> = plan
         .membership
         .ends_on_payout
         .iter()
         .map(|c| c.value)
         .collect();
-    let mut out = Vec::with_capacity(keys.len());
-    for &(_, i) in &keys {
-        let p = &resolved[i as usize];
+    let mut out = Vec::with_capacity(queue.len());
+    for p in &queue {
         let mut facts = ClaimFacts {
             member: p.member,
             disease: p.disease,
             benefit: p.benefit,
             ..ClaimFacts::default()
         };
-        let (reason, payout) = decide(plan, membership, p, &mut facts, &approved);
+        let end = match p.member.and_then(|m| ended.get(&m)) {
+            Some(&day) => day.min(p.end),
+            None => p.end,
+        };
+        let (reason, payout) = decide(plan, end, p, &mut facts, &approved);
         if reason == Reason::Covered {
             let (m, b) = (
                 facts.member.unwrap_or(0),
@@ -260,10 +277,13 @@ pub fn decide_all(
             *approved.entry((m, b)).or_default() += 1;
             if ending.contains(&b) {
                 membership.end_on(m as usize, p.filed, EndCause::Payout);
+                let day = ended.entry(m).or_insert(p.filed);
+                *day = (*day).min(p.filed);
             }
         }
         out.push(Decision {
             claim: p.claim,
+            filed_on: p.filed,
             reason,
             payout,
             facts,
@@ -272,9 +292,11 @@ pub fn decide_all(
     out
 }
 
+/// Decides one claim; `end` is the day the member's membership ends (so
+/// far) and `approved` counts the approved claims so far, by member and benefit.
 fn decide(
     plan: &Plan,
-    membership: &Membership,
+    end: NaiveDate,
     p: &Pending,
     facts: &mut ClaimFacts,
     approved: &HashMap<(u32, BenefitId), u32>,
@@ -283,7 +305,6 @@ fn decide(
     let Some(m) = p.member else {
         return denied(Reason::UnknownMember);
     };
-    let i = m as usize;
     let d = p.diagnosed;
     if !p.eligible {
         return denied(Reason::NotEligible);
@@ -295,8 +316,8 @@ fn decide(
     if d >= p.left {
         return denied(Reason::AfterLeaving);
     }
-    if membership.end[i] <= d {
-        facts.ended_on = Some(membership.end[i]);
+    if end <= d {
+        facts.ended_on = Some(end);
         return denied(Reason::MembershipEnded);
     }
     let Some(b) = p.benefit.filter(|_| !p.other_benefit) else {

@@ -90,15 +90,7 @@ pub fn run_observed(
     let mut membership = Membership::new(plan, members);
     let decisions = claims::decide_all(plan, members, &mut membership, claims, options.until);
     let shared = if options.share {
-        sharing::share_all(
-            plan,
-            members,
-            &membership,
-            &decisions,
-            claims,
-            options,
-            period_done,
-        )?
+        sharing::share_all(plan, members, &membership, &decisions, options, period_done)?
     } else {
         sharing::Shared {
             strategy: Strategy::NotShared,

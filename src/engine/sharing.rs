@@ -13,7 +13,7 @@ use super::RunOptions;
 use super::claims::{Decision, Reason};
 use super::membership::{Membership, membership_year, term_start};
 use crate::ast::{AgeBasis, Remainder, RoundingMode, SplitKind};
-use crate::input::{Claims, Members};
+use crate::input::Members;
 use crate::money::{Fraction, Money};
 use crate::period::Period;
 use crate::plan::{Plan, Schedule};
@@ -229,11 +229,10 @@ pub(super) struct Input<'a> {
 fn cases_by_period(
     periods: &[Period],
     decisions: &[Decision],
-    claims: &Claims,
 ) -> Result<Vec<(u64, Money)>, EngineError> {
     let mut out = vec![(0u64, 0i128); periods.len()];
     for d in decisions.iter().filter(|d| d.reason == Reason::Covered) {
-        let filed = claims.claims[d.claim as usize].filed_on;
+        let filed = d.filed_on;
         let p = periods.partition_point(|p| p.end < filed);
         if p < periods.len() && periods[p].start <= filed {
             out[p].0 += 1;
@@ -341,7 +340,6 @@ pub fn share_all(
     members: &Members,
     membership: &Membership,
     decisions: &[Decision],
-    claims: &Claims,
     options: RunOptions,
     period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Shared, EngineError> {
@@ -350,7 +348,7 @@ pub fn share_all(
         .calendar
         .value
         .periods(plan.launched.value, options.until);
-    let cases = cases_by_period(&periods, decisions, claims)?;
+    let cases = cases_by_period(&periods, decisions)?;
     let input = Input {
         plan,
         members,
