@@ -181,6 +181,8 @@ fn pending(
     };
     let m = member.map_or(0, |m| m as usize);
     let known = member.is_some();
+    // The member's day in a column (the earliest day for no member).
+    let day = |column: &[NaiveDate]| if known { column[m] } else { NaiveDate::MIN };
     Pending {
         filed: claim.filed_on,
         claim: i as u32,
@@ -191,26 +193,10 @@ fn pending(
         other_benefit,
         cause: claim.cause,
         eligible: known && membership.eligible[m],
-        birth: if known {
-            members.birth[m]
-        } else {
-            NaiveDate::MIN
-        },
-        join: if known {
-            members.join[m]
-        } else {
-            NaiveDate::MIN
-        },
-        left: if known {
-            members.left[m]
-        } else {
-            NaiveDate::MIN
-        },
-        end: if known {
-            membership.end[m]
-        } else {
-            NaiveDate::MIN
-        },
+        birth: day(&members.birth),
+        join: day(&members.join),
+        left: day(&members.left),
+        end: day(&membership.end),
     }
 }
 
