@@ -133,6 +133,16 @@ pub fn claim(
         .iter()
         .find(|d| claims.claims[d.claim as usize].id == claim_id)?;
     let c = &claims.claims[decision.claim as usize];
+    // The explanation as it stands, at the step that decided the claim.
+    let done = |b: Builder, why_not: Vec<String>| {
+        Some(finish(
+            "claim",
+            format!("claim {}", c.id),
+            decision,
+            b,
+            why_not,
+        ))
+    };
     let mut b = Builder {
         sources,
         steps: Vec::new(),
@@ -184,13 +194,7 @@ pub fn claim(
             "a member with the id `{}` in the members file",
             c.member_id
         ));
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     };
     let i = m as usize;
     let (birth, join, left) = (members.birth[i], members.join[i], members.left[i]);
@@ -252,13 +256,7 @@ pub fn claim(
         }
     }
     if r == Reason::NotEligible {
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     }
     // 3. Dates.
     let d = c.diagnosed_on;
@@ -274,13 +272,7 @@ pub fn claim(
     );
     if r == Reason::BeforeJoin {
         why_not.push(format!("a diagnosis on or after the join date {join}"));
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     }
     if left != NaiveDate::MAX {
         b.step(
@@ -300,13 +292,7 @@ pub fn claim(
     }
     if r == Reason::AfterLeaving {
         why_not.push(format!("a diagnosis before the member left on {left}"));
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     }
     if r == Reason::MembershipEnded {
         let ended = f.ended_on.unwrap_or(NaiveDate::MAX);
@@ -321,13 +307,7 @@ pub fn claim(
         why_not.push(format!(
             "a diagnosis before the membership ended on {ended}"
         ));
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     }
     b.step(
         "membership",
@@ -371,13 +351,7 @@ pub fn claim(
             "a disease covered by a benefit: {}",
             covered.join(", ")
         ));
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     };
     let ben = plan.benefit(bid);
     let dname = f
@@ -438,13 +412,7 @@ pub fn claim(
             ));
         }
         why_not.push(w);
-        return Some(finish(
-            "claim",
-            format!("claim {}", c.id),
-            decision,
-            b,
-            why_not,
-        ));
+        return done(b, why_not);
     }
     // 6. The age band.
     let (table_owner, table) = payout_table(plan, bid);
@@ -492,13 +460,7 @@ pub fn claim(
                     "an age {basis_words} within the plan's bands ({})",
                     ranges.join(", ")
                 ));
-                return Some(finish(
-                    "claim",
-                    format!("claim {}", c.id),
-                    decision,
-                    b,
-                    why_not,
-                ));
+                return done(b, why_not);
             }
         }
     }
@@ -536,13 +498,7 @@ pub fn claim(
                 "no more than {} approved `{}` claims per member",
                 limit.value, ben.name
             ));
-            return Some(finish(
-                "claim",
-                format!("claim {}", c.id),
-                decision,
-                b,
-                why_not,
-            ));
+            return done(b, why_not);
         }
     }
     b.step(
@@ -569,13 +525,7 @@ pub fn claim(
             &[("ended_on", s(c.filed_on))],
         );
     }
-    Some(finish(
-        "claim",
-        format!("claim {}", c.id),
-        decision,
-        b,
-        why_not,
-    ))
+    done(b, why_not)
 }
 
 fn finish(
