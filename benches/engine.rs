@@ -95,27 +95,6 @@ fn trivial_sharing(name: &str, dir: &Path) -> Plan {
     load(&path)
 }
 
-/// SplitMix64: deterministic data without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-
-    fn percent(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
-}
-
 /// The seed plans as the benches see them.
 #[derive(Clone, Copy)]
 struct Seed {
@@ -147,36 +126,39 @@ const JD_HUBAO: Seed = Seed {
 };
 
 /// A member's dates: about 1% too young, 1% too old, the rest 20 years to the oldest join age.
-fn member_dates(r: &mut Rng, seed: Seed) -> (NaiveDate, NaiveDate, Option<NaiveDate>, bool) {
+fn member_dates(
+    r: &mut fastrand::Rng,
+    seed: Seed,
+) -> (NaiveDate, NaiveDate, Option<NaiveDate>, bool) {
     let launch = d(seed.launch);
-    let join = plus(launch, r.below(365));
-    let class = r.below(100);
+    let join = plus(launch, r.u64(..365));
+    let class = r.u64(..100);
     let birth = if class == 0 {
-        minus(join, r.below(30))
+        minus(join, r.u64(..30))
     } else if class == 1 {
         minus(join, (seed.oldest + 2) * 366)
     } else {
-        minus(join, (20 + r.below(seed.oldest - 20)) * 365 + r.below(365))
+        minus(join, (20 + r.u64(..seed.oldest - 20)) * 365 + r.u64(..365))
     };
-    let left = r.percent(3).then(|| plus(join, 1 + r.below(300)));
-    let meets = !seed.requirement || r.below(1000) >= 25;
+    let left = (r.u64(..100) < 3).then(|| plus(join, 1 + r.u64(..300)));
+    let meets = !seed.requirement || r.u64(..1000) >= 25;
     (birth, join, left, meets)
 }
 
 /// A claim's disease: mostly covered critical codes, some minor, some unknown.
-fn disease(r: &mut Rng, seed: Seed) -> String {
-    let c = r.below(100);
+fn disease(r: &mut fastrand::Rng, seed: Seed) -> String {
+    let c = r.u64(..100);
     if c < 3 {
         "ZZ001".to_string()
     } else if c < if seed.minor { 30 } else { 5 } {
-        format!("MI{:02}", 1 + r.below(30))
+        format!("MI{:02}", 1 + r.u64(..30))
     } else {
-        format!("CI{:03}", 1 + r.below(100))
+        format!("CI{:03}", 1 + r.u64(..100))
     }
 }
 
-fn cause(r: &mut Rng) -> Cause {
-    if r.percent(10) {
+fn cause(r: &mut fastrand::Rng) -> Cause {
+    if r.u64(..100) < 10 {
         Cause::Accident
     } else {
         Cause::Illness
@@ -186,7 +168,7 @@ fn cause(r: &mut Rng) -> Cause {
 /// `n` members, each indexed, and `c` claims naming them (1% unknown ids),
 /// diagnosed from the join date to about 400 days later, up to `until`.
 fn decision_data(seed: Seed, n: usize, c: usize) -> (Members, Claims) {
-    let mut r = Rng(42);
+    let mut r = fastrand::Rng::with_seed(42);
     let until = d(seed.until);
     let mut members = Members::default();
     let mut joins = Vec::with_capacity(n);
@@ -200,13 +182,13 @@ fn decision_data(seed: Seed, n: usize, c: usize) -> (Members, Claims) {
         let id = format!("c{k:09}");
         let dis = disease(&mut r, seed);
         let cause = cause(&mut r);
-        if r.percent(1) {
-            let day = plus(d(seed.launch), r.below(365));
+        if r.u64(..100) < 1 {
+            let day = plus(d(seed.launch), r.u64(..365));
             claims.push(&id, &format!("x{k}"), &dis, day, cause);
             continue;
         }
-        let m = r.below(n as u64) as usize;
-        let day = plus(joins[m], r.below(400)).min(until);
+        let m = r.u64(..n as u64) as usize;
+        let day = plus(joins[m], r.u64(..400)).min(until);
         claims.push(&id, &format!("m{m:09}"), &dis, day, cause);
     }
     (members, claims)
@@ -216,7 +198,7 @@ fn decision_data(seed: Seed, n: usize, c: usize) -> (Members, Claims) {
 /// 300 days after joining (a quarter of them by accident), and the rest in
 /// cohorts of 10,000 identical members with their own dates.
 fn run_data(seed: Seed, total: usize, claimants: usize) -> (Members, Claims) {
-    let mut r = Rng(7);
+    let mut r = fastrand::Rng::with_seed(7);
     let until = d(seed.until);
     let mut members = Members::default();
     let mut claims = Claims::default();
@@ -224,8 +206,8 @@ fn run_data(seed: Seed, total: usize, claimants: usize) -> (Members, Claims) {
         let (birth, join, left, meets) = member_dates(&mut r, seed);
         let id = format!("m{i:09}");
         members.push(&id, birth, join, left, meets);
-        let day = plus(join, 60 + r.below(240)).min(until);
-        let cause = if r.percent(25) {
+        let day = plus(join, 60 + r.u64(..240)).min(until);
+        let cause = if r.u64(..100) < 25 {
             Cause::Accident
         } else {
             Cause::Illness

@@ -80,23 +80,6 @@ fn every_plan_regression_is_handled() {
 
 // ------------------------------------------------------------ killed runs
 
-/// SplitMix64: the same pseudo-random delays on every run of the test.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-}
-
 const KILL_MEMBERS: u64 = 300_000;
 
 fn date_text(d: NaiveDate) -> String {
@@ -108,20 +91,20 @@ fn date_text(d: NaiveDate) -> String {
 /// so that every period has payouts and every member a charge.
 fn write_kill_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     use std::io::Write;
-    let mut r = Rng(20_181_016);
+    let mut r = fastrand::Rng::with_seed(20_181_016);
     let launch = crate::run::d("2018-10-16");
     let members = dir.join("members.csv");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&members).expect("members.csv"));
     writeln!(w, "id,birth_date,join_date,left_date,credit_score").expect("write");
     for i in 0..KILL_MEMBERS {
-        let join = launch + chrono::Days::new(r.below(30));
-        let birth = join - chrono::Days::new(365 * 20 + r.below(365 * 35));
-        let left = if r.below(100) < 3 {
-            date_text(join + chrono::Days::new(1 + r.below(120)))
+        let join = launch + chrono::Days::new(r.u64(..30));
+        let birth = join - chrono::Days::new(365 * 20 + r.u64(..365 * 35));
+        let left = if r.u64(..100) < 3 {
+            date_text(join + chrono::Days::new(1 + r.u64(..120)))
         } else {
             String::new()
         };
-        let score = 600 + r.below(300);
+        let score = 600 + r.u64(..300);
         writeln!(
             w,
             "m{:09},{},{},{left},{score}",
@@ -136,13 +119,13 @@ fn write_kill_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     let mut w = std::io::BufWriter::new(std::fs::File::create(&claims).expect("claims.csv"));
     writeln!(w, "id,member_id,disease,diagnosed_on,filed_on,cause").expect("write");
     for c in 0..600u64 {
-        let member = 1 + r.below(KILL_MEMBERS);
+        let member = 1 + r.u64(..KILL_MEMBERS);
         let diagnosed = launch + chrono::Days::new(31 + c * 120 / 600);
         writeln!(
             w,
             "c{:06},m{member:09},CI{:03},{},,accident",
             c + 1,
-            1 + r.below(100),
+            1 + r.u64(..100),
             date_text(diagnosed)
         )
         .expect("write");
@@ -248,11 +231,11 @@ fn killed_runs_never_leave_half_written_output() {
     // end of a complete run, alternating the two versions. (A fixed 0-1.5 s
     // would let most runs finish first where a complete run takes 0.4 s.)
     let span = took_a.max(took_b).mul_f64(1.2);
-    let mut r = Rng(7);
+    let mut r = fastrand::Rng::with_seed(7);
     let mut outcomes: BTreeMap<&str, u32> = BTreeMap::new();
     for k in 0..20 {
         let until = if k % 2 == 0 { until_b } else { until_a };
-        let delay = Duration::from_micros(r.below(span.as_micros() as u64));
+        let delay = Duration::from_micros(r.u64(..span.as_micros() as u64));
         let before_files = visible_files(&dir);
         let before_hidden = hidden_files(&dir);
         let mut child = kill_run(&members, &claims, until, &dir)
