@@ -307,7 +307,9 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
         });
     }
     // Each member's class, where charges are kept, and each member's total:
-    // its class's (a run explaining one member needs only its own).
+    // its class's (a run explaining one member needs only its own). Classes
+    // are worked out again rather than kept from the count: a class is 48
+    // bytes, which for every member would outweigh the work.
     let index: FxHashMap<Class, u32> = classes
         .iter()
         .enumerate()

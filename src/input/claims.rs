@@ -174,9 +174,9 @@ fn claim_row<R: Row>(rec: &R, c: &[Option<usize>], problems: &mut Problems) -> O
         None => Some(None),
     };
     let cause = match c[6] {
-        Some(i) => match get(i, "cause", problems) {
-            Some(s) if s.is_empty() => Some(Cause::Illness),
-            Some(s) => match Cause::parse(&s) {
+        Some(i) => match text(rec, i, "cause", problems).map(str::trim) {
+            Some("") => Some(Cause::Illness),
+            Some(s) => match Cause::parse(s) {
                 Some(cause) => Some(cause),
                 None => {
                     problems.add(
@@ -184,7 +184,7 @@ fn claim_row<R: Row>(rec: &R, c: &[Option<usize>], problems: &mut Problems) -> O
                         rec.column(i),
                         format!(
                             "`cause` is `{}`; it must be `illness` or `accident`",
-                            super::csvfile::shown(&s)
+                            super::csvfile::shown(s)
                         ),
                     );
                     None
