@@ -152,14 +152,18 @@ struct Pending {
     end: NaiveDate,
 }
 
+/// A day as a number in the days' order (the sign bit flipped keeps days
+/// before the common era in order).
+fn day_number(day: NaiveDate) -> u32 {
+    (day.num_days_from_ce() as u32) ^ 0x8000_0000
+}
+
 /// The filing day and the first 12 bytes of the claim id (zero-padded) as
 /// one number: its order is the order of (day, id) unless two ids share
 /// those bytes.
 fn order_key(filed: NaiveDate, id: &str) -> u128 {
     let mut bytes = [0u8; 16];
-    // The sign bit flipped keeps days before the common era in order.
-    let day = (filed.num_days_from_ce() as u32) ^ 0x8000_0000;
-    bytes[..4].copy_from_slice(&day.to_be_bytes());
+    bytes[..4].copy_from_slice(&day_number(filed).to_be_bytes());
     let n = id.len().min(12);
     bytes[4..4 + n].copy_from_slice(&id.as_bytes()[..n]);
     u128::from_be_bytes(bytes)
@@ -211,28 +215,42 @@ pub fn decide_all(
 ) -> Vec<Decision> {
     use rayon::prelude::*;
     let all = &claims.claims;
-    // Resolve every claim in file order, then order compact keys:
-    // (filing day, the first 12 bytes of the id) packed in a u128, with
-    // the whole ids compared only when those agree.
+    // Resolve every claim in file order, then order compact keys.
     let membership_now = &*membership;
     let resolved: Vec<Pending> = all
         .par_iter()
         .enumerate()
         .map(|(i, c)| pending(plan, members, membership_now, i, c))
         .collect();
-    let mut keys: Vec<(u128, u32)> = resolved
-        .par_iter()
-        .filter(|p| p.filed <= until)
-        .map(|p| (order_key(p.filed, &all[p.claim as usize].id), p.claim))
-        .collect();
-    keys.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| all[a.1 as usize].id.cmp(&all[b.1 as usize].id))
-    });
+    // Claim ids that increase through the file (as most exports do) put the
+    // claims of one day in file order: one u64 key (day, index) orders them.
+    let increasing = all.par_windows(2).all(|w| w[0].id < w[1].id);
+    let order: Vec<u32> = if increasing {
+        let mut keys: Vec<u64> = resolved
+            .par_iter()
+            .filter(|p| p.filed <= until)
+            .map(|p| (u64::from(day_number(p.filed)) << 32) | u64::from(p.claim))
+            .collect();
+        keys.par_sort_unstable();
+        keys.into_par_iter().map(|k| k as u32).collect()
+    } else {
+        // (filing day, the first 12 bytes of the id) packed in a u128, the
+        // whole ids compared only when those agree.
+        let mut keys: Vec<(u128, u32)> = resolved
+            .par_iter()
+            .filter(|p| p.filed <= until)
+            .map(|p| (order_key(p.filed, &all[p.claim as usize].id), p.claim))
+            .collect();
+        keys.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| all[a.1 as usize].id.cmp(&all[b.1 as usize].id))
+        });
+        keys.into_par_iter().map(|k| k.1).collect()
+    };
     // The claims in decision order, gathered on all cores, so that the
     // decisions read memory in order; what earlier decisions change (approved
     // payouts, memberships ended by one) is kept in two small maps.
-    let queue: Vec<Pending> = keys.par_iter().map(|k| resolved[k.1 as usize]).collect();
+    let queue: Vec<Pending> = order.par_iter().map(|&i| resolved[i as usize]).collect();
     drop(resolved);
     let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
     let mut ended: HashMap<u32, NaiveDate> = HashMap::default();
