@@ -175,8 +175,8 @@ fn pending(
     membership: &Membership,
     i: usize,
     claim: &Claim,
+    member: Option<u32>,
 ) -> Pending {
-    let member = members.find(&claim.member_id);
     let disease = plan.diseases.lookup(&claim.disease);
     let benefit = disease.and_then(|d| plan.diseases.benefit[d.0 as usize]);
     let other_benefit = match (benefit, &claim.benefit) {
@@ -217,10 +217,13 @@ pub fn decide_all(
     let all = &claims.claims;
     // Resolve every claim in file order, then order compact keys.
     let membership_now = &*membership;
+    // The members first, in a loop of lookups alone, whose cache misses overlap.
+    let found: Vec<Option<u32>> = all.par_iter().map(|c| members.find(&c.member_id)).collect();
     let resolved: Vec<Pending> = all
         .par_iter()
         .enumerate()
-        .map(|(i, c)| pending(plan, members, membership_now, i, c))
+        .zip(found)
+        .map(|((i, c), m)| pending(plan, members, membership_now, i, c, m))
         .collect();
     // Claim ids that increase through the file (as most exports do) put the
     // claims of one day in file order: one u64 key (day, index) orders them.
