@@ -11,7 +11,9 @@
 //!   the run is dominated by the decisions. The throughput is claims per
 //!   second (gross: the run also builds the membership columns of the
 //!   members); `decide/.../0 claims` is the same run without claims, so the
-//!   net rate is `claims / (t − t0)`.
+//!   net rate is `claims / (t − t0)`. The members are numbered by the claims
+//!   as `mutual run` reads them (`Claims::member_keys`), so the claims find
+//!   their members by number, not by id.
 //! - `run`: the whole engine run at 1,000,000 members with 20,000 claims over
 //!   a plan year (no CSV reading or writing), for 相互保 and 京东互保.
 //! - `share`: one sharing period of 1,000,000 members (50 cases).
@@ -195,7 +197,15 @@ fn decision_data(seed: Seed, n: usize, c: usize) -> (Members, Claims) {
         let day = plus(joins[m], r.u64(..400)).min(until);
         claims.push(&id, &format!("m{m:09}"), &dis, day, cause);
     }
+    key_members(&mut members, &mut claims);
     (members, claims)
+}
+
+/// Numbers the claims' members, as reading the members file with the
+/// claims' numbering does, so that the claims find their members by number.
+fn key_members(members: &mut Members, claims: &mut Claims) {
+    let keys = claims.member_keys();
+    members.key_to(&keys);
 }
 
 /// `claimants` indexed members who file one claim each, diagnosed from 60 to
@@ -226,6 +236,7 @@ fn run_data(seed: Seed, total: usize, claimants: usize) -> (Members, Claims) {
         members.push_cohort(&format!("k{k}_"), count, birth, join, left, meets);
         k += 1;
     }
+    key_members(&mut members, &mut claims);
     (members, claims)
 }
 

@@ -307,10 +307,10 @@ pub fn read_data_with_progress(
     also_index: Option<&str>,
     progress: &crate::progress::Progress,
 ) -> Option<(crate::input::Members, crate::input::Claims)> {
-    let claims = crate::input::read_claims(&data.claims);
-    let mut wanted = claims.as_ref().map(|c| c.member_ids()).unwrap_or_default();
+    let mut claims = crate::input::read_claims(&data.claims);
+    let mut wanted = claims.as_mut().map(|c| c.member_keys()).unwrap_or_default();
     if let Some(id) = also_index {
-        wanted.insert(id.into());
+        wanted.insert(id);
     }
     let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
     let size = std::fs::metadata(&data.members)
@@ -440,7 +440,7 @@ fn explain(
             match crate::explain::claim(&plan, &sources, &members, &claims, &ledger, id) {
                 Some(e) => e,
                 None => {
-                    let filed_later = claims.claims.iter().any(|c| c.id == id);
+                    let filed_later = claims.all().iter().any(|c| c.id == id);
                     if filed_later {
                         eprintln!(
                             "error: claim `{id}` was filed after --until {}: it does not exist yet",

@@ -131,8 +131,8 @@ pub fn claim(
     let decision = ledger
         .decisions
         .iter()
-        .find(|d| claims.claims[d.claim as usize].id == claim_id)?;
-    let c = &claims.claims[decision.claim as usize];
+        .find(|d| claims.all()[d.claim as usize].id == claim_id)?;
+    let c = &claims.all()[decision.claim as usize];
     // The explanation as it stands, at the step that decided the claim.
     let done = |b: Builder, why_not: Vec<String>| {
         Some(finish(
@@ -579,9 +579,9 @@ fn end_reason(
                 .find(|d| {
                     d.approved()
                         && d.facts.member == Some(i as u32)
-                        && claims.claims[d.claim as usize].filed_on == ended
+                        && claims.all()[d.claim as usize].filed_on == ended
                 })
-                .map(|d| claims.claims[d.claim as usize].id.clone())
+                .map(|d| claims.all()[d.claim as usize].id.clone())
                 .unwrap_or_default();
             let span = plan.membership.ends_on_payout.first().map(|e| e.span);
             (format!("the approved claim {by} was filed that day"), span)
@@ -635,7 +635,7 @@ pub fn charge(
         .decisions
         .iter()
         .filter(|d| d.approved())
-        .map(|d| &claims.claims[d.claim as usize])
+        .map(|d| &claims.all()[d.claim as usize])
         .zip(ledger.decisions.iter().filter(|d| d.approved()))
         .filter(|(c, _)| f.period.start <= c.filed_on && c.filed_on <= e)
         .map(|(c, d)| format!("{} ({})", c.id, d.payout))

@@ -111,9 +111,7 @@ fn data(plan: &Plan, ex: &Example) -> Result<(Members, Claims, Ids), String> {
             m.index.insert(id.into(), i);
         }
     }
-    let claims = Claims {
-        claims: ex.claims.clone(),
-    };
+    let claims = Claims::new(ex.claims.clone());
     Ok((m, claims, ids))
 }
 
@@ -212,7 +210,7 @@ fn actual(
             let Some(d) = ledger
                 .decisions
                 .iter()
-                .find(|d| claims.claims[d.claim as usize].id == *id)
+                .find(|d| claims.all()[d.claim as usize].id == *id)
             else {
                 return "(no such claim decided)".into();
             };

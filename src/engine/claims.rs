@@ -214,11 +214,20 @@ pub fn decide_all(
     until: NaiveDate,
 ) -> Vec<Decision> {
     use rayon::prelude::*;
-    let all = &claims.claims;
+    let all = claims.all();
     // Resolve every claim in file order, then order compact keys.
     let membership_now = &*membership;
-    // The members first, in a loop of lookups alone, whose cache misses overlap.
-    let found: Vec<Option<u32>> = all.par_iter().map(|c| members.find(&c.member_id)).collect();
+    // The claims' members: by number when the members were read with the
+    // claims' numbering, otherwise by id, in a loop of lookups alone whose
+    // cache misses overlap.
+    let stamp = claims.key_stamp().unwrap_or(0);
+    let found: Vec<Option<u32>> = match (claims.keys(stamp), members.by_key(stamp)) {
+        (Some(keys), Some(by_key)) => keys
+            .par_iter()
+            .map(|&k| by_key.get(k as usize).copied().filter(|&m| m != u32::MAX))
+            .collect(),
+        _ => all.par_iter().map(|c| members.find(&c.member_id)).collect(),
+    };
     let resolved: Vec<Pending> = all
         .par_iter()
         .enumerate()

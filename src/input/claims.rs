@@ -1,8 +1,8 @@
 //! The claims file.
 
 use super::InputErrors;
+use super::MemberKeys;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
-use super::{Id, IdSet};
 use crate::plan::Cause;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -23,10 +23,36 @@ pub struct Claim {
 
 #[derive(Clone, Debug, Default)]
 pub struct Claims {
-    pub claims: Vec<Claim>,
+    claims: Vec<Claim>,
+    /// The stamp of the numbering of the claims' member ids, and each
+    /// claim's number in it (`None` until numbered, and after a change).
+    keys: Option<(u64, Vec<u32>)>,
 }
 
 impl Claims {
+    pub fn new(claims: Vec<Claim>) -> Claims {
+        Claims { claims, keys: None }
+    }
+
+    /// The claims, in file order.
+    pub fn all(&self) -> &[Claim] {
+        &self.claims
+    }
+
+    pub fn len(&self) -> usize {
+        self.claims.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.claims.is_empty()
+    }
+
+    /// Adds a claim.
+    pub fn add(&mut self, claim: Claim) {
+        self.claims.push(claim);
+        self.keys = None;
+    }
+
     /// Adds a claim (for tests and tools that build claims in memory).
     pub fn push(
         &mut self,
@@ -36,7 +62,7 @@ impl Claims {
         diagnosed_on: NaiveDate,
         cause: Cause,
     ) {
-        self.claims.push(Claim {
+        self.add(Claim {
             id: id.to_string(),
             member_id: member_id.to_string(),
             disease: disease.to_string(),
@@ -48,11 +74,31 @@ impl Claims {
         });
     }
 
-    /// The member ids the claims name.
-    pub fn member_ids(&self) -> IdSet {
-        let mut ids = IdSet::with_capacity_and_hasher(self.claims.len(), Default::default());
-        ids.extend(self.claims.iter().map(|c| Id::new(&c.member_id)));
-        ids
+    /// Numbers the member ids the claims name, in order of first mention,
+    /// and remembers each claim's number: members read with these keys
+    /// (`read_members`) are found by number.
+    pub fn member_keys(&mut self) -> MemberKeys {
+        let mut keys = MemberKeys::with_capacity(self.claims.len());
+        let of_claim = self
+            .claims
+            .iter()
+            .map(|c| keys.insert(&c.member_id))
+            .collect();
+        self.keys = Some((keys.stamp(), of_claim));
+        keys
+    }
+
+    /// Each claim's member number in the numbering `stamp`, if the claims were numbered by it.
+    pub fn keys(&self, stamp: u64) -> Option<&[u32]> {
+        match &self.keys {
+            Some((s, keys)) if *s == stamp => Some(keys),
+            _ => None,
+        }
+    }
+
+    /// The stamp of the numbering of the claims' member ids, if numbered.
+    pub fn key_stamp(&self) -> Option<u64> {
+        self.keys.as_ref().map(|k| k.0)
     }
 }
 
@@ -140,9 +186,7 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
     }
     drop(seen);
     if problems.is_empty() {
-        Ok(Claims {
-            claims: rows.into_iter().map(|row| row.claim).collect(),
-        })
+        Ok(Claims::new(rows.into_iter().map(|row| row.claim).collect()))
     } else {
         Err(problems.into_errors())
     }

@@ -2,7 +2,7 @@
 
 use super::InputErrors;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
-use super::{Id, IdSet};
+use super::{Id, MemberKeys};
 use crate::plan::{Literal, Requirement};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -22,9 +22,16 @@ pub struct Members {
     pub meets_requirements: Vec<bool>,
     /// Members named by claims: id → index.
     pub index: rustc_hash::FxHashMap<Id, u32>,
-    /// While a piece of the file is read: the members named by claims, to be indexed.
-    named: Vec<(Id, u32)>,
+    /// While a piece of the file is read: the members named by claims, to be
+    /// indexed, with their numbers.
+    named: Vec<(Id, u32, u32)>,
+    /// The stamp of the numbering the members were read with, and the member
+    /// of each number (`NONE`: no member has that id).
+    keyed: Option<(u64, Vec<u32>)>,
 }
+
+/// No member.
+const NONE: u32 = u32::MAX;
 
 impl Members {
     pub fn len(&self) -> usize {
@@ -62,6 +69,27 @@ impl Members {
         self.index.get(id).copied()
     }
 
+    /// The member of each number of the numbering `stamp` (`u32::MAX`: none),
+    /// if the members were read (or keyed) with it.
+    pub fn by_key(&self, stamp: u64) -> Option<&[u32]> {
+        match &self.keyed {
+            Some((s, by_key)) if *s == stamp => Some(by_key),
+            _ => None,
+        }
+    }
+
+    /// Records each number's member, as reading the members file with
+    /// `keys` does (for members built in memory).
+    pub fn key_to(&mut self, keys: &MemberKeys) {
+        let mut by_key = vec![NONE; keys.len()];
+        for id in keys.ids() {
+            if let (Some(k), Some(i)) = (keys.get(id), self.find(id)) {
+                by_key[k as usize] = i;
+            }
+        }
+        self.keyed = Some((keys.stamp(), by_key));
+    }
+
     /// Adds a member (for tests and tools that build members in memory);
     /// the member is indexed for `find`.
     pub fn push(
@@ -73,6 +101,7 @@ impl Members {
         meets_requirements: bool,
     ) {
         self.index.insert(Id::new(id), self.birth.len() as u32);
+        self.keyed = None;
         self.push_id(id);
         self.birth.push(birth);
         self.join.push(join);
@@ -95,6 +124,7 @@ impl Members {
         left: Option<NaiveDate>,
         meets_requirements: bool,
     ) {
+        self.keyed = None;
         let mut buf = itoa::Buffer::new();
         for k in 0..count {
             self.id_bytes.extend_from_slice(prefix.as_bytes());
@@ -118,19 +148,19 @@ impl Members {
 /// The ids to index, behind a one-bit-per-hash filter that answers most
 /// rows (whose ids no claim names) without a probe of the set.
 struct Wanted<'a> {
-    set: &'a IdSet,
+    set: &'a MemberKeys,
     filter: Vec<u64>,
     /// The hash's top bits pick the bit: 64 − log2(bits).
     shift: u32,
 }
 
 impl<'a> Wanted<'a> {
-    fn new(set: &'a IdSet) -> Wanted<'a> {
+    fn new(set: &'a MemberKeys) -> Wanted<'a> {
         // At least 16 bits an id (2^20 to 2^28 bits): few rows reach the set.
         let bits = (set.len() * 16).next_power_of_two().clamp(1 << 20, 1 << 28);
         let shift = 64 - bits.trailing_zeros();
         let mut filter = vec![0u64; bits >> 6];
-        for id in set {
+        for id in set.ids() {
             let bit = Self::bit(id, shift);
             filter[bit >> 6] |= 1 << (bit & 63);
         }
@@ -144,10 +174,14 @@ impl<'a> Wanted<'a> {
         (h.finish() >> shift) as usize
     }
 
+    /// The number of `id`, if it is wanted.
     #[inline]
-    fn contains(&self, id: &str) -> bool {
+    fn key(&self, id: &str) -> Option<u32> {
         let bit = Self::bit(id, self.shift);
-        self.filter[bit >> 6] & (1 << (bit & 63)) != 0 && self.set.contains(id)
+        if self.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
+            return None;
+        }
+        self.set.get(id)
     }
 }
 
@@ -251,14 +285,26 @@ fn member_row<'r, R: Row>(
 
 impl Members {
     fn push_row(&mut self, row: &MemberRow, wanted: &Wanted) {
-        if wanted.contains(row.id) {
-            self.named.push((Id::new(row.id), self.birth.len() as u32));
+        if let Some(key) = wanted.key(row.id) {
+            self.named
+                .push((Id::new(row.id), self.birth.len() as u32, key));
         }
         self.push_id(row.id);
         self.birth.push(row.birth);
         self.join.push(row.join);
         self.left.push(row.left);
         self.meets_requirements.push(row.meets);
+    }
+
+    /// Indexes the named members of a piece whose first member is `offset`,
+    /// and records their numbers.
+    fn record_named(&mut self, named: &mut Vec<(Id, u32, u32)>, offset: u32) {
+        for (id, i, key) in named.drain(..) {
+            if let Some((_, by_key)) = &mut self.keyed {
+                by_key[key as usize] = i + offset;
+            }
+            self.index.insert(id, i + offset);
+        }
     }
 
     /// Makes room for `rows` more members, so that columns do not grow by doubling.
@@ -281,9 +327,7 @@ impl Members {
         self.left.extend_from_slice(&other.left);
         self.meets_requirements
             .extend_from_slice(&other.meets_requirements);
-        for (id, i) in other.named.drain(..) {
-            self.index.insert(id, i + offset);
-        }
+        self.record_named(&mut other.named, offset);
         other.id_bytes.clear();
         other.id_ends.clear();
         other.birth.clear();
@@ -311,7 +355,9 @@ fn estimated_rows(path: &Path) -> usize {
     (rows + rows / 32 + 16).min(2_000_000_000) as usize
 }
 
-/// Reads the members file. `wanted_ids` are the member ids the claims name;
+/// Reads the members file. `wanted_ids` numbers the member ids the claims
+/// name (`Claims::member_keys`): those members are indexed for `find`, and
+/// each number's member is recorded for `by_key`;
 /// the requirement, if any, is evaluated on each row.
 ///
 /// A file without quotes is read in blocks, each block's lines parsed in
@@ -320,7 +366,7 @@ fn estimated_rows(path: &Path) -> usize {
 pub fn read_members(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &IdSet,
+    wanted_ids: &MemberKeys,
 ) -> Result<Members, InputErrors> {
     read_members_with_progress(path, requirement, wanted_ids, &|_| {})
 }
@@ -329,7 +375,7 @@ pub fn read_members(
 pub fn read_members_with_progress(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &IdSet,
+    wanted_ids: &MemberKeys,
     read: &dyn Fn(u64),
 ) -> Result<Members, InputErrors> {
     let name = path.display().to_string();
@@ -373,7 +419,10 @@ pub fn read_members_with_progress(
         requirement,
     };
     let wanted = Wanted::new(wanted_ids);
-    let mut m = Members::default();
+    let mut m = Members {
+        keyed: Some((wanted_ids.stamp(), vec![NONE; wanted_ids.len()])),
+        ..Members::default()
+    };
     m.reserve(estimated_rows(path));
     m.index.reserve(wanted_ids.len());
     let fast = super::blocks::read_rows(
@@ -401,9 +450,9 @@ pub fn read_members_with_progress(
                     m.push_row(&row, &wanted);
                 }
             }
-            for (id, i) in std::mem::take(&mut m.named) {
-                m.index.insert(id, i);
-            }
+            m.keyed = Some((wanted_ids.stamp(), vec![NONE; wanted_ids.len()]));
+            let mut named = std::mem::take(&mut m.named);
+            m.record_named(&mut named, 0);
             m
         }
     };

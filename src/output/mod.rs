@@ -201,7 +201,7 @@ pub fn write_decisions(
     write_pieces(w, all.len().div_ceil(DECISIONS_PER_PIECE), |k, buf| {
         let a = k * DECISIONS_PER_PIECE;
         for d in &all[a..(a + DECISIONS_PER_PIECE).min(all.len())] {
-            let c = &claims.claims[d.claim as usize];
+            let c = &claims.all()[d.claim as usize];
             field(buf, &c.id);
             buf.push(b',');
             field(buf, &c.member_id);

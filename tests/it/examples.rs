@@ -41,7 +41,7 @@ fn plans_check_their_examples_pass_and_explanations_are_stable() {
             let first_denied = l.decisions.iter().find(|d| !d.approved());
             let first_approved = l.decisions.iter().find(|d| d.approved());
             for d in [first_denied, first_approved].into_iter().flatten() {
-                let id = &c.claims[d.claim as usize].id;
+                let id = &c.all()[d.claim as usize].id;
                 let e = explain::claim(&plan, &sources, m, c, l, id).expect("a decided claim");
                 shown.push_str(&explain::render_human(&e, false));
                 shown.push('\n');
@@ -52,7 +52,7 @@ fn plans_check_their_examples_pass_and_explanations_are_stable() {
                 .expect("the claims are decided");
             assert_eq!(decided.strategy, mutual::engine::Strategy::NotShared);
             for d in &l.decisions {
-                let id = &c.claims[d.claim as usize].id;
+                let id = &c.all()[d.claim as usize].id;
                 let full = explain::claim(&plan, &sources, m, c, l, id);
                 let only = explain::claim(&plan, &sources, m, c, &decided, id);
                 assert_eq!(

@@ -184,7 +184,7 @@ fn build(data: &Data) -> (Members, Claims) {
     let mut c = Claims::default();
     for (k, (who, disease, diag, delay, accident)) in data.claims.iter().enumerate() {
         let diagnosed_on = day("2019-12-01", *diag);
-        c.claims.push(Claim {
+        c.add(Claim {
             id: format!("c{k:03}"),
             member_id: if *who < data.members.len() {
                 format!("p{who}")

@@ -141,9 +141,9 @@ pub fn run_csv(plan: &Plan, members: &str, claims: &str, until: &str) -> Out {
     );
     std::fs::write(&mp, members).expect("write members");
     std::fs::write(&cp, claims).expect("write claims");
-    let claims = mutual::input::read_claims(&cp).unwrap_or_else(|e| panic!("claims: {e}"));
+    let mut claims = mutual::input::read_claims(&cp).unwrap_or_else(|e| panic!("claims: {e}"));
     let req = plan.membership.requirement.as_ref().map(|r| &r.value);
-    let members = mutual::input::read_members(&mp, req, &claims.member_ids())
+    let members = mutual::input::read_members(&mp, req, &claims.member_keys())
         .unwrap_or_else(|e| panic!("members: {e}"));
     run_data(plan, &members, &claims, until)
 }
@@ -736,4 +736,76 @@ fn member_ids_are_matched_after_trimming_spaces_but_not_across_case() {
     assert_eq!(out.reason("c2"), "covered");
     assert_eq!(out.reason("c3"), "unknown_member");
     assert!(out.members.contains("\nm1,ended,"), "{}", out.members);
+}
+
+#[test]
+fn claims_find_their_members_by_number_as_by_id() {
+    for (name, until) in [("xianghubao", "2019-10-15"), ("jd-hubao", "2019-11-12")] {
+        let plan = plan(&format!("plans/{name}.plan"));
+        let samples = crate::root().join("plans/samples").join(name);
+        let mut claims =
+            mutual::input::read_claims(&samples.join("claims.csv")).expect("sample claims");
+        let req = plan.membership.requirement.as_ref().map(|r| &r.value);
+        let keys = claims.member_keys();
+        let members = mutual::input::read_members(&samples.join("members.csv"), req, &keys)
+            .expect("sample members");
+        // The members file was read with the claims' numbering.
+        let stamp = keys.stamp();
+        let by_key = members.by_key(stamp).expect("members keyed by the claims");
+        assert!(
+            by_key.iter().any(|&m| m == u32::MAX),
+            "{name}: an unknown member"
+        );
+        for (c, &k) in claims
+            .all()
+            .iter()
+            .zip(claims.keys(stamp).expect("numbered"))
+        {
+            let m = by_key[k as usize];
+            assert_eq!((m != u32::MAX).then_some(m), members.find(&c.member_id));
+        }
+        let by_number = run_data(&plan, &members, &claims, until);
+        // Numbered again: the members do not know the new numbering, so
+        // the claims find their members by id.
+        claims.member_keys();
+        assert!(claims.keys(stamp).is_none());
+        let by_id = run_data(&plan, &members, &claims, until);
+        assert_eq!(by_number.decisions, by_id.decisions, "{name}");
+        assert_eq!(by_number.periods, by_id.periods, "{name}");
+        assert!(by_number.decisions.contains("unknown_member"), "{name}");
+    }
+}
+
+#[test]
+fn members_read_in_many_blocks_are_numbered_at_their_place() {
+    // About 2.5 MB of members: the file is read in several blocks.
+    let n = 60_000;
+    let mut m = String::from(MEMBERS_XHB);
+    for i in 0..n {
+        m.push_str(&format!("m{i:07},1990-01-01,2018-10-16,,700\n"));
+    }
+    let mut c = String::from(CLAIMS);
+    for (k, i) in (0..n).step_by(997).chain([n + 5, 3]).enumerate() {
+        c.push_str(&format!("c{k:05},m{i:07},CI001,2019-02-01,,,\n"));
+    }
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (mp, cp) = (dir.path().join("m.csv"), dir.path().join("c.csv"));
+    std::fs::write(&mp, &m).expect("write members");
+    std::fs::write(&cp, &c).expect("write claims");
+    let plan = plan(XHB);
+    let mut claims = mutual::input::read_claims(&cp).expect("claims");
+    let req = plan.membership.requirement.as_ref().map(|r| &r.value);
+    let keys = claims.member_keys();
+    let members = mutual::input::read_members(&mp, req, &keys).expect("members");
+    let by_key = members.by_key(keys.stamp()).expect("keyed");
+    let numbers = claims.keys(keys.stamp()).expect("numbered");
+    for (claim, &k) in claims.all().iter().zip(numbers) {
+        let expected: Option<u32> = claim.member_id[1..]
+            .parse::<u32>()
+            .ok()
+            .filter(|&i| i < n as u32);
+        let m = by_key[k as usize];
+        assert_eq!((m != u32::MAX).then_some(m), expected, "{}", claim.id);
+        assert_eq!(members.find(&claim.member_id), expected, "{}", claim.id);
+    }
 }
