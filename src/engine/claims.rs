@@ -236,8 +236,7 @@ pub fn decide_all(
         .collect();
     // Claim ids that increase through the file (as most exports do) put the
     // claims of one day in file order: one u64 key (day, index) orders them.
-    let increasing = all.par_windows(2).all(|w| w[0].id < w[1].id);
-    let order: Vec<u32> = if increasing {
+    let order: Vec<u32> = if claims.ids_increase() {
         let mut keys: Vec<u64> = resolved
             .par_iter()
             .filter(|p| p.filed <= until)

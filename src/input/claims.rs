@@ -27,11 +27,25 @@ pub struct Claims {
     /// The stamp of the numbering of the claims' member ids, and each
     /// claim's number in it (`None` until numbered, and after a change).
     keys: Option<(u64, Vec<u32>)>,
+    /// Some claim id is not greater than the one before it.
+    unordered: bool,
 }
 
 impl Claims {
     pub fn new(claims: Vec<Claim>) -> Claims {
-        Claims { claims, keys: None }
+        use rayon::prelude::*;
+        let unordered = !claims.par_windows(2).all(|w| w[0].id < w[1].id);
+        Claims {
+            claims,
+            keys: None,
+            unordered,
+        }
+    }
+
+    /// Whether each claim id is greater than the one before it (as in most
+    /// exports): then the claims of a day are in the order of their ids.
+    pub fn ids_increase(&self) -> bool {
+        !self.unordered
     }
 
     /// The claims, in file order.
@@ -49,6 +63,9 @@ impl Claims {
 
     /// Adds a claim.
     pub fn add(&mut self, claim: Claim) {
+        if let Some(last) = self.claims.last() {
+            self.unordered |= last.id >= claim.id;
+        }
         self.claims.push(claim);
         self.keys = None;
     }
@@ -186,7 +203,11 @@ pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
     }
     drop(seen);
     if problems.is_empty() {
-        Ok(Claims::new(rows.into_iter().map(|row| row.claim).collect()))
+        Ok(Claims {
+            claims: rows.into_iter().map(|row| row.claim).collect(),
+            keys: None,
+            unordered: !increasing,
+        })
     } else {
         Err(problems.into_errors())
     }

@@ -806,3 +806,25 @@ fn members_read_in_many_blocks_are_numbered_at_their_place() {
         assert_eq!(members.find(&claim.member_id), expected, "{}", claim.id);
     }
 }
+
+#[test]
+fn claims_know_whether_their_ids_increase() {
+    let day = d("2019-02-01");
+    let mut claims = Claims::default();
+    claims.push("c1", "m1", "CI001", day, Cause::Illness);
+    claims.push("c2", "m1", "CI001", day, Cause::Illness);
+    assert!(claims.ids_increase());
+    claims.push("c10", "m1", "CI001", day, Cause::Illness);
+    assert!(!claims.ids_increase(), "`c10` sorts before `c2`");
+    let read = |rows: &str| {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("claims.csv");
+        std::fs::write(&path, format!("{CLAIMS}{rows}")).expect("write claims");
+        mutual::input::read_claims(&path).expect("claims")
+    };
+    let up = "a,m1,CI001,2019-02-01,,,\nb,m1,CI001,2019-02-01,,,\n";
+    let down = "b,m1,CI001,2019-02-01,,,\na,m1,CI001,2019-02-01,,,\n";
+    assert!(read(up).ids_increase());
+    assert!(!read(down).ids_increase());
+    assert!(!Claims::new(read(down).all().to_vec()).ids_increase());
+}
