@@ -137,6 +137,8 @@ struct Pending {
     claim: u32,
     /// `None`: no member has the claim's member id.
     member: Option<u32>,
+    /// The member's number among the claims' members (0 for no member).
+    slot: u32,
     diagnosed: NaiveDate,
     disease: Option<DiseaseId>,
     /// The benefit listing the disease.
@@ -175,7 +177,7 @@ fn pending(
     membership: &Membership,
     i: usize,
     claim: &Claim,
-    member: Option<u32>,
+    (member, slot): (Option<u32>, u32),
 ) -> Pending {
     let disease = plan.diseases.lookup(&claim.disease);
     let benefit = disease.and_then(|d| plan.diseases.benefit[d.0 as usize]);
@@ -191,6 +193,7 @@ fn pending(
         filed: claim.filed_on,
         claim: i as u32,
         member,
+        slot,
         diagnosed: claim.diagnosed_on,
         disease,
         benefit,
@@ -217,17 +220,36 @@ pub fn decide_all(
     let all = claims.all();
     // Resolve every claim in file order, then order compact keys.
     let membership_now = &*membership;
-    // The claims' members: by number when the members were read with the
-    // claims' numbering, otherwise by id, in a loop of lookups alone whose
-    // cache misses overlap.
+    // The claims' members and their numbers among the claims' members: by
+    // number when the members were read with the claims' numbering,
+    // otherwise by id, in a loop of lookups alone whose cache misses
+    // overlap, then numbered in order.
     let stamp = claims.key_stamp().unwrap_or(0);
-    let found: Vec<Option<u32>> = match (claims.keys(stamp), members.by_key(stamp)) {
-        (Some(keys), Some(by_key)) => keys
-            .par_iter()
-            .map(|&k| by_key.get(k as usize).copied().filter(|&m| m != u32::MAX))
-            .collect(),
-        _ => all.par_iter().map(|c| members.find(&c.member_id)).collect(),
-    };
+    let (found, slots): (Vec<(Option<u32>, u32)>, usize) =
+        match (claims.keys(stamp), members.by_key(stamp)) {
+            (Some(keys), Some(by_key)) => (
+                keys.par_iter()
+                    .map(|&k| {
+                        let m = by_key.get(k as usize).copied().filter(|&m| m != u32::MAX);
+                        (m, k)
+                    })
+                    .collect(),
+                by_key.len(),
+            ),
+            _ => {
+                let found: Vec<Option<u32>> =
+                    all.par_iter().map(|c| members.find(&c.member_id)).collect();
+                let mut number: HashMap<u32, u32> = HashMap::default();
+                let found: Vec<(Option<u32>, u32)> = found
+                    .into_iter()
+                    .map(|m| {
+                        let next = number.len() as u32;
+                        (m, m.map_or(0, |m| *number.entry(m).or_insert(next)))
+                    })
+                    .collect();
+                (found, number.len())
+            }
+        };
     let resolved: Vec<Pending> = all
         .par_iter()
         .enumerate()
@@ -260,11 +282,14 @@ pub fn decide_all(
     };
     // The claims in decision order, gathered on all cores, so that the
     // decisions read memory in order; what earlier decisions change (approved
-    // payouts, memberships ended by one) is kept in two small maps.
+    // payouts, memberships ended by one) is kept by the members' numbers.
     let queue: Vec<Pending> = order.par_iter().map(|&i| resolved[i as usize]).collect();
     drop(resolved);
-    let mut approved: HashMap<(u32, BenefitId), u32> = HashMap::default();
-    let mut ended: HashMap<u32, NaiveDate> = HashMap::default();
+    let mut approved = Approved {
+        count: vec![0; slots * plan.benefits.len()],
+        benefits: plan.benefits.len(),
+    };
+    let mut ended: Vec<NaiveDate> = vec![NaiveDate::MAX; slots];
     let ending: Vec<BenefitId> = plan
         .membership
         .ends_on_payout
@@ -279,20 +304,17 @@ pub fn decide_all(
             benefit: p.benefit,
             ..ClaimFacts::default()
         };
-        let end = match p.member.and_then(|m| ended.get(&m)) {
-            Some(&day) => day.min(p.end),
-            None => p.end,
-        };
+        let end = ended.get(p.slot as usize).map_or(p.end, |&day| day.min(p.end));
         let (reason, payout) = decide(plan, end, p, &mut facts, &approved);
         if reason == Reason::Covered {
             let (m, b) = (
                 facts.member.unwrap_or(0),
                 facts.benefit.unwrap_or(BenefitId(0)),
             );
-            *approved.entry((m, b)).or_default() += 1;
+            *approved.of(p.slot, b) += 1;
             if ending.contains(&b) {
                 membership.end_on(m as usize, p.filed, EndCause::Payout);
-                let day = ended.entry(m).or_insert(p.filed);
+                let day = &mut ended[p.slot as usize];
                 *day = (*day).min(p.filed);
             }
         }
@@ -307,19 +329,35 @@ pub fn decide_all(
     out
 }
 
+/// The approved claims so far, by the member's number and benefit.
+struct Approved {
+    count: Vec<u32>,
+    benefits: usize,
+}
+
+impl Approved {
+    fn of(&mut self, slot: u32, b: BenefitId) -> &mut u32 {
+        &mut self.count[slot as usize * self.benefits + usize::from(b.0)]
+    }
+
+    fn get(&self, slot: u32, b: BenefitId) -> u32 {
+        self.count[slot as usize * self.benefits + usize::from(b.0)]
+    }
+}
+
 /// Decides one claim; `end` is the day the member's membership ends (so
-/// far) and `approved` counts the approved claims so far, by member and benefit.
+/// far) and `approved` counts the approved claims so far.
 fn decide(
     plan: &Plan,
     end: NaiveDate,
     p: &Pending,
     facts: &mut ClaimFacts,
-    approved: &HashMap<(u32, BenefitId), u32>,
+    approved: &Approved,
 ) -> (Reason, Money) {
     let denied = |r| (r, Money::ZERO);
-    let Some(m) = p.member else {
+    if p.member.is_none() {
         return denied(Reason::UnknownMember);
-    };
+    }
     let d = p.diagnosed;
     if !p.eligible {
         return denied(Reason::NotEligible);
@@ -360,7 +398,7 @@ fn decide(
     };
     facts.age_on = on;
     facts.band = band;
-    let prior = approved.get(&(m, b)).copied().unwrap_or(0);
+    let prior = approved.get(p.slot, b);
     facts.prior_approved = prior;
     if let Some(limit) = &ben.limit
         && prior >= limit.value
