@@ -304,7 +304,9 @@ pub fn decide_all(
             benefit: p.benefit,
             ..ClaimFacts::default()
         };
-        let end = ended.get(p.slot as usize).map_or(p.end, |&day| day.min(p.end));
+        let end = ended
+            .get(p.slot as usize)
+            .map_or(p.end, |&day| day.min(p.end));
         let (reason, payout) = decide(plan, end, p, &mut facts, &approved);
         if reason == Reason::Covered {
             let (m, b) = (

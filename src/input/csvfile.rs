@@ -488,3 +488,37 @@ pub fn parse_iso_date(raw: &[u8]) -> Option<chrono::NaiveDate> {
     let d = num(&raw[8..10])?;
     chrono::NaiveDate::from_ymd_opt(y as i32, m, d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_iso_date;
+
+    #[test]
+    fn dates_are_those_of_the_calendar() {
+        // Every month and day field from 00 to 32, over four centuries and
+        // the ends of the four-digit years (leap years of each kind).
+        let years = (0..=10).chain(1600..=2400).chain(9990..=9999);
+        for y in years {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let text = format!("{y:04}-{m:02}-{d:02}");
+                    assert_eq!(
+                        parse_iso_date(text.as_bytes()),
+                        chrono::NaiveDate::from_ymd_opt(y, m, d),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        for bad in [
+            "2019-2-01",
+            "2019-0a-01",
+            "19-02-01",
+            "2019/02/01",
+            "2019-02-01x",
+        ] {
+            assert_eq!(parse_iso_date(bad.as_bytes()), None, "{bad}");
+        }
+        assert!(parse_iso_date(b" 2019-02-01 ").is_some(), "spaces around");
+    }
+}
