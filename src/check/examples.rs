@@ -153,9 +153,9 @@ impl Checker<'_> {
                         .any(|m: &ExampleMember| m.count.is_some() && m.id == template.member_id);
                     for k in 0..n {
                         let mut c = template.clone();
-                        c.id = format!("{}{k}", prefix.node);
+                        c.id = compact_str::format_compact!("{}{k}", prefix.node);
                         if cohort {
-                            c.member_id = format!("{}{k}", template.member_id);
+                            c.member_id = compact_str::format_compact!("{}{k}", template.member_id);
                         }
                         claims.push(c);
                     }
@@ -364,12 +364,12 @@ impl Checker<'_> {
         }
         let diagnosed_on = diagnosed?;
         ok.then(|| Claim {
-            id: id.to_string(),
-            member_id: member.unwrap_or_default(),
-            disease: disease.unwrap_or_default(),
+            id: id.into(),
+            member_id: member.unwrap_or_default().into(),
+            disease: disease.unwrap_or_default().into(),
             diagnosed_on,
             filed_on: filed.unwrap_or(diagnosed_on),
-            benefit,
+            benefit: benefit.map(Into::into),
             cause,
             line: 0,
         })

@@ -7,15 +7,18 @@ use crate::plan::Cause;
 use chrono::NaiveDate;
 use std::path::Path;
 
+/// A claim's text field: up to 24 bytes are kept inline, without an allocation.
+pub type Text = compact_str::CompactString;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
-    pub id: String,
-    pub member_id: String,
-    pub disease: String,
+    pub id: Text,
+    pub member_id: Text,
+    pub disease: Text,
     pub diagnosed_on: NaiveDate,
     /// The filing date used: the diagnosis date where the input left it empty.
     pub filed_on: NaiveDate,
-    pub benefit: Option<String>,
+    pub benefit: Option<Text>,
     pub cause: Cause,
     /// The line of the claim in its file.
     pub line: u64,
@@ -80,9 +83,9 @@ impl Claims {
         cause: Cause,
     ) {
         self.add(Claim {
-            id: id.to_string(),
-            member_id: member_id.to_string(),
-            disease: disease.to_string(),
+            id: Text::new(id),
+            member_id: Text::new(member_id),
+            disease: Text::new(disease),
             diagnosed_on,
             filed_on: diagnosed_on,
             benefit: None,
@@ -222,8 +225,7 @@ struct Parsed {
 
 /// Checks one row; every problem goes to `problems`. `None`: the row has no id.
 fn claim_row<R: Row>(rec: &R, c: &[Option<usize>], problems: &mut Problems) -> Option<Parsed> {
-    let get =
-        |i: usize, n: &str, p: &mut Problems| text(rec, i, n, p).map(|s| s.trim().to_string());
+    let get = |i: usize, n: &str, p: &mut Problems| text(rec, i, n, p).map(|s| Text::new(s.trim()));
     let id = get(c[0].unwrap_or(0), "id", problems);
     let member_id = get(c[1].unwrap_or(0), "member_id", problems);
     let disease = get(c[2].unwrap_or(0), "disease", problems);

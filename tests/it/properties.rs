@@ -185,9 +185,9 @@ fn build(data: &Data) -> (Members, Claims) {
     for (k, (who, disease, diag, delay, accident)) in data.claims.iter().enumerate() {
         let diagnosed_on = day("2019-12-01", *diag);
         c.add(Claim {
-            id: format!("c{k:03}"),
+            id: format!("c{k:03}").into(),
             member_id: if *who < data.members.len() {
-                format!("p{who}")
+                format!("p{who}").into()
             } else {
                 "nobody".into()
             },
