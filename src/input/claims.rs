@@ -94,16 +94,12 @@ impl Claims {
         });
     }
 
-    /// Numbers the member ids the claims name, in order of first mention,
-    /// and remembers each claim's number: members read with these keys
-    /// (`read_members`) are found by number.
+    /// Numbers the member ids the claims name (on all cores) and remembers
+    /// each claim's number: members read with these keys (`read_members`)
+    /// are found by number.
     pub fn member_keys(&mut self) -> MemberKeys {
-        let mut keys = MemberKeys::with_capacity(self.claims.len());
-        let of_claim = self
-            .claims
-            .iter()
-            .map(|c| keys.insert(&c.member_id))
-            .collect();
+        let all = &self.claims;
+        let (keys, of_claim) = MemberKeys::number(all.len(), |i| all[i].member_id.as_str());
         self.keys = Some((keys.stamp(), of_claim));
         keys
     }

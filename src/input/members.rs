@@ -81,7 +81,7 @@ impl Members {
     /// Records each number's member, as reading the members file with
     /// `keys` does (for members built in memory).
     pub fn key_to(&mut self, keys: &MemberKeys) {
-        let mut by_key = vec![NONE; keys.len()];
+        let mut by_key = vec![NONE; keys.bound()];
         for id in keys.ids() {
             if let (Some(k), Some(i)) = (keys.get(id), self.find(id)) {
                 by_key[k as usize] = i;
@@ -420,7 +420,7 @@ pub fn read_members_with_progress(
     };
     let wanted = Wanted::new(wanted_ids);
     let mut m = Members {
-        keyed: Some((wanted_ids.stamp(), vec![NONE; wanted_ids.len()])),
+        keyed: Some((wanted_ids.stamp(), vec![NONE; wanted_ids.bound()])),
         ..Members::default()
     };
     m.reserve(estimated_rows(path));
@@ -450,7 +450,7 @@ pub fn read_members_with_progress(
                     m.push_row(&row, &wanted);
                 }
             }
-            m.keyed = Some((wanted_ids.stamp(), vec![NONE; wanted_ids.len()]));
+            m.keyed = Some((wanted_ids.stamp(), vec![NONE; wanted_ids.bound()]));
             let mut named = std::mem::take(&mut m.named);
             m.record_named(&mut named, 0);
             m
