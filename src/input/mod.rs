@@ -90,8 +90,10 @@ impl MemberKeys {
                 of[i as usize] = k;
             }
         }
-        let mut keys = MemberKeys::default();
-        keys.shards = built.into_iter().map(|(map, _)| map).collect();
+        let keys = MemberKeys {
+            shards: built.into_iter().map(|(map, _)| map).collect(),
+            ..MemberKeys::default()
+        };
         (keys, of)
     }
 
