@@ -828,3 +828,23 @@ fn claims_know_whether_their_ids_increase() {
     assert!(!read(down).ids_increase());
     assert!(!Claims::new(read(down).all().to_vec()).ids_increase());
 }
+
+#[test]
+fn member_ids_are_numbered_one_number_each() {
+    let ids: Vec<String> = (0..20_000).map(|i| format!("m{}", i % 7_000)).collect();
+    let (mut keys, of) = mutual::input::MemberKeys::number(ids.len(), |i| ids[i].as_str());
+    assert_eq!(keys.len(), 7_000);
+    let mut number_of: HashMap<&str, u32> = HashMap::new();
+    let mut id_of: HashMap<u32, &str> = HashMap::new();
+    for (id, &k) in ids.iter().zip(&of) {
+        assert_eq!(*number_of.entry(id).or_insert(k), k, "{id}: one number");
+        assert_eq!(*id_of.entry(k).or_insert(id), id.as_str(), "{k}: one id");
+        assert_eq!(keys.get(id), Some(k));
+        assert!((k as usize) < keys.bound());
+    }
+    assert_eq!(keys.get("m7000"), None);
+    assert_eq!(keys.insert("m5"), of[5]);
+    let new = keys.insert("someone else");
+    assert!(!id_of.contains_key(&new) && (new as usize) < keys.bound());
+    assert_eq!(keys.len(), 7_001);
+}
