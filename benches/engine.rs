@@ -200,8 +200,7 @@ fn decision_data(seed: Seed, n: usize, c: usize) -> (Members, Claims) {
 /// Numbers the claims' members, as reading the members file with the
 /// claims' numbering does, so that the claims find their members by number.
 fn key_members(members: &mut Members, claims: &mut Claims) {
-    let keys = claims.member_keys();
-    members.key_to(&keys);
+    members.key_to(claims.member_keys());
 }
 
 /// `claimants` indexed members who file one claim each, diagnosed from 60 to

@@ -318,7 +318,7 @@ pub fn read_data_with_progress(
         .unwrap_or(0);
     progress.stage("reading members", size / 1_000_000, "MB");
     let members =
-        crate::input::read_members_with_progress(&data.members, requirement, &wanted, &|bytes| {
+        crate::input::read_members_with_progress(&data.members, requirement, wanted, &|bytes| {
             progress.set(bytes / 1_000_000)
         });
     match (members, claims) {

@@ -20,14 +20,13 @@ pub struct Members {
     pub left: Vec<NaiveDate>,
     /// Whether the requirements held at joining (the age range is checked by the engine).
     pub meets_requirements: Vec<bool>,
-    /// Members named by claims: id → index.
+    /// Members added by `push`: id → index.
     pub index: rustc_hash::FxHashMap<Id, u32>,
-    /// While a piece of the file is read: the members named by claims, to be
-    /// indexed, with their numbers.
-    named: Vec<(Id, u32, u32)>,
-    /// The stamp of the numbering the members were read with, and the member
-    /// of each number (`NONE`: no member has that id).
-    keyed: Option<(u64, Vec<u32>)>,
+    /// While the file is read: the members that claims name, and their numbers.
+    named: Vec<(u32, u32)>,
+    /// The numbering the members were read with, and the member of each
+    /// number (`NONE`: no member has that id).
+    keyed: Option<(MemberKeys, Vec<u32>)>,
 }
 
 /// No member.
@@ -64,8 +63,17 @@ impl Members {
         std::str::from_utf8(&self.id_bytes[start..end]).unwrap_or("")
     }
 
-    /// Finds a member by id; only ids named by claims (or all, for a small file) are indexed.
+    /// Finds a member by id: the ids of the numbering the members were read
+    /// with (those that claims name, and any other asked for), and the
+    /// members added by `push`.
     pub fn find(&self, id: &str) -> Option<u32> {
+        if let Some((keys, by_key)) = &self.keyed
+            && let Some(k) = keys.get(id)
+            && let Some(&m) = by_key.get(k as usize)
+            && m != NONE
+        {
+            return Some(m);
+        }
         self.index.get(id).copied()
     }
 
@@ -73,21 +81,21 @@ impl Members {
     /// if the members were read (or keyed) with it.
     pub fn by_key(&self, stamp: u64) -> Option<&[u32]> {
         match &self.keyed {
-            Some((s, by_key)) if *s == stamp => Some(by_key),
+            Some((keys, by_key)) if keys.stamp() == stamp => Some(by_key),
             _ => None,
         }
     }
 
     /// Records each number's member, as reading the members file with
     /// `keys` does (for members built in memory).
-    pub fn key_to(&mut self, keys: &MemberKeys) {
+    pub fn key_to(&mut self, keys: MemberKeys) {
         let mut by_key = vec![NONE; keys.bound()];
         for id in keys.ids() {
             if let (Some(k), Some(i)) = (keys.get(id), self.find(id)) {
                 by_key[k as usize] = i;
             }
         }
-        self.keyed = Some((keys.stamp(), by_key));
+        self.keyed = Some((keys, by_key));
     }
 
     /// Adds a member (for tests and tools that build members in memory);
@@ -286,8 +294,7 @@ fn member_row<'r, R: Row>(
 impl Members {
     fn push_row(&mut self, row: &MemberRow, wanted: &Wanted) {
         if let Some(key) = wanted.key(row.id) {
-            self.named
-                .push((Id::new(row.id), self.birth.len() as u32, key));
+            self.named.push((self.birth.len() as u32, key));
         }
         self.push_id(row.id);
         self.birth.push(row.birth);
@@ -296,15 +303,15 @@ impl Members {
         self.meets_requirements.push(row.meets);
     }
 
-    /// Indexes the named members of a piece whose first member is `offset`,
-    /// and records their numbers.
-    fn record_named(&mut self, named: &mut Vec<(Id, u32, u32)>, offset: u32) {
-        for (id, i, key) in named.drain(..) {
-            if let Some((_, by_key)) = &mut self.keyed {
-                by_key[key as usize] = i + offset;
-            }
-            self.index.insert(id, i + offset);
+    /// Records the member of each number of `keys`, from the named members
+    /// found while the file was read.
+    fn record_named(&mut self, keys: MemberKeys) {
+        let mut by_key = vec![NONE; keys.bound()];
+        for (i, key) in self.named.drain(..) {
+            by_key[key as usize] = i;
         }
+        self.named = Vec::new();
+        self.keyed = Some((keys, by_key));
     }
 
     /// Makes room for `rows` more members, so that columns do not grow by doubling.
@@ -327,7 +334,8 @@ impl Members {
         self.left.extend_from_slice(&other.left);
         self.meets_requirements
             .extend_from_slice(&other.meets_requirements);
-        self.record_named(&mut other.named, offset);
+        self.named
+            .extend(other.named.drain(..).map(|(i, key)| (i + offset, key)));
         other.id_bytes.clear();
         other.id_ends.clear();
         other.birth.clear();
@@ -366,7 +374,7 @@ fn estimated_rows(path: &Path) -> usize {
 pub fn read_members(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &MemberKeys,
+    wanted_ids: MemberKeys,
 ) -> Result<Members, InputErrors> {
     read_members_with_progress(path, requirement, wanted_ids, &|_| {})
 }
@@ -375,7 +383,7 @@ pub fn read_members(
 pub fn read_members_with_progress(
     path: &Path,
     requirement: Option<&Requirement>,
-    wanted_ids: &MemberKeys,
+    wanted_ids: MemberKeys,
     read: &dyn Fn(u64),
 ) -> Result<Members, InputErrors> {
     let name = path.display().to_string();
@@ -418,13 +426,9 @@ pub fn read_members_with_progress(
         attributes,
         requirement,
     };
-    let wanted = Wanted::new(wanted_ids);
-    let mut m = Members {
-        keyed: Some((wanted_ids.stamp(), vec![NONE; wanted_ids.bound()])),
-        ..Members::default()
-    };
+    let wanted = Wanted::new(&wanted_ids);
+    let mut m = Members::default();
     m.reserve(estimated_rows(path));
-    m.index.reserve(wanted_ids.len());
     let fast = super::blocks::read_rows(
         path,
         csv.width,
@@ -437,7 +441,7 @@ pub fn read_members_with_progress(
         |part| m.append(part),
         read,
     );
-    let m = match fast {
+    let mut m = match fast {
         Some(block_problems) => {
             problems = block_problems;
             m
@@ -450,12 +454,11 @@ pub fn read_members_with_progress(
                     m.push_row(&row, &wanted);
                 }
             }
-            m.keyed = Some((wanted_ids.stamp(), vec![NONE; wanted_ids.bound()]));
-            let mut named = std::mem::take(&mut m.named);
-            m.record_named(&mut named, 0);
             m
         }
     };
+    drop(wanted);
+    m.record_named(wanted_ids);
     let duplicated = duplicated_ids(&m);
     if !duplicated.is_empty() {
         report_duplicates(path, &duplicated, &mut problems);

@@ -143,7 +143,7 @@ pub fn run_csv(plan: &Plan, members: &str, claims: &str, until: &str) -> Out {
     std::fs::write(&cp, claims).expect("write claims");
     let mut claims = mutual::input::read_claims(&cp).unwrap_or_else(|e| panic!("claims: {e}"));
     let req = plan.membership.requirement.as_ref().map(|r| &r.value);
-    let members = mutual::input::read_members(&mp, req, &claims.member_keys())
+    let members = mutual::input::read_members(&mp, req, claims.member_keys())
         .unwrap_or_else(|e| panic!("members: {e}"));
     run_data(plan, &members, &claims, until)
 }
@@ -747,10 +747,10 @@ fn claims_find_their_members_by_number_as_by_id() {
             mutual::input::read_claims(&samples.join("claims.csv")).expect("sample claims");
         let req = plan.membership.requirement.as_ref().map(|r| &r.value);
         let keys = claims.member_keys();
-        let members = mutual::input::read_members(&samples.join("members.csv"), req, &keys)
+        let stamp = keys.stamp();
+        let members = mutual::input::read_members(&samples.join("members.csv"), req, keys)
             .expect("sample members");
         // The members file was read with the claims' numbering.
-        let stamp = keys.stamp();
         let by_key = members.by_key(stamp).expect("members keyed by the claims");
         assert!(by_key.contains(&u32::MAX), "{name}: an unknown member");
         for (c, &k) in claims
@@ -759,7 +759,9 @@ fn claims_find_their_members_by_number_as_by_id() {
             .zip(claims.keys(stamp).expect("numbered"))
         {
             let m = by_key[k as usize];
-            assert_eq!((m != u32::MAX).then_some(m), members.find(&c.member_id));
+            let having_id = (0..members.len()).find(|&i| members.id(i) == c.member_id);
+            assert_eq!((m != u32::MAX).then_some(m as usize), having_id);
+            assert_eq!(members.find(&c.member_id), (m != u32::MAX).then_some(m));
         }
         let by_number = run_data(&plan, &members, &claims, until);
         // Numbered again: the members do not know the new numbering, so
@@ -793,9 +795,10 @@ fn members_read_in_many_blocks_are_numbered_at_their_place() {
     let mut claims = mutual::input::read_claims(&cp).expect("claims");
     let req = plan.membership.requirement.as_ref().map(|r| &r.value);
     let keys = claims.member_keys();
-    let members = mutual::input::read_members(&mp, req, &keys).expect("members");
-    let by_key = members.by_key(keys.stamp()).expect("keyed");
-    let numbers = claims.keys(keys.stamp()).expect("numbered");
+    let stamp = keys.stamp();
+    let members = mutual::input::read_members(&mp, req, keys).expect("members");
+    let by_key = members.by_key(stamp).expect("keyed");
+    let numbers = claims.keys(stamp).expect("numbered");
     for (claim, &k) in claims.all().iter().zip(numbers) {
         let expected: Option<u32> = claim.member_id[1..]
             .parse::<u32>()
