@@ -109,7 +109,7 @@ impl Members {
         meets_requirements: bool,
     ) {
         self.index.insert(Id::new(id), self.birth.len() as u32);
-        self.keyed = None;
+        self.number(id);
         self.push_id(id);
         self.birth.push(birth);
         self.join.push(join);
@@ -132,12 +132,19 @@ impl Members {
         left: Option<NaiveDate>,
         meets_requirements: bool,
     ) {
-        self.keyed = None;
         let mut buf = itoa::Buffer::new();
+        let mut id = String::with_capacity(prefix.len() + 20);
         for k in 0..count {
+            let i = self.len() + k;
             self.id_bytes.extend_from_slice(prefix.as_bytes());
             self.id_bytes.extend_from_slice(buf.format(k).as_bytes());
             self.id_ends.push(self.id_bytes.len() as u64);
+            if self.keyed.is_some() {
+                id.clear();
+                id.push_str(prefix);
+                id.push_str(buf.format(k));
+                self.number_at(&id, i);
+            }
         }
         self.birth.extend(std::iter::repeat_n(birth, count));
         self.join.extend(std::iter::repeat_n(join, count));
@@ -145,6 +152,20 @@ impl Members {
             .extend(std::iter::repeat_n(left.unwrap_or(NaiveDate::MAX), count));
         self.meets_requirements
             .extend(std::iter::repeat_n(meets_requirements, count));
+    }
+
+    /// Records the member about to be pushed as its id's member, if the
+    /// members are numbered and the numbering has its id.
+    fn number(&mut self, id: &str) {
+        self.number_at(id, self.len());
+    }
+
+    fn number_at(&mut self, id: &str, i: usize) {
+        if let Some((keys, by_key)) = &mut self.keyed
+            && let Some(k) = keys.get(id)
+        {
+            by_key[k as usize] = i as u32;
+        }
     }
 
     fn push_id(&mut self, id: &str) {

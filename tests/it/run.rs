@@ -851,3 +851,35 @@ fn member_ids_are_numbered_one_number_each() {
     assert!(!id_of.contains_key(&new) && (new as usize) < keys.bound());
     assert_eq!(keys.len(), 7_001);
 }
+
+#[test]
+fn members_added_after_reading_keep_the_numbering() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (mp, cp) = (dir.path().join("m.csv"), dir.path().join("c.csv"));
+    std::fs::write(&mp, format!("{MEMBERS_XHB}a,1990-01-01,2018-10-16,,700\n")).expect("m");
+    std::fs::write(
+        &cp,
+        format!("{CLAIMS}c1,a,CI001,2019-02-01,,,\nc2,b,CI001,2019-02-01,,,\nc3,k7,CI001,2019-02-01,,,\n"),
+    )
+    .expect("c");
+    let plan = plan(XHB);
+    let mut claims = mutual::input::read_claims(&cp).expect("claims");
+    let req = plan.membership.requirement.as_ref().map(|r| &r.value);
+    let keys = claims.member_keys();
+    let stamp = keys.stamp();
+    let mut members = mutual::input::read_members(&mp, req, keys).expect("members");
+    assert_eq!(members.find("b"), None);
+    members.push("b", d("1990-01-01"), d("2018-10-16"), None, true);
+    members.push_cohort("k", 10, d("1990-01-01"), d("2018-10-16"), None, true);
+    assert_eq!(members.find("a"), Some(0));
+    assert_eq!(members.find("b"), Some(1));
+    assert_eq!(members.find("k7"), Some(9));
+    let by_key = members.by_key(stamp).expect("still numbered");
+    let found: Vec<u32> = claims
+        .keys(stamp)
+        .expect("numbered")
+        .iter()
+        .map(|&k| by_key[k as usize])
+        .collect();
+    assert_eq!(found, [0, 1, 9]);
+}
