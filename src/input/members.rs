@@ -90,8 +90,8 @@ impl Members {
     /// `keys` does (for members built in memory).
     pub fn key_to(&mut self, keys: MemberKeys) {
         let mut by_key = vec![NONE; keys.bound()];
-        for id in keys.ids() {
-            if let (Some(k), Some(i)) = (keys.get(id), self.find(id)) {
+        for (id, k) in keys.iter() {
+            if let Some(i) = self.find(id) {
                 by_key[k as usize] = i;
             }
         }
@@ -189,7 +189,7 @@ impl<'a> Wanted<'a> {
         let bits = (set.len() * 16).next_power_of_two().clamp(1 << 20, 1 << 28);
         let shift = 64 - bits.trailing_zeros();
         let mut filter = vec![0u64; bits >> 6];
-        for id in set.ids() {
+        for (id, _) in set.iter() {
             let bit = Self::bit(id, shift);
             filter[bit >> 6] |= 1 << (bit & 63);
         }

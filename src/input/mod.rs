@@ -124,10 +124,12 @@ impl MemberKeys {
         self.shards.iter().map(|m| m.len()).max().unwrap_or(0) * SHARDS
     }
 
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.shards
-            .iter()
-            .flat_map(|m| m.keys().map(|id| id.as_str()))
+    /// Every id with its number.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.shards.iter().enumerate().flat_map(|(s, m)| {
+            m.iter()
+                .map(move |(id, &local)| (id.as_str(), key(s, local)))
+        })
     }
 
     pub fn stamp(&self) -> u64 {
