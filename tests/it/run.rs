@@ -134,6 +134,13 @@ impl Out {
 
 /// Runs a plan over CSV text, as `mutual run --charges` would.
 pub fn run_csv(plan: &Plan, members: &str, claims: &str, until: &str) -> Out {
+    let (members, claims, _) = read_csv(plan, members, claims);
+    run_data(plan, &members, &claims, until)
+}
+
+/// Reads members and claims from CSV text as `mutual run` does: the members
+/// file with the claims' numbering, whose stamp is returned.
+pub fn read_csv(plan: &Plan, members: &str, claims: &str) -> (Members, Claims, u64) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let (mp, cp) = (
         dir.path().join("members.csv"),
@@ -143,9 +150,11 @@ pub fn run_csv(plan: &Plan, members: &str, claims: &str, until: &str) -> Out {
     std::fs::write(&cp, claims).expect("write claims");
     let mut claims = mutual::input::read_claims(&cp).unwrap_or_else(|e| panic!("claims: {e}"));
     let req = plan.membership.requirement.as_ref().map(|r| &r.value);
-    let members = mutual::input::read_members(&mp, req, claims.member_keys())
-        .unwrap_or_else(|e| panic!("members: {e}"));
-    run_data(plan, &members, &claims, until)
+    let keys = claims.member_keys();
+    let stamp = keys.stamp();
+    let members =
+        mutual::input::read_members(&mp, req, keys).unwrap_or_else(|e| panic!("members: {e}"));
+    (members, claims, stamp)
 }
 
 pub fn run_data(plan: &Plan, members: &Members, claims: &Claims, until: &str) -> Out {
@@ -787,16 +796,7 @@ fn members_read_in_many_blocks_are_numbered_at_their_place() {
     for (k, i) in (0..n).step_by(997).chain([n + 5, 3]).enumerate() {
         c.push_str(&format!("c{k:05},m{i:07},CI001,2019-02-01,,,\n"));
     }
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let (mp, cp) = (dir.path().join("m.csv"), dir.path().join("c.csv"));
-    std::fs::write(&mp, &m).expect("write members");
-    std::fs::write(&cp, &c).expect("write claims");
-    let plan = plan(XHB);
-    let mut claims = mutual::input::read_claims(&cp).expect("claims");
-    let req = plan.membership.requirement.as_ref().map(|r| &r.value);
-    let keys = claims.member_keys();
-    let stamp = keys.stamp();
-    let members = mutual::input::read_members(&mp, req, keys).expect("members");
+    let (members, claims, stamp) = read_csv(&plan(XHB), &m, &c);
     let by_key = members.by_key(stamp).expect("keyed");
     let numbers = claims.keys(stamp).expect("numbered");
     for (claim, &k) in claims.all().iter().zip(numbers) {
@@ -854,20 +854,13 @@ fn member_ids_are_numbered_one_number_each() {
 
 #[test]
 fn members_added_after_reading_keep_the_numbering() {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let (mp, cp) = (dir.path().join("m.csv"), dir.path().join("c.csv"));
-    std::fs::write(&mp, format!("{MEMBERS_XHB}a,1990-01-01,2018-10-16,,700\n")).expect("m");
-    std::fs::write(
-        &cp,
-        format!("{CLAIMS}c1,a,CI001,2019-02-01,,,\nc2,b,CI001,2019-02-01,,,\nc3,k7,CI001,2019-02-01,,,\n"),
-    )
-    .expect("c");
-    let plan = plan(XHB);
-    let mut claims = mutual::input::read_claims(&cp).expect("claims");
-    let req = plan.membership.requirement.as_ref().map(|r| &r.value);
-    let keys = claims.member_keys();
-    let stamp = keys.stamp();
-    let mut members = mutual::input::read_members(&mp, req, keys).expect("members");
+    let (mut members, claims, stamp) = read_csv(
+        &plan(XHB),
+        &format!("{MEMBERS_XHB}a,1990-01-01,2018-10-16,,700\n"),
+        &format!(
+            "{CLAIMS}c1,a,CI001,2019-02-01,,,\nc2,b,CI001,2019-02-01,,,\nc3,k7,CI001,2019-02-01,,,\n"
+        ),
+    );
     assert_eq!(members.find("b"), None);
     members.push("b", d("1990-01-01"), d("2018-10-16"), None, true);
     members.push_cohort("k", 10, d("1990-01-01"), d("2018-10-16"), None, true);
