@@ -89,10 +89,10 @@ pub enum ExplainFormat {
 /// The data a plan runs over.
 #[derive(clap::Args, Debug)]
 pub struct DataArgs {
-    /// Members CSV: id, birth_date, join_date, optional left_date, and the attributes the plan reads
+    /// Members CSV: id, birth_date, join_date, optional left_date, and the attributes the plan reads (`-`: standard input)
     #[arg(long)]
     pub members: PathBuf,
-    /// Claims CSV: id, member_id, disease, diagnosed_on, optional filed_on, benefit, cause
+    /// Claims CSV: id, member_id, disease, diagnosed_on, optional filed_on, benefit, cause (`-`: standard input)
     #[arg(long)]
     pub claims: PathBuf,
     /// The last day to run: claims filed later do not exist yet (YYYY-MM-DD)
@@ -146,7 +146,24 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 /// Exit status: 0 success, 1 invalid plan or input, 2 wrong usage.
 pub const EXIT_INVALID: u8 = 1;
 
+/// Standard input can be read once: at most one input may be `-`.
+fn one_stdin(data: &DataArgs) -> Result<(), ExitCode> {
+    let stdin = std::path::Path::new(crate::input::STDIN);
+    if data.members == stdin && data.claims == stdin {
+        eprintln!(
+            "error: --members and --claims cannot both be `-`: standard input can be read only once"
+        );
+        return Err(ExitCode::from(2));
+    }
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> ExitCode {
+    if let Command::Run { data, .. } | Command::Explain { data, .. } = &cli.command
+        && let Err(code) = one_stdin(data)
+    {
+        return code;
+    }
     match cli.command {
         Command::Check { plans, format } => check(&plans, format),
         Command::Fmt { check, plans } => fmt(&plans, check),
@@ -213,6 +230,11 @@ fn check(plans: &[PathBuf], format: Format) -> ExitCode {
     }
 }
 
+/// A path as the terminal may show it: control characters written visibly.
+fn shown_path(path: &std::path::Path) -> String {
+    crate::terminal_text::escape(&path.display().to_string()).into_owned()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -235,7 +257,7 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
                 let _ = writeln!(
                     err,
                     "{}: not formatted: fix the errors above first",
-                    path.display()
+                    shown_path(path)
                 );
                 failed = true;
                 continue;
@@ -347,6 +369,11 @@ fn run_plan(
     let Some(plan) = load_checked(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
+    let inputs = [plan_path, data.members.as_path(), data.claims.as_path()];
+    if let Err(e) = crate::output::refuse_overwriting(out, &crate::output::OUTPUTS, &inputs) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_INVALID);
+    }
     let mut timings = Timings::new(data.timings);
     let progress = crate::progress::Progress::new(quiet);
     let Some((members, claims)) = read_data_with_progress(&plan, data, None, &progress) else {
@@ -382,20 +409,42 @@ fn run_plan(
         return ExitCode::from(EXIT_INVALID);
     }
     if !quiet {
-        let approved = ledger.decisions.iter().filter(|d| d.approved()).count();
-        let charged: crate::money::Money = ledger.periods.iter().map(|p| p.charged).sum();
-        eprintln!(
-            "{}: {} members, {} claims ({} approved), {} periods, {} charged; wrote {}",
-            plan.id,
-            members.len(),
-            ledger.decisions.len(),
-            approved,
-            ledger.periods.len(),
-            charged,
-            out.display()
-        );
+        print_run_summary(&plan, &members, &ledger, out);
     }
     ExitCode::SUCCESS
+}
+
+/// The run's one-line summary on stderr, and the claims that wait for the next closing day.
+fn print_run_summary(
+    plan: &crate::plan::Plan,
+    members: &crate::input::Members,
+    ledger: &crate::engine::Ledger,
+    out: &std::path::Path,
+) {
+    let approved = ledger.decisions.iter().filter(|d| d.approved()).count();
+    let charged = ledger.total(|f| f.charged);
+    let (n, decided, periods) = (members.len(), ledger.decisions.len(), ledger.periods.len());
+    eprintln!(
+        "{}: {n} member{}, {decided} claim{} ({approved} approved), {periods} period{}, {charged} charged; wrote {}",
+        plan.id,
+        plural(n),
+        plural(decided),
+        plural(periods),
+        shown_path(out)
+    );
+    let waiting = ledger.waiting().count();
+    if waiting > 0 {
+        let approved = ledger.waiting().filter(|d| d.approved()).count();
+        let after = match ledger.last_closing_day() {
+            Some(day) => format!("after the last closing day {day}"),
+            None => "before the first closing day".to_string(),
+        };
+        eprintln!(
+            "{waiting} claim{} filed {after} ({approved} approved) wait{} for the next closing day to be shared",
+            plural(waiting),
+            if waiting == 1 { "s" } else { "" }
+        );
+    }
 }
 
 fn explain(
@@ -420,7 +469,7 @@ fn explain(
             None => {
                 eprintln!(
                     "error: {}: no member has the id `{id}`",
-                    data.members.display()
+                    shown_path(&data.members)
                 );
                 return ExitCode::from(EXIT_INVALID);
             }
@@ -449,7 +498,7 @@ fn explain(
                     } else {
                         eprintln!(
                             "error: {}: no claim has the id `{id}`",
-                            data.claims.display()
+                            shown_path(&data.claims)
                         );
                     }
                     return ExitCode::from(EXIT_INVALID);
@@ -481,7 +530,7 @@ fn explain(
             let Some(i) = members.find(id) else {
                 eprintln!(
                     "error: {}: no member has the id `{id}`",
-                    data.members.display()
+                    shown_path(&data.members)
                 );
                 return ExitCode::from(EXIT_INVALID);
             };
@@ -549,7 +598,7 @@ fn test(paths: &[PathBuf]) -> ExitCode {
         let loaded = crate::load_plan(path, &mut sources);
         if loaded.diagnostics.has_errors() {
             print_errors(&sources, loaded.diagnostics);
-            let _ = writeln!(out, "{}: does not check", path.display());
+            let _ = writeln!(out, "{}: does not check", shown_path(path));
             broken += 1;
             continue;
         }
@@ -558,7 +607,7 @@ fn test(paths: &[PathBuf]) -> ExitCode {
             continue;
         };
         if plan.examples.is_empty() {
-            let _ = writeln!(out, "{}: no examples", path.display());
+            let _ = writeln!(out, "{}: no examples", shown_path(path));
             continue;
         }
         let mut coverage = crate::testing::Coverage::default();
@@ -567,9 +616,9 @@ fn test(paths: &[PathBuf]) -> ExitCode {
             .iter()
             .map(|ex| crate::testing::run_example(&plan, ex, &mut coverage))
             .collect();
-        let _ = writeln!(out, "{}", path.display());
+        let _ = writeln!(out, "{}", shown_path(path));
         let _ = out.write_all(crate::testing::render_results(&sources, &results).as_bytes());
-        let _ = writeln!(out, "coverage of {}:", path.display());
+        let _ = writeln!(out, "coverage of {}:", shown_path(path));
         let _ = out.write_all(crate::testing::render_coverage(&plan, &coverage).as_bytes());
         for r in &results {
             if r.passed() {

@@ -6,6 +6,7 @@
 //! graphical report), plain (`file:line:column: ...`), or JSON.
 
 use crate::source::{Sources, Span};
+use crate::terminal_text::{escape_lines, hidden_in_lines, visible};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -119,48 +120,74 @@ pub enum Format {
     Json,
 }
 
-/// Renders diagnostics. `color` applies to the human format only.
+/// At most this many diagnostics are shown, in every format; the rest are
+/// counted in one last line (in JSON, a last object `{"omitted": N}`).
+pub const MAX_SHOWN: usize = 100;
+
+/// Renders diagnostics, at most `MAX_SHOWN` of them. `color` applies to the
+/// human format only. Text from plans is shown with its control characters
+/// written visibly (`\u{1b}`), except in JSON, which escapes them itself.
 pub fn render(sources: &Sources, diags: &[Diagnostic], format: Format, color: bool) -> String {
+    let shown = &diags[..diags.len().min(MAX_SHOWN)];
+    let omitted = diags.len() - shown.len();
     match format {
         Format::Human => {
-            let mut out: String = diags
+            let mut out: String = shown
                 .iter()
-                .take(MAX_DRAWN)
                 .map(|d| render_human(sources, d, color))
                 .collect();
-            if diags.len() > MAX_DRAWN {
-                out.push_str(&format!(
-                    "… and {} more problems not drawn (`--format plain` lists every one)\n",
-                    diags.len() - MAX_DRAWN
-                ));
-            }
+            out.push_str(&omitted_line(omitted));
             out
         }
-        Format::Plain => diags.iter().map(|d| render_plain(sources, d)).collect(),
-        Format::Json => {
-            let items: Vec<JsonDiagnostic> = diags.iter().map(|d| to_json(sources, d)).collect();
-            let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
-            s.push('\n');
-            s
+        Format::Plain => {
+            let mut out: String = shown.iter().map(|d| render_plain(sources, d)).collect();
+            out.push_str(&omitted_line(omitted));
+            out
         }
+        Format::Json => render_json(sources, shown, omitted),
     }
 }
 
-/// At most this many diagnostics are drawn; the rest are counted.
-const MAX_DRAWN: usize = 200;
+/// The line that counts the diagnostics not shown, if any.
+fn omitted_line(omitted: usize) -> String {
+    match omitted {
+        0 => String::new(),
+        1 => "… and 1 more problem not shown\n".to_string(),
+        n => format!("… and {n} more problems not shown\n"),
+    }
+}
+
+/// A JSON array of the diagnostics shown, then `{"omitted": N}` if some are not.
+fn render_json(sources: &Sources, shown: &[Diagnostic], omitted: usize) -> String {
+    let mut items: Vec<serde_json::Value> = shown
+        .iter()
+        .map(|d| serde_json::to_value(to_json(sources, d)).unwrap_or_default())
+        .collect();
+    if omitted > 0 {
+        items.push(serde_json::json!({ "omitted": omitted }));
+    }
+    let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
+    s.push('\n');
+    s
+}
 
 /// Lines longer than this are not drawn: the diagnostic is shown in the plain format.
 const MAX_DRAWN_LINE: usize = 400;
 
 /// The lines of a file around a diagnostic's labels, with their place in the
 /// file: miette reads only these, so drawing a diagnostic costs the same in a
-/// large file as in a small one.
+/// large file as in a small one. Control characters are shown written
+/// visibly; `shown` maps a place in the file to the place in the text shown.
 struct Window {
     name: String,
+    /// The lines shown, control characters written visibly.
     text: String,
     /// Byte offset and 0-based line of the window's first byte in the file.
     offset: usize,
     first_line: usize,
+    /// For each character written visibly: where it ends in the file's
+    /// lines (from `offset`) and in `text`.
+    shifts: Vec<(usize, usize)>,
 }
 
 impl Window {
@@ -178,13 +205,64 @@ impl Window {
         let (from, to) = (first.saturating_sub(3).max(1), last + 3);
         let offset = file.line_offset(from);
         let end = file.line_offset(to + 1);
+        let (text, shifts) = shown_text(&file.text[offset..end]);
         Window {
             name: file.name.clone(),
-            text: file.text[offset..end].to_string(),
+            text,
             offset,
             first_line: from - 1,
+            shifts,
         }
     }
+
+    /// The place, in the text shown, of the byte `at` of the file.
+    fn shown(&self, at: usize) -> usize {
+        let local = at.saturating_sub(self.offset);
+        let k = self.shifts.partition_point(|&(orig, _)| orig <= local);
+        let extra = k
+            .checked_sub(1)
+            .map_or(0, |k| self.shifts[k].1 - self.shifts[k].0);
+        self.offset + local + extra
+    }
+
+    /// The byte of the lines in the file at the place `local` of the text shown.
+    fn original(&self, local: usize) -> usize {
+        let k = self.shifts.partition_point(|&(_, shown)| shown <= local);
+        let extra = k
+            .checked_sub(1)
+            .map_or(0, |k| self.shifts[k].1 - self.shifts[k].0);
+        local.saturating_sub(extra)
+    }
+
+    /// A span of the file as miette must see it: a place in the text shown.
+    fn label(&self, span: Span) -> (usize, usize) {
+        let start = self.shown(span.start as usize);
+        (start, self.shown(span.end as usize) - start)
+    }
+
+    /// The column (0-based, in bytes of the file) of the place `local` of the text shown.
+    fn column(&self, local: usize) -> usize {
+        let local = local.min(self.text.len());
+        let line_start = self.text[..local].rfind('\n').map_or(0, |i| i + 1);
+        self.original(local) - self.original(line_start)
+    }
+}
+
+/// Text with its control characters written visibly, and where each ends in
+/// the text and in what is shown.
+fn shown_text(text: &str) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if hidden_in_lines(c, chars.peek().map(|&(_, n)| n)) {
+            out.push_str(&visible(c));
+            shifts.push((i + c.len_utf8(), out.len()));
+        } else {
+            out.push(c);
+        }
+    }
+    (out, shifts)
 }
 
 impl SourceCode for Window {
@@ -205,7 +283,7 @@ impl SourceCode for Window {
             inner.data(),
             outer,
             inner.line() + self.first_line,
-            inner.column(),
+            self.column(inner.span().offset()),
             inner.line_count(),
         )))
     }
@@ -226,40 +304,48 @@ fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         span.file == d.span.file
             && file.line_col(span.start as usize).0.abs_diff(line) <= MAX_DRAWN_DISTANCE
     };
+    let mut spans = vec![d.span];
+    spans.extend(d.related.iter().filter(|(s, _)| near(s)).map(|(s, _)| *s));
+    let window = Window::new(file, &spans);
     let mut labels = vec![LabeledSpan::new_primary_with_span(
-        (!d.label.is_empty()).then(|| d.label.clone()),
-        (d.span.start as usize, d.span.len()),
+        (!d.label.is_empty()).then(|| escape_lines(&d.label).into_owned()),
+        window.label(d.span),
     )];
-    for (span, label) in &d.related {
-        if near(span) {
-            labels.push(LabeledSpan::new_with_span(
-                Some(label.clone()),
-                (span.start as usize, span.len()),
-            ));
-        }
+    for (span, label) in d.related.iter().filter(|(s, _)| near(s)) {
+        labels.push(LabeledSpan::new_with_span(
+            Some(escape_lines(label).into_owned()),
+            window.label(*span),
+        ));
     }
-    let mut m = MietteDiagnostic::new(d.message.clone())
+    let mut help = d.help.clone().unwrap_or_default();
+    for (span, label) in d.related.iter().filter(|(s, _)| !near(s)) {
+        if !help.is_empty() {
+            help.push('\n');
+        }
+        help.push_str(&format!("{}: {}", sources.locate(*span), label));
+    }
+    draw(d, labels, &help, window, color).unwrap_or_else(|| render_plain(sources, d))
+}
+
+/// miette's drawing of a diagnostic with its labels over a window of its file.
+fn draw(
+    d: &Diagnostic,
+    labels: Vec<LabeledSpan>,
+    help: &str,
+    window: Window,
+    color: bool,
+) -> Option<String> {
+    let mut m = MietteDiagnostic::new(escape_lines(&d.message))
         .with_code(d.code)
         .with_severity(match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
         .with_labels(labels);
-    let mut help = d.help.clone().unwrap_or_default();
-    for (span, label) in &d.related {
-        if !near(span) {
-            if !help.is_empty() {
-                help.push('\n');
-            }
-            help.push_str(&format!("{}: {}", sources.locate(*span), label));
-        }
-    }
     if !help.is_empty() {
-        m = m.with_help(help);
+        m = m.with_help(escape_lines(help));
     }
-    let mut spans = vec![d.span];
-    spans.extend(d.related.iter().filter(|(s, _)| near(s)).map(|(s, _)| *s));
-    let report = miette::Report::new(m).with_source_code(Window::new(file, &spans));
+    let report = miette::Report::new(m).with_source_code(window);
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -269,11 +355,9 @@ fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
-        return render_plain(sources, d);
-    }
+    handler.render_report(&mut out, report.as_ref()).ok()?;
     out.push('\n');
-    out
+    Some(out)
 }
 
 fn render_plain(sources: &Sources, d: &Diagnostic) -> String {
@@ -286,13 +370,17 @@ fn render_plain(sources: &Sources, d: &Diagnostic) -> String {
         sources.locate(d.span),
         severity,
         d.code,
-        d.message
+        escape_lines(&d.message)
     );
     for (span, label) in &d.related {
-        out.push_str(&format!("  {}: {}\n", sources.locate(*span), label));
+        out.push_str(&format!(
+            "  {}: {}\n",
+            sources.locate(*span),
+            escape_lines(label)
+        ));
     }
     if let Some(help) = &d.help {
-        for (i, line) in help.lines().enumerate() {
+        for (i, line) in escape_lines(help).lines().enumerate() {
             let lead = if i == 0 { "  help: " } else { "        " };
             out.push_str(lead);
             out.push_str(line);
@@ -334,15 +422,51 @@ fn to_json(sources: &Sources, d: &Diagnostic) -> JsonDiagnostic {
     }
 }
 
-/// The closest of `candidates` to `name`, when close enough to suggest.
+/// Words longer than this (in characters) are not compared for a suggestion.
+const MAX_SUGGESTED_LEN: usize = 64;
+
+/// At most this many candidates are compared for one suggestion: a plan of
+/// any size costs a bounded time to check.
+const MAX_CANDIDATES: usize = 50;
+
+/// The closest of `candidates` (the first `MAX_CANDIDATES` of them) to
+/// `name`, when close enough to suggest.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let len = name.chars().count();
+    if len > MAX_SUGGESTED_LEN {
+        return None;
+    }
+    let within = |d: usize, c: &str| d <= (c.len().max(name.len()) / 3).max(1);
     candidates
         .into_iter()
+        .take(MAX_CANDIDATES)
+        .filter(|c| within(c.chars().count().abs_diff(len), c))
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .filter(|(d, c)| within(*d, c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggestions_are_bounded() {
+        assert_eq!(
+            did_you_mean("critcal", ["critical", "minor"]),
+            Some("critical")
+        );
+        let long = "a".repeat(100_000);
+        assert_eq!(did_you_mean(&long, [long.as_str()]), None);
+        let mut many: Vec<String> = (0..1_000).map(|k| format!("list{k}")).collect();
+        many.push("critical".to_string());
+        assert_eq!(
+            did_you_mean("critcal", many.iter().map(String::as_str)),
+            None
+        );
+    }
 }

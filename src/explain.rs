@@ -15,6 +15,7 @@ use crate::input::{Claims, Members};
 use crate::money::{Fraction, Money};
 use crate::plan::{Payout, Plan};
 use crate::source::{Sources, Span};
+use crate::terminal_text::escape;
 use chrono::NaiveDate;
 use owo_colors::OwoColorize;
 use serde::Serialize;
@@ -939,7 +940,8 @@ pub fn period_figures(ledger: &Ledger, p: usize) -> &PeriodFigures {
     &ledger.periods[p]
 }
 
-/// Renders an explanation as a tree; colour only when asked.
+/// Renders an explanation as a tree; colour only when asked. Text from the
+/// plan and the data files is shown with its control characters written visibly.
 pub fn render_human(e: &Explanation, color: bool) -> String {
     let mut out = String::new();
     let paint = |text: &str, o: Outcome| -> String {
@@ -952,7 +954,7 @@ pub fn render_human(e: &Explanation, color: bool) -> String {
             Outcome::Info => text.to_string(),
         }
     };
-    let head = format!("{}: {}", e.subject, e.result);
+    let head = format!("{}: {}", escape(&e.subject), escape(&e.result));
     out.push_str(&if color { head.bold().to_string() } else { head });
     out.push('\n');
     for (k, step) in e.steps.iter().enumerate() {
@@ -970,10 +972,15 @@ pub fn render_human(e: &Explanation, color: bool) -> String {
         out.push_str(branch);
         out.push_str(&paint(mark, step.outcome));
         out.push(' ');
-        out.push_str(&step.text);
+        out.push_str(&escape(&step.text));
         out.push('\n');
         if let Some(rule) = &step.rule {
-            let cite = format!("{}:{}  {}", rule.file, rule.line, rule.text);
+            let cite = format!(
+                "{}:{}  {}",
+                escape(&rule.file),
+                rule.line,
+                escape(&rule.text)
+            );
             out.push_str(cont);
             out.push_str("  ");
             out.push_str(&if color {
@@ -986,7 +993,7 @@ pub fn render_human(e: &Explanation, color: bool) -> String {
     }
     for w in &e.why_not {
         out.push_str("why not: ");
-        out.push_str(w);
+        out.push_str(&escape(w));
         out.push('\n');
     }
     out

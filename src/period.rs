@@ -80,11 +80,12 @@ impl Calendar {
         }
     }
 
-    /// Every period from the one holding `from` to the one holding `until`.
+    /// Every period from the one holding `from` that has closed by `until`:
+    /// the last is the one whose closing day is on or before `until`.
     pub fn periods(&self, from: NaiveDate, until: NaiveDate) -> Vec<Period> {
         let mut out = Vec::new();
         let mut p = self.period_containing(from);
-        while p.start <= until {
+        while p.end <= until {
             out.push(p);
             let Some(next) = p.end.succ_opt() else { break };
             p = Period {

@@ -232,8 +232,67 @@ pub struct Example {
     pub span: Span,
     pub as_of: NaiveDate,
     pub members: Vec<ExampleMember>,
-    pub claims: Vec<crate::input::Claim>,
+    pub claims: Vec<ExampleClaim>,
     pub expects: Vec<Expectation>,
+}
+
+/// The most members and claims, together, one example may create.
+pub const MAX_EXAMPLE_CREATED: u64 = 25_000_000;
+
+/// The most claims one example may create.
+pub const MAX_EXAMPLE_CLAIMS: u64 = 1_000_000;
+
+impl Example {
+    /// How many members the example creates.
+    pub fn member_count(&self) -> u64 {
+        member_count(&self.members)
+    }
+
+    /// How many claims the example creates.
+    pub fn claim_count(&self) -> u64 {
+        claim_count(&self.claims)
+    }
+}
+
+/// How many members these lines of an example create (at most `u64::MAX`).
+pub fn member_count(members: &[ExampleMember]) -> u64 {
+    let counts = members.iter().map(|m| m.count.unwrap_or(1));
+    counts.fold(0, u64::saturating_add)
+}
+
+/// How many claims these lines of an example create (at most `u64::MAX`).
+pub fn claim_count(claims: &[ExampleClaim]) -> u64 {
+    let counts = claims.iter().map(|c| c.count.unwrap_or(1));
+    counts.fold(0, u64::saturating_add)
+}
+
+/// One claim, or `count` identical claims with ids `id0`, `id1`, …, created
+/// only when the example runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExampleClaim {
+    /// The claim; for a group, the claim each copies, with the group's prefix as id.
+    pub claim: crate::input::Claim,
+    pub count: Option<u64>,
+    /// Claim k of the group is made by member k of the `members` group its
+    /// `member_id` names.
+    pub by_member_group: bool,
+}
+
+impl ExampleClaim {
+    /// The claims, one by one.
+    pub fn claims(&self) -> impl Iterator<Item = crate::input::Claim> + '_ {
+        let group = self.count.is_some();
+        (0..self.count.unwrap_or(1)).map(move |k| {
+            let mut c = self.claim.clone();
+            if group {
+                c.id = compact_str::format_compact!("{}{k}", self.claim.id);
+            }
+            if self.by_member_group {
+                c.member_id = compact_str::format_compact!("{}{k}", self.claim.member_id);
+            }
+            c
+        })
+    }
 }
 
 /// One member, or `count` identical members with ids `id0`, `id1`, ….
@@ -284,7 +343,7 @@ impl std::fmt::Display for Target {
 
 /// The columns an expectation may name.
 pub const CLAIM_FIELDS: [&str; 4] = ["decision", "reason", "payout", "benefit"];
-pub const PERIOD_FIELDS: [&str; 11] = [
+pub const PERIOD_FIELDS: [&str; 12] = [
     "period_start",
     "period_end",
     "cases",
@@ -296,5 +355,8 @@ pub const PERIOD_FIELDS: [&str; 11] = [
     "charged",
     "operator_borne",
     "carried_out",
+    "refunded",
 ];
-pub const MEMBER_FIELDS: [&str; 5] = ["status", "prepaid", "charged", "paid_out", "balance"];
+pub const MEMBER_FIELDS: [&str; 6] = [
+    "status", "prepaid", "charged", "paid_out", "balance", "refunded",
+];

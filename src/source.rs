@@ -65,6 +65,8 @@ impl Span {
 /// One loaded file: its name as the user gave it, and its text.
 #[derive(Debug)]
 pub struct SourceFile {
+    /// The name as given, with any control character written visibly
+    /// (`\u{1b}`): it is printed as it is.
     pub name: String,
     pub path: PathBuf,
     pub text: String,
@@ -76,8 +78,9 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let name: String = name.into();
         SourceFile {
-            name: name.into(),
+            name: crate::terminal_text::escape(&name).into_owned(),
             path: path.into(),
             text,
             line_starts,
@@ -134,6 +137,17 @@ impl Sources {
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Forgets the text of a file that is not a plan, so that no diagnostic
+    /// ever shows a line of it; its name stays.
+    pub fn hide(&mut self, id: FileId) {
+        let file = &mut self.files[id.0 as usize];
+        *file = SourceFile::new(
+            std::mem::take(&mut file.name),
+            std::mem::take(&mut file.path),
+            String::new(),
+        );
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

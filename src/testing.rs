@@ -4,10 +4,11 @@
 //! none did.
 
 use crate::engine::{self, Ledger, Reason, RunOptions};
-use crate::input::{Claims, Members, evaluate};
+use crate::input::{Claim, Claims, Members, evaluate};
 use crate::money::Money;
-use crate::plan::{BenefitId, Example, Payout, Plan, Schedule, Target};
+use crate::plan::{BenefitId, Example, ExampleClaim, Payout, Plan, Schedule, Target};
 use crate::source::{Sources, Span};
+use crate::terminal_text::escape;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
@@ -74,8 +75,9 @@ fn data(plan: &Plan, ex: &Example) -> Result<(Members, Claims, Ids), String> {
     let mut ids = Ids::default();
     let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
     let names: Vec<&str> = requirement.map(|r| r.attributes()).unwrap_or_default();
+    let claims: Vec<Claim> = ex.claims.iter().flat_map(ExampleClaim::claims).collect();
     let referenced: std::collections::HashSet<&str> =
-        ex.claims.iter().map(|c| c.member_id.as_str()).collect();
+        claims.iter().map(|c| c.member_id.as_str()).collect();
     for em in &ex.members {
         let values: Vec<&str> = names
             .iter()
@@ -111,7 +113,7 @@ fn data(plan: &Plan, ex: &Example) -> Result<(Members, Claims, Ids), String> {
             m.index.insert(id.into(), i);
         }
     }
-    let claims = Claims::new(ex.claims.clone());
+    let claims = Claims::new(claims);
     Ok((m, claims, ids))
 }
 
@@ -244,6 +246,7 @@ fn actual(
                 "members" => f.members.to_string(),
                 "charged" => f.charged.to_string(),
                 "operator_borne" => f.operator_borne.to_string(),
+                "refunded" => f.refunded.to_string(),
                 _ => f.carried_out.to_string(),
             }
         }
@@ -257,6 +260,7 @@ fn actual(
                 "prepaid" => ledger.prepaid(members, i).to_string(),
                 "charged" => ledger.charged(i).to_string(),
                 "paid_out" => ledger.paid_out(i).to_string(),
+                "refunded" => ledger.refunded(i).to_string(),
                 _ => ledger.balance(members, i).to_string(),
             }
         }
@@ -350,7 +354,7 @@ pub fn render_coverage(plan: &Plan, c: &Coverage) -> String {
             out,
             "  {} benefit {}: {}",
             mark(c.benefits_paid.contains(&id)),
-            b.name,
+            escape(&b.name),
             if c.benefits_paid.contains(&id) {
                 "paid"
             } else {
@@ -418,25 +422,28 @@ pub fn render_coverage(plan: &Plan, c: &Coverage) -> String {
     out
 }
 
-/// Renders the results of one plan's examples, failures as expected against actual.
+/// Renders the results of one plan's examples, failures as expected against
+/// actual. Text from the plan is shown with its control characters written
+/// visibly: a title cannot clear the screen or pass for `ok`.
 pub fn render_results(sources: &Sources, results: &[ExampleResult]) -> String {
     let mut out = String::new();
     for r in results {
+        let title = escape(&r.title);
         if r.passed() {
-            let _ = writeln!(out, "  ok    {} ({} expectations)", r.title, r.expectations);
+            let _ = writeln!(out, "  ok    {title} ({} expectations)", r.expectations);
             continue;
         }
-        let _ = writeln!(out, "  FAIL  {}  ({})", r.title, sources.cite(r.span));
+        let _ = writeln!(out, "  FAIL  {title}  ({})", sources.cite(r.span));
         if let Some(e) = &r.error {
-            let _ = writeln!(out, "        the example cannot run: {e}");
+            let _ = writeln!(out, "        the example cannot run: {}", escape(e));
         }
         for f in &r.failures {
             let file = sources.get(f.span.file);
             let (line, _) = file.line_col(f.span.start as usize);
-            let text = file.line_text(line).trim();
+            let text = escape(file.line_text(line).trim());
             let _ = writeln!(out, "        {}:{line}  {text}", file.name);
-            let _ = writeln!(out, "          expected: {}", f.expected);
-            let _ = writeln!(out, "            actual: {}", f.actual);
+            let _ = writeln!(out, "          expected: {}", escape(&f.expected));
+            let _ = writeln!(out, "            actual: {}", escape(&f.actual));
         }
     }
     out

@@ -18,6 +18,12 @@ impl Diseases {
     }
 }
 
+/// The most diseases the `covers` lines of a plan may name in all, a list or
+/// a range counted every time it is named: far more than any plan needs, and
+/// a bound on the time a check takes.
+const MAX_COVERED: u64 = 1_000_000;
+const MAX_COVERED_WORDS: &str = "1,000,000";
+
 /// `CI028` → ("CI", 28, 3)
 fn split_code(code: &str) -> Option<(&str, u64, usize)> {
     let digits = code.len()
@@ -26,6 +32,23 @@ fn split_code(code: &str) -> Option<(&str, u64, usize)> {
             .len();
     let (prefix, num) = code.split_at(digits);
     Some((prefix, num.parse().ok()?, num.len()))
+}
+
+/// For each prefix of the listed codes (`CI`): how many codes have it, and
+/// the first and last of them in list order.
+type Prefixes = HashMap<String, (usize, String, String)>;
+
+fn prefixes(table: &Diseases) -> Prefixes {
+    let mut out: Prefixes = HashMap::new();
+    for code in &table.codes {
+        let prefix = split_code(code).map_or("", |(p, _, _)| p);
+        let entry = out
+            .entry(prefix.to_string())
+            .or_insert_with(|| (0, code.clone(), code.clone()));
+        entry.0 += 1;
+        entry.2.clone_from(code);
+    }
+    out
 }
 
 impl Checker<'_> {
@@ -99,6 +122,7 @@ impl Checker<'_> {
         let mut list_names: Vec<&str> = lists.keys().map(String::as_str).collect();
         list_names.sort();
         let mut claimed: Vec<Option<Span>> = vec![None; table.codes.len()];
+        let prefixes = prefixes(&table);
         for (bi, section) in benefits.iter().enumerate() {
             let Header::Benefit { name: bname, .. } = &section.header.node else {
                 continue;
@@ -111,7 +135,13 @@ impl Checker<'_> {
                 for item in items {
                     let (ids, span): (Vec<DiseaseId>, Span) = match item {
                         CoverItem::List(list) => match lists.get(&list.node) {
-                            Some(ids) => (ids.clone(), list.span),
+                            Some(ids) if self.cover(ids.len(), list.span) => {
+                                (ids.clone(), list.span)
+                            }
+                            Some(_) => {
+                                ok = false;
+                                continue;
+                            }
                             None => {
                                 let mut d = Diagnostic::error(
                                     "E202",
@@ -129,9 +159,13 @@ impl Checker<'_> {
                             }
                         },
                         CoverItem::Code(code) => match table.lookup(&code.node) {
+                            Some(_) if !self.cover(1, code.span) => {
+                                ok = false;
+                                continue;
+                            }
                             Some(id) => (vec![id], code.span),
                             None => {
-                                self.unknown_code(code.span, &code.node, &table);
+                                self.unknown_code(code.span, &code.node, &prefixes);
                                 ok = false;
                                 continue;
                             }
@@ -179,24 +213,43 @@ impl Checker<'_> {
         ok.then_some(table)
     }
 
-    fn unknown_code(&mut self, span: Span, code: &str, table: &Diseases) {
+    /// Counts `n` more diseases named by a `covers` line at `span`; false,
+    /// reported once, past `MAX_COVERED`.
+    fn cover(&mut self, n: usize, span: Span) -> bool {
+        let before = self.covered;
+        self.covered = before.saturating_add(n as u64);
+        if self.covered <= MAX_COVERED {
+            return true;
+        }
+        if before <= MAX_COVERED {
+            self.push(
+                Diagnostic::error(
+                    "E211",
+                    span,
+                    format!(
+                        "the `covers` lines name more than {MAX_COVERED_WORDS} diseases in all"
+                    ),
+                )
+                .label("too many diseases covered")
+                .help(
+                    "a list or a range counts every time a `covers` line names it: name each once",
+                ),
+            );
+        }
+        false
+    }
+
+    fn unknown_code(&mut self, span: Span, code: &str, prefixes: &Prefixes) {
         // A code one digit away is another disease: name what the lists hold instead.
-        let prefix: String = code
-            .chars()
-            .take_while(|c| c.is_ascii_uppercase())
-            .collect();
-        let same: Vec<&str> = table
-            .codes
-            .iter()
-            .map(String::as_str)
-            .filter(|c| !prefix.is_empty() && c.starts_with(&prefix))
-            .collect();
-        let help = match (same.first(), same.last()) {
-            (Some(first), Some(last)) => format!(
-                "the disease lists hold {} `{prefix}` codes, from `{first}` to `{last}`; list `{code}` under a `diseases NAME` section to cover it",
-                same.len()
+        let prefix = &code[..code.len()
+            - code
+                .trim_start_matches(|c: char| c.is_ascii_uppercase())
+                .len()];
+        let help = match prefixes.get(prefix).filter(|_| !prefix.is_empty()) {
+            Some((count, first, last)) => format!(
+                "the disease lists hold {count} `{prefix}` codes, from `{first}` to `{last}`; list `{code}` under a `diseases NAME` section to cover it",
             ),
-            _ => "list it under a `diseases NAME` section first".to_string(),
+            None => "list it under a `diseases NAME` section first".to_string(),
         };
         self.push(
             Diagnostic::error(
@@ -243,6 +296,9 @@ impl Checker<'_> {
         let mut ids = Vec::new();
         let mut ok = true;
         for n in a.1..=b.1 {
+            if !self.cover(1, from.span.to(to.span)) {
+                return None;
+            }
             let code = format!("{}{:0width$}", a.0, n, width = a.2);
             match table.lookup(&code) {
                 Some(id) => ids.push(id),

@@ -7,7 +7,8 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::input::{Claim, parse_iso_date};
 use crate::money::Money;
 use crate::plan::{
-    CLAIM_FIELDS, Cause, Example, ExampleMember, Expectation, MEMBER_FIELDS, PERIOD_FIELDS, Target,
+    CLAIM_FIELDS, Cause, Example, ExampleClaim, ExampleMember, Expectation, MAX_EXAMPLE_CLAIMS,
+    MAX_EXAMPLE_CREATED, MEMBER_FIELDS, PERIOD_FIELDS, Target, claim_count, member_count,
 };
 use crate::source::Span;
 use chrono::NaiveDate;
@@ -34,6 +35,25 @@ const REASONS: [&str; 10] = [
     "limit_reached",
     "covered",
 ];
+
+/// `25000000` → `25,000,000`
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// `1 member`, `25,000,000 members`
+fn counted(n: u64, what: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {what}{s}", grouped(n))
+}
 
 fn text_of(v: &Value) -> &str {
     match v {
@@ -139,26 +159,24 @@ impl Checker<'_> {
                     count,
                     fields,
                 } => {
-                    let Some(n) = self.count(count, "a number of claims", 1_000_000) else {
+                    let Some(n) = self.count(count, "a number of claims", MAX_EXAMPLE_CLAIMS)
+                    else {
                         ok = false;
                         continue;
                     };
-                    let Some(template) = self.example_claim(stmt.span, &prefix.node, fields) else {
+                    let Some(claim) = self.example_claim(stmt.span, &prefix.node, fields) else {
                         ok = false;
                         continue;
                     };
-                    // Claim k of a cohort of claims is made by member k of the cohort it names.
-                    let cohort = members
+                    // Claim k of a group of claims is made by member k of the group it names.
+                    let by_member_group = members
                         .iter()
-                        .any(|m: &ExampleMember| m.count.is_some() && m.id == template.member_id);
-                    for k in 0..n {
-                        let mut c = template.clone();
-                        c.id = compact_str::format_compact!("{}{k}", prefix.node);
-                        if cohort {
-                            c.member_id = compact_str::format_compact!("{}{k}", template.member_id);
-                        }
-                        claims.push(c);
-                    }
+                        .any(|m: &ExampleMember| m.count.is_some() && m.id == claim.member_id);
+                    claims.push(ExampleClaim {
+                        claim,
+                        count: Some(n),
+                        by_member_group,
+                    });
                 }
                 StatementKind::Claim { name, fields } => {
                     if !claim_ids.insert(name.node.clone()) {
@@ -174,7 +192,11 @@ impl Checker<'_> {
                         ok = false;
                     }
                     match self.example_claim(stmt.span, &name.node, fields) {
-                        Some(c) => claims.push(c),
+                        Some(claim) => claims.push(ExampleClaim {
+                            claim,
+                            count: None,
+                            by_member_group: false,
+                        }),
                         None => ok = false,
                     }
                 }
@@ -191,6 +213,7 @@ impl Checker<'_> {
                 _ => {}
             }
         }
+        ok &= self.example_size(section, &members, &claims);
         if as_of.is_none() && ok {
             self.push(
                 Diagnostic::error(
@@ -222,6 +245,36 @@ impl Checker<'_> {
             claims,
             expects,
         })
+    }
+
+    /// Whether an example creates no more members and claims than it may;
+    /// reports it when it creates more.
+    fn example_size(
+        &mut self,
+        section: &Section,
+        members: &[ExampleMember],
+        claims: &[ExampleClaim],
+    ) -> bool {
+        let (m, c) = (member_count(members), claim_count(claims));
+        if m.saturating_add(c) <= MAX_EXAMPLE_CREATED && c <= MAX_EXAMPLE_CLAIMS {
+            return true;
+        }
+        self.push(
+            Diagnostic::error(
+                "E507",
+                section.header.span,
+                format!(
+                    "an example may create at most {} members and claims in total, and at most {} claims; this one creates {} and {}",
+                    grouped(MAX_EXAMPLE_CREATED),
+                    grouped(MAX_EXAMPLE_CLAIMS),
+                    counted(m, "member"),
+                    counted(c, "claim")
+                ),
+            )
+            .label("too large an example")
+            .help("make the `members` and `claims` groups smaller, or split the example in two"),
+        );
+        false
     }
 
     fn example_member(

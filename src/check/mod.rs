@@ -21,6 +21,8 @@ use crate::source::Span;
 pub(crate) struct Checker<'a> {
     diags: Diagnostics,
     files: &'a [PlanFile],
+    /// Diseases the `covers` lines named so far (see `diseases::MAX_COVERED`).
+    covered: u64,
 }
 
 impl Checker<'_> {
@@ -48,6 +50,7 @@ pub fn check(files: &[PlanFile]) -> (Option<Plan>, Diagnostics) {
     let mut c = Checker {
         diags: Diagnostics::default(),
         files,
+        covered: 0,
     };
     let plan = c.plan();
     let mut diags = c.diags;
@@ -227,14 +230,7 @@ impl<'a> Checker<'a> {
         d = match did_you_mean(&name.node, benefits.iter().map(|(n, _)| n.as_str())) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None if benefits.is_empty() => d.help("declare it with a `benefit NAME` section"),
-            None => d.help(format!(
-                "the plan's benefits are {}",
-                benefits
-                    .iter()
-                    .map(|(n, _)| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            None => d.help(format!("the plan's benefits are {}", listed(benefits))),
         };
         self.push(d);
         None
@@ -764,6 +760,20 @@ impl<'a> Checker<'a> {
             excess,
         })
     }
+}
+
+/// The names of the first few benefits, for a message: `a`, `b`, `c`, … (12 in all).
+fn listed(benefits: &[(String, Span)]) -> String {
+    const SHOWN: usize = 10;
+    let mut names: Vec<String> = benefits
+        .iter()
+        .take(SHOWN)
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    if benefits.len() > SHOWN {
+        names.push(format!("… ({} in all)", benefits.len()));
+    }
+    names.join(", ")
 }
 
 fn requirement(c: &ast::Condition) -> Requirement {

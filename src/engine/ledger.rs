@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 #[serde(rename_all = "lowercase")]
 pub enum MemberStatus {
     Ineligible,
+    /// Eligible, but joins after `--until`: not yet a member.
+    Pending,
     Left,
     Ended,
     Active,
@@ -21,6 +23,7 @@ impl MemberStatus {
     pub fn name(self) -> &'static str {
         match self {
             MemberStatus::Ineligible => "ineligible",
+            MemberStatus::Pending => "pending",
             MemberStatus::Left => "left",
             MemberStatus::Ended => "ended",
             MemberStatus::Active => "active",
@@ -45,7 +48,34 @@ pub struct Ledger {
     any_extra: bool,
 }
 
+/// Refuses a run whose totals over all periods would not fit in money: every
+/// figure printed or written is then exact, and so is each member's total
+/// (a member's charge in a period is at most the period's charged).
+fn check_totals(periods: &[PeriodFigures]) -> Result<(), super::EngineError> {
+    type Column = fn(&PeriodFigures) -> Money;
+    let columns: [(&'static str, Column); 6] = [
+        ("payouts", |f| f.payouts),
+        ("fees", |f| f.fee),
+        ("pools", |f| f.pool),
+        ("charges", |f| f.charged),
+        ("amounts borne by the operator", |f| f.operator_borne),
+        ("refunds", |f| f.refunded),
+    ];
+    for (what, column) in columns {
+        let total: i128 = periods.iter().map(|f| i128::from(column(f).0.abs())).sum();
+        if total > i128::from(i64::MAX) {
+            return Err(super::EngineError::RunTotal { what });
+        }
+    }
+    Ok(())
+}
+
 impl Ledger {
+    /// The sum of one figure over all periods: exact, as `new` checked that it fits.
+    pub fn total(&self, column: impl Fn(&PeriodFigures) -> Money) -> Money {
+        self.periods.iter().map(column).sum()
+    }
+
     pub(super) fn new(
         members: &Members,
         membership: Membership,
@@ -67,6 +97,7 @@ impl Ledger {
                         })?;
             }
         }
+        check_totals(&shared.periods)?;
         Ok(Ledger {
             until,
             decisions: decided,
@@ -81,6 +112,20 @@ impl Ledger {
             charges: shared.charges,
             strategy: shared.strategy,
         })
+    }
+
+    /// The last closing day shared: `None` when no period has closed.
+    pub fn last_closing_day(&self) -> Option<NaiveDate> {
+        self.periods.last().map(|f| f.period.end)
+    }
+
+    /// The decisions filed after the last closing day: decided, but waiting
+    /// for the next closing day to be shared.
+    pub fn waiting(&self) -> impl Iterator<Item = &Decision> {
+        let last = self.last_closing_day();
+        self.decisions
+            .iter()
+            .filter(move |d| last.is_none_or(|e| d.filed_on > e))
     }
 
     /// Everything member `i` was charged.
@@ -118,14 +163,24 @@ impl Ledger {
         self.paid_out.get(&(i as u32)).copied().unwrap_or_default()
     }
 
-    /// What member `i` paid at joining.
+    /// What member `i` paid at joining: nothing before joining.
     pub fn prepaid(&self, members: &Members, i: usize) -> Money {
+        if members.join[i] > self.until {
+            return Money::ZERO;
+        }
         self.membership.prepaid(members, i)
+    }
+
+    /// What was refunded to member `i` (nothing: no plan refunds yet).
+    pub fn refunded(&self, _i: usize) -> Money {
+        Money::ZERO
     }
 
     pub fn status(&self, members: &Members, i: usize) -> MemberStatus {
         if !self.membership.eligible[i] {
             MemberStatus::Ineligible
+        } else if members.join[i] > self.until {
+            MemberStatus::Pending
         } else if members.left[i] <= self.until {
             MemberStatus::Left
         } else if self.membership.end[i] <= self.until {
@@ -135,8 +190,9 @@ impl Ledger {
         }
     }
 
+    /// prepaid − charged + refunded.
     pub fn balance(&self, members: &Members, i: usize) -> Money {
-        self.prepaid(members, i) - self.charged(i)
+        self.prepaid(members, i) - self.charged(i) + self.refunded(i)
     }
 
     /// Calls `f(member, charge)` for each non-zero charge of period `p`, in member input order.

@@ -38,6 +38,10 @@ pub enum EngineError {
     TooManyPeriods { periods: usize },
     #[error("the payouts of member {member} add up to more than can be counted")]
     PaidOut { member: String },
+    #[error(
+        "the run's {what} add up to more than can be computed exactly (over 92 quadrillion CNY); run fewer periods or check the payouts"
+    )]
+    RunTotal { what: &'static str },
 }
 
 /// Options of a run.

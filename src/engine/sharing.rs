@@ -41,6 +41,8 @@ pub struct PeriodFigures {
     pub uniform_charge: Option<Money>,
     /// Which caps lowered at least one member's share.
     pub caps_bound: CapsBound,
+    /// Refunds paid by the operator in the period, outside the sharing identity.
+    pub refunded: Money,
 }
 
 /// Which caps bound in a period.
@@ -293,6 +295,7 @@ pub(super) fn open_period(
         excess: Fraction::new(0, 1),
         uniform_charge: None,
         caps_bound: CapsBound::default(),
+        refunded: Money::ZERO,
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::InputErrors;
 use super::MemberKeys;
-use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
+use super::csvfile::{CsvFile, Problems, Row, Want, check_not_formula, date, text};
 use crate::plan::Cause;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -119,7 +119,8 @@ impl Claims {
 }
 
 pub fn read_claims(path: &Path) -> Result<Claims, InputErrors> {
-    let name = path.display().to_string();
+    let file = super::InputFile::open(path)?;
+    let (name, path) = (file.name().to_string(), file.path());
     let mut problems = Problems::new(&name);
     let want = [
         Want {
@@ -270,6 +271,17 @@ fn claim_row<R: Row>(rec: &R, c: &[Option<usize>], problems: &mut Problems) -> O
             );
         }
     }
+    let mut safe = true;
+    for (v, i, n) in [
+        (id.as_deref(), c[0], "id"),
+        (member_id.as_deref(), c[1], "member_id"),
+        (disease.as_deref(), c[2], "disease"),
+        (benefit.as_ref().and_then(|b| b.as_deref()), c[5], "benefit"),
+    ] {
+        if let Some(v) = v {
+            safe &= check_not_formula(rec, i.unwrap_or(0), n, v, problems);
+        }
+    }
     if let (Some(d), Some(Some(f))) = (diagnosed, filed)
         && f < d
     {
@@ -279,7 +291,7 @@ fn claim_row<R: Row>(rec: &R, c: &[Option<usize>], problems: &mut Problems) -> O
             format!("`filed_on` {f} is before `diagnosed_on` {d}"),
         );
     }
-    let id = id.filter(|id| !id.is_empty())?;
+    let id = id.filter(|id| !id.is_empty() && safe)?;
     let line = rec.line();
     let id_column = rec.column(c[0].unwrap_or(0));
     // A row with problems keeps only its id (the run does not go ahead).

@@ -438,9 +438,41 @@ pub fn text<'a, R: Row + ?Sized>(
 }
 
 /// A value as a message shows it: at most 40 characters, then `…`.
+/// Checks that a text field written to the output files does not begin with
+/// a character that makes a spreadsheet run the cell as a formula (`=`, `+`,
+/// `-`, `@`; a tab or carriage return is trimmed away before this). Such a
+/// value is refused at input, so the outputs can repeat ids exactly.
+pub fn check_not_formula<R: Row + ?Sized>(
+    rec: &R,
+    i: usize,
+    column: &str,
+    value: &str,
+    problems: &mut Problems,
+) -> bool {
+    let Some(first) = value
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '=' | '+' | '-' | '@'))
+    else {
+        return true;
+    };
+    problems.add(
+        rec.line(),
+        rec.column(i),
+        format!(
+            "`{column}` is `{}`, which begins with `{first}`: a spreadsheet would run it as a formula; begin it with a letter or a digit",
+            shown(value)
+        ),
+    );
+    false
+}
+
+/// A value as a message quotes it: at most 40 characters, control
+/// characters written visibly.
 pub fn shown(value: &str) -> String {
     let mut chars = value.chars();
     let head: String = chars.by_ref().take(40).collect();
+    let head = crate::terminal_text::escape(&head).into_owned();
     if chars.next().is_some() {
         format!("{head}…")
     } else {

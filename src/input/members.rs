@@ -1,7 +1,7 @@
 //! The members file, stored as compact columns.
 
 use super::InputErrors;
-use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
+use super::csvfile::{CsvFile, Problems, Row, Want, check_not_formula, date, text};
 use super::{Id, MemberKeys};
 use crate::plan::{Literal, Requirement};
 use chrono::NaiveDate;
@@ -262,7 +262,7 @@ fn member_row<'r, R: Row>(
         if id.is_empty() {
             problems.add(rec.line(), rec.column(l.id), "`id` is empty");
         }
-        !id.is_empty()
+        !id.is_empty() && check_not_formula(rec, l.id, "id", id, problems)
     });
     if let (Some(b), Some(j)) = (birth, join)
         && j < b
@@ -407,7 +407,8 @@ pub fn read_members_with_progress(
     wanted_ids: MemberKeys,
     read: &dyn Fn(u64),
 ) -> Result<Members, InputErrors> {
-    let name = path.display().to_string();
+    let file = super::InputFile::open(path)?;
+    let (name, path) = (file.name().to_string(), file.path());
     let mut problems = Problems::new(&name);
     let attributes: Vec<&str> = requirement.map(|r| r.attributes()).unwrap_or_default();
     let mut want = vec![

@@ -4,9 +4,11 @@
 mod blocks;
 mod claims;
 mod csvfile;
+mod input_file;
 mod members;
 
 pub use claims::{Claim, Claims, read_claims};
+pub use input_file::{InputFile, STDIN};
 
 /// A member id as the index keeps it: ids of up to 24 bytes are stored
 /// inline, so finding one touches one place in memory.

@@ -1,15 +1,16 @@
 //! Writing a ledger: `decisions.csv`, `periods.csv`, `members.csv` and
-//! `charges.csv`. Each file is written to a temporary file in the output
-//! folder and renamed into place only when every file is complete, so a
-//! run never leaves a half-written file.
+//! `charges.csv`, into an output folder whose files change together
+//! (`folder`): a run never leaves a half-written file, nor files of two runs.
 
 use crate::engine::Ledger;
 use crate::input::{Claims, Members};
 use crate::money::Money;
 use crate::plan::Plan;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
+use std::io::{self, Write};
+use std::path::Path;
+
+pub mod folder;
+pub use folder::{Folder, Manifest, refuse_overwriting};
 
 /// An output file that could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -17,13 +18,6 @@ use tempfile::NamedTempFile;
 pub struct OutputError {
     pub path: String,
     pub reason: String,
-}
-
-fn out_err(path: &Path, e: &io::Error) -> OutputError {
-    OutputError {
-        path: path.display().to_string(),
-        reason: crate::io_reason(e),
-    }
 }
 
 /// A money amount as plain decimal bytes: `300000.00`, `-1.20`.
@@ -95,71 +89,11 @@ fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
     ]);
 }
 
-/// Files being written, renamed into place together by `commit`.
-struct Staged {
-    dir: PathBuf,
-    files: Vec<(NamedTempFile, PathBuf)>,
-}
+/// The files a run writes; `charges.csv` only with `--charges`.
+pub const OUTPUTS: [&str; 4] = ["decisions.csv", "periods.csv", "members.csv", "charges.csv"];
 
-impl Staged {
-    fn write(
-        &mut self,
-        name: &str,
-        fill: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
-    ) -> Result<(), OutputError> {
-        let target = self.dir.join(name);
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix);
-        // Outputs are ordinary files: readable as the umask allows, not private.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let tmp: NamedTempFile = builder
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(&target, &e))?;
-        let mut w = BufWriter::with_capacity(1 << 20, tmp);
-        fill(&mut w).map_err(|e| out_err(&target, &e))?;
-        let tmp = w.into_inner().map_err(|e| out_err(&target, e.error()))?;
-        tmp.as_file().sync_all().map_err(|e| out_err(&target, &e))?;
-        self.files.push((tmp, target));
-        Ok(())
-    }
-
-    fn commit(self) -> Result<(), OutputError> {
-        for (tmp, target) in self.files {
-            tmp.persist(&target)
-                .map_err(|e| out_err(&target, &e.error))?;
-        }
-        Ok(())
-    }
-}
-
-/// The files written, each first as a hidden temporary file `.NAME.XXXXXX`.
-const OUTPUTS: [&str; 4] = ["decisions.csv", "periods.csv", "members.csv", "charges.csv"];
-
-/// Removes the temporary files a killed run left behind.
-fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let stale = OUTPUTS.iter().any(|o| {
-            name.strip_prefix('.')
-                .and_then(|n| n.strip_prefix(o))
-                .is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
-        });
-        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Writes the ledger's files into `dir` (created if missing).
+/// Writes the ledger's files into `dir` (created if missing), as one change
+/// of the folder (see `folder`).
 pub fn write_all(
     dir: &Path,
     plan: &Plan,
@@ -168,21 +102,16 @@ pub fn write_all(
     ledger: &Ledger,
     with_charges: bool,
 ) -> Result<(), OutputError> {
-    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, &e))?;
-    remove_stale_temporaries(dir);
-    let mut staged = Staged {
-        dir: dir.to_path_buf(),
-        files: Vec::new(),
-    };
-    staged.write("decisions.csv", |w| {
+    let mut folder = Folder::open(dir)?;
+    folder.stage("decisions.csv", |w| {
         write_decisions(w, plan, claims, ledger)
     })?;
-    staged.write("periods.csv", |w| write_periods(w, ledger))?;
-    staged.write("members.csv", |w| write_members(w, members, ledger))?;
+    folder.stage("periods.csv", |w| write_periods(w, ledger))?;
+    folder.stage("members.csv", |w| write_members(w, members, ledger))?;
     if with_charges {
-        staged.write("charges.csv", |w| write_charges(w, members, ledger))?;
+        folder.stage("charges.csv", |w| write_charges(w, members, ledger))?;
     }
-    staged.commit()
+    folder.commit(&plan.id, &ledger.until.to_string())
 }
 
 /// Decisions per piece of `decisions.csv` formatted on one core.
@@ -227,7 +156,7 @@ pub fn write_decisions(
 }
 
 pub fn write_periods(w: &mut dyn Write, ledger: &Ledger) -> io::Result<()> {
-    w.write_all(b"period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out\n")?;
+    w.write_all(b"period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out,refunded\n")?;
     let mut buf = Vec::with_capacity(256);
     for f in &ledger.periods {
         buf.clear();
@@ -242,7 +171,7 @@ pub fn write_periods(w: &mut dyn Write, ledger: &Ledger) -> io::Result<()> {
         }
         buf.push(b',');
         int(&mut buf, f.members);
-        for m in [f.charged, f.operator_borne, f.carried_out] {
+        for m in [f.charged, f.operator_borne, f.carried_out, f.refunded] {
             buf.push(b',');
             money(&mut buf, m);
         }
@@ -297,7 +226,7 @@ pub fn write_members(
     members: &Members,
     ledger: &Ledger,
 ) -> io::Result<()> {
-    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")?;
+    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance,refunded\n")?;
     let n = members.len();
     write_pieces(w, n.div_ceil(MEMBERS_PER_PIECE), |k, buf| {
         let a = k * MEMBERS_PER_PIECE;
@@ -313,7 +242,9 @@ fn member_rows(buf: &mut Vec<u8>, members: &Members, ledger: &Ledger, a: usize, 
         buf.push(b',');
         buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
         let (prepaid, charged) = (ledger.prepaid(members, i), ledger.charged(i));
-        for m in [prepaid, charged, ledger.paid_out(i), prepaid - charged] {
+        let refunded = ledger.refunded(i);
+        let balance = prepaid - charged + refunded;
+        for m in [prepaid, charged, ledger.paid_out(i), balance, refunded] {
             buf.push(b',');
             money(buf, m);
         }

@@ -2,7 +2,7 @@
 
 use super::lower::{LineItem, Lowerer};
 use super::messages::syntax_error;
-use super::{PlanParser, Rule};
+use super::{PlanParser, Rule, shape};
 use crate::ast::{Header, PlanFile, Row, Section};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceFile, Span};
@@ -35,21 +35,68 @@ pub(crate) fn comment_start(line: &str) -> Option<usize> {
 }
 
 /// Parses one file. Every broken line gets a diagnostic; the rest still parse.
+/// A text that does not read as a plan (see `shape`) gets one diagnostic
+/// and no sections.
 pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics) {
     pest::set_error_detail(true);
-    let mut diags = Diagnostics::default();
-    let mut sections: Vec<Section> = Vec::new();
-    let mut broken: Vec<String> = Vec::new();
     let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
     let bom = file.text.len() - text.len();
-    for (offset, line) in lines(text) {
-        let offset = offset + bom;
-        let code = &line[..comment_start(line).unwrap_or(line.len())];
-        if code.trim().is_empty() {
+    if let Some(line) = shape::first_line_foreign(text) {
+        return not_a_plan(file_id, shape::foreign_first_line(line));
+    }
+    let mut a = Assembler {
+        file: PlanFile {
+            file: file_id,
+            sections: Vec::new(),
+            broken: Vec::new(),
+        },
+        diags: Diagnostics::default(),
+    };
+    let (mut broken, mut first_broken) = (0, 0);
+    for (number, (offset, line)) in lines(text).enumerate() {
+        if a.line(offset + bom, line) {
             continue;
         }
+        broken += 1;
+        if first_broken == 0 {
+            first_broken = number + 1;
+        }
+        if broken > shape::MAX_BROKEN_LINES {
+            return not_a_plan(file_id, shape::too_many_broken(first_broken));
+        }
+    }
+    (a.file, a.diags)
+}
+
+/// A file with no sections and the one diagnostic saying it is not a plan.
+fn not_a_plan(file_id: FileId, why: String) -> (PlanFile, Diagnostics) {
+    let file = PlanFile {
+        file: file_id,
+        sections: Vec::new(),
+        broken: Vec::new(),
+    };
+    let diags = Diagnostics {
+        items: vec![shape::not_a_plan(file_id, why)],
+    };
+    (file, diags)
+}
+
+/// A file being assembled from its lines.
+struct Assembler {
+    file: PlanFile,
+    diags: Diagnostics,
+}
+
+impl Assembler {
+    /// Adds one line (at byte `offset`) to the file; false when it does not parse.
+    fn line(&mut self, offset: usize, line: &str) -> bool {
+        let file_id = self.file.file;
+        let code = &line[..comment_start(line).unwrap_or(line.len())];
+        if code.trim().is_empty() {
+            return true;
+        }
         if let Some(at) = too_deep(code) {
-            diags.push(
+            self.diags.push(
                 Diagnostic::error(
                     "E110",
                     Span::new(file_id, offset + at, offset + at + 1),
@@ -58,33 +105,32 @@ pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics)
                 .label("too deep")
                 .help("write the requirement as a flat list joined by `and` / `or`"),
             );
-            continue;
+            return false;
         }
-        let pairs = match PlanParser::parse(Rule::line, line) {
-            Ok(p) => p,
+        let pair = match PlanParser::parse(Rule::line, line) {
+            Ok(pairs) => pairs.into_iter().next(),
             Err(e) => {
-                diags.push(syntax_error(file_id, offset, line, &e));
+                self.diags.push(syntax_error(file_id, offset, line, &e));
                 if let Some(word) = code.split_whitespace().next() {
-                    broken.push(word.to_string());
+                    self.file.broken.push(word.to_string());
                 }
-                continue;
+                return false;
             }
         };
         let lowerer = Lowerer {
             file: file_id,
             base: offset,
         };
-        let Some(pair) = pairs.into_iter().next() else {
-            continue;
-        };
-        let item = match lowerer.line(pair) {
-            Ok(Some(item)) => item,
-            Ok(None) => continue,
-            Err(d) => {
-                diags.push(*d);
-                continue;
-            }
-        };
+        match pair.map(|p| lowerer.line(p)) {
+            Some(Ok(Some(item))) => self.place(item),
+            Some(Err(d)) => self.diags.push(*d),
+            _ => {}
+        }
+        true
+    }
+
+    fn place(&mut self, item: LineItem) {
+        let sections = &mut self.file.sections;
         match item {
             LineItem::Header(header) => sections.push(Section {
                 header,
@@ -93,23 +139,15 @@ pub fn parse_file(file_id: FileId, file: &SourceFile) -> (PlanFile, Diagnostics)
             }),
             LineItem::Statement(stmt) => match sections.last_mut() {
                 Some(section) => section.statements.push(stmt),
-                None => diags.push(
+                None => self.diags.push(
                     Diagnostic::error("E102", stmt.span, format!("`{}` comes before any section", stmt.kind.keyword()))
                         .label("outside a section")
                         .help("a plan starts with `plan NAME`; put this line under the section it belongs to"),
                 ),
             },
-            LineItem::Row(row) => place_row(&mut sections, row, &mut diags),
+            LineItem::Row(row) => place_row(sections, row, &mut self.diags),
         }
     }
-    (
-        PlanFile {
-            file: file_id,
-            sections,
-            broken,
-        },
-        diags,
-    )
 }
 
 fn place_row(sections: &mut [Section], row: Row, diags: &mut Diagnostics) {

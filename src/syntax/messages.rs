@@ -115,7 +115,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
 }
 
 /// The first word of a line, and its span (relative to the line).
-fn first_word(line: &str) -> (&str, usize, usize) {
+pub(crate) fn first_word(line: &str) -> (&str, usize, usize) {
     let start = line.len() - line.trim_start().len();
     let rest = &line[start..];
     let len = rest

@@ -100,6 +100,12 @@ impl Scratch {
     }
 }
 
+fn csv_entries(dir: &Path) -> Vec<String> {
+    let mut names = entries(dir);
+    names.retain(|n| n.ends_with(".csv"));
+    names
+}
+
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
@@ -324,7 +330,13 @@ fn a_header_only_claims_file_is_valid() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         s.out_entries(),
-        ["decisions.csv", "members.csv", "periods.csv"]
+        [
+            ".mutual.lock",
+            "decisions.csv",
+            "members.csv",
+            "mutual-run.json",
+            "periods.csv"
+        ]
     );
     assert_eq!(
         String::from_utf8(read(&s.path("out/decisions.csv"))).expect("UTF-8"),
@@ -341,7 +353,7 @@ fn a_header_only_members_file_is_valid() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         String::from_utf8(read(&s.path("out/members.csv"))).expect("UTF-8"),
-        "member_id,status,prepaid,charged,paid_out,balance\n"
+        "member_id,status,prepaid,charged,paid_out,balance,refunded\n"
     );
 }
 
@@ -486,7 +498,16 @@ fn a_previous_output_is_left_untouched_by_a_failed_run() {
     let good = s.run("members.csv", "claims.csv");
     assert_eq!(good.code, Some(0), "{}", good.stderr);
     let names = s.out_entries();
-    assert_eq!(names, ["decisions.csv", "members.csv", "periods.csv"]);
+    assert_eq!(
+        names,
+        [
+            ".mutual.lock",
+            "decisions.csv",
+            "members.csv",
+            "mutual-run.json",
+            "periods.csv"
+        ]
+    );
     let before: Vec<Vec<u8>> = names.iter().map(|n| read(&s.path("out").join(n))).collect();
 
     s.run("bad-members.csv", "claims.csv").fails_with(&[
@@ -526,12 +547,12 @@ fn output_is_deterministic_on_the_sample_data() {
     };
     run("first");
     run("second");
-    let names = entries(&s.path("first"));
+    let names = csv_entries(&s.path("first"));
     assert_eq!(
         names,
         ["charges.csv", "decisions.csv", "members.csv", "periods.csv"]
     );
-    assert_eq!(entries(&s.path("second")), names);
+    assert_eq!(csv_entries(&s.path("second")), names);
     for name in &names {
         let first = read(&s.path("first").join(name));
         assert!(first.len() > 100, "{name} has rows");

@@ -18,6 +18,8 @@ mod robustness;
 mod run;
 mod scenarios;
 mod seed_plans;
+mod trust;
+mod untrusted_plans;
 
 use std::path::{Path, PathBuf};
 

@@ -2,8 +2,9 @@
 //!
 //! - every input the fuzzers found a crash with (`tests/fuzz-regressions/`)
 //!   is now handled without a panic;
-//! - a `mutual run` killed at any moment leaves each output file either as
-//!   it was or complete, never half-written;
+//! - a `mutual run` killed at any moment leaves the output folder holding
+//!   one whole run under its manifest, or a run being put in place that the
+//!   next run into the folder completes; never a half-written file;
 //! - amounts at the largest a plan may state either run with the money
 //!   identity holding in every period or fail with a clear error, never
 //!   panic or wrap.
@@ -151,32 +152,33 @@ fn kill_run(members: &Path, claims: &Path, until: &str, out: &Path) -> Command {
     cmd
 }
 
-/// The visible files of a folder (names not starting with `.`) and their bytes.
-fn visible_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+/// The output files of a folder (`*.csv`) and their bytes.
+fn output_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .expect("the output folder")
         .map(|e| e.expect("an entry"))
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            (!name.starts_with('.'))
+            name.ends_with(".csv")
                 .then(|| (name, std::fs::read(e.path()).expect("an output file")))
         })
         .collect()
 }
 
-/// The hidden files of a folder, with their sizes.
-fn hidden_files(dir: &Path) -> BTreeMap<String, u64> {
-    std::fs::read_dir(dir)
+/// The hidden entries of a folder (files and staging folders).
+fn hidden_entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("the output folder")
-        .map(|e| e.expect("an entry"))
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with('.').then(|| {
-                let size = e.metadata().map(|m| m.len()).unwrap_or(0);
-                (name, size)
-            })
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
         })
-        .collect()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
 }
 
 /// Runs to completion, returning the files written and how long it took.
@@ -195,7 +197,28 @@ fn complete_run(
         status.success(),
         "mutual run --until {until} failed: {status}"
     );
-    (visible_files(out), took)
+    (output_files(out), took)
+}
+
+/// The folder holds one whole run: the manifest names exactly the output
+/// files present, each with its size, and each is that run's version.
+fn assert_one_run(dir: &Path, versions: &[(&str, &BTreeMap<String, Vec<u8>>)], what: &str) {
+    let manifest =
+        mutual::output::Manifest::read(dir).unwrap_or_else(|| panic!("{what}: no manifest"));
+    let files = output_files(dir);
+    let (_, want) = versions
+        .iter()
+        .find(|(until, _)| *until == manifest.until)
+        .unwrap_or_else(|| panic!("{what}: a manifest of an unknown run"));
+    assert_eq!(
+        &files, *want,
+        "{what}: the files are not all of the run {}",
+        manifest.until
+    );
+    for f in &manifest.files {
+        assert_eq!(files[&f.name].len() as u64, f.bytes, "{what}: {}", f.name);
+    }
+    assert_eq!(manifest.files.len(), files.len(), "{what}: unlisted files");
 }
 
 #[test]
@@ -217,87 +240,50 @@ fn killed_runs_never_leave_half_written_output() {
             "{n}: the two versions do not differ"
         );
     }
-    let differing = names.iter().filter(|n| a[**n] != b[**n]).count();
-    let sizes: Vec<String> = names
-        .iter()
-        .map(|n| format!("{n} {} / {} bytes", a[*n].len(), b[*n].len()))
-        .collect();
-    eprintln!(
-        "complete runs: --until {until_a} {took_a:.2?}, --until {until_b} {took_b:.2?}; {}",
-        sizes.join(", ")
-    );
+    let versions = [(until_a, &a), (until_b, &b)];
+    eprintln!("complete runs: --until {until_a} {took_a:.2?}, --until {until_b} {took_b:.2?}");
 
     // Kill 20 runs at pseudo-random moments from the start to a little past the
-    // end of a complete run, alternating the two versions. (A fixed 0-1.5 s
-    // would let most runs finish first where a complete run takes 0.4 s.)
+    // end of a complete run, alternating the two versions. After each kill,
+    // the folder either holds one whole run under its manifest, or (killed
+    // while putting its files in place) no manifest, and the next run into
+    // the folder completes the killed one before anything else.
     let span = took_a.max(took_b).mul_f64(1.2);
     let mut r = fastrand::Rng::with_seed(7);
     let mut outcomes: BTreeMap<&str, u32> = BTreeMap::new();
     for k in 0..20 {
         let until = if k % 2 == 0 { until_b } else { until_a };
         let delay = Duration::from_micros(r.u64(..span.as_micros() as u64));
-        let before_files = visible_files(&dir);
-        let before_hidden = hidden_files(&dir);
+        let before = mutual::output::Manifest::read(&dir).expect("a manifest");
         let mut child = kill_run(&members, &claims, until, &dir)
             .spawn()
             .expect("mutual starts");
         std::thread::sleep(delay);
         child.kill().expect("SIGKILL");
         let status = child.wait().expect("the child ends");
-        let after = visible_files(&dir);
-        assert_eq!(
-            after.keys().collect::<Vec<_>>(),
-            names,
-            "kill {k} after {delay:?}: a file went missing or appeared"
-        );
-        let mut changed = 0;
-        for (n, bytes) in &after {
-            assert!(
-                *bytes == a[n] || *bytes == b[n],
-                "kill {k} after {delay:?}: {n} is neither complete version ({} bytes; complete: {} or {})",
-                bytes.len(),
-                a[n].len(),
-                b[n].len()
-            );
-            if a[n] != b[n] && before_files[n] != *bytes {
-                changed += 1;
-            }
-        }
-        let hidden = hidden_files(&dir);
-        let new_hidden = hidden
-            .keys()
-            .filter(|h| !before_hidden.contains_key(*h))
-            .count();
-        let outcome = if status.success() {
-            "completed before the kill"
-        } else if changed > 0 && changed < differing {
-            "killed while renaming (files from both versions)"
-        } else if changed > 0 {
-            "killed after renaming every file"
-        } else if new_hidden > 0 {
-            "killed while writing temporary files"
-        } else {
-            "killed before writing"
+        let what = format!("kill {k} after {delay:?}");
+        let after = mutual::output::Manifest::read(&dir);
+        let outcome = match &after {
+            _ if status.success() => "completed before the kill",
+            None => "killed while putting its files in place",
+            Some(m) if *m == before => "killed before putting its files in place",
+            Some(_) => "killed after putting its files in place",
         };
+        if after.is_some() {
+            assert_one_run(&dir, &versions, &what);
+        }
+        // The next run into the folder (here: opening it) completes or clears it.
+        drop(crate::trust::open_folder(&dir));
+        assert_one_run(&dir, &versions, &format!("{what}, then opened"));
+        if after.is_none() {
+            let m = mutual::output::Manifest::read(&dir).expect("a manifest");
+            assert_eq!(m.until, until, "{what}: the killed run was completed");
+        }
+        assert_eq!(hidden_entries(&dir), [".mutual.lock"], "{what}");
         *outcomes.entry(outcome).or_default() += 1;
-        eprintln!(
-            "kill {k:2} --until {until} after {delay:>12.3?}: {outcome} ({status}); {changed} files changed, {new_hidden} new hidden files"
-        );
+        eprintln!("kill {k:2} --until {until} after {delay:>12.3?}: {outcome} ({status})");
     }
-    let hidden = hidden_files(&dir);
     eprintln!("outcomes: {outcomes:?}");
-    eprintln!(
-        "hidden files left in the output folder: {} ({} bytes)",
-        hidden.len(),
-        hidden.values().sum::<u64>()
-    );
-    for (name, size) in &hidden {
-        eprintln!("  {name} {size} bytes");
-        assert!(
-            names.iter().any(|n| name.starts_with(&format!(".{n}."))),
-            "an unexpected hidden file: {name}"
-        );
-    }
 }
 
 // ------------------------------------------------------------ arithmetic bounds
