@@ -85,6 +85,17 @@ pub struct Statement {
     pub kind: StatementKind,
     pub span: Span,
     pub rows: Vec<Row>,
+    /// `from DATE` / `until DATE`: the days on which the statement is in force.
+    pub in_force: Option<InForce>,
+}
+
+/// `from 2018-11-27 until 2019-12-31`: the first and last day a statement is
+/// in force, each as written (either may be left open).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InForce {
+    pub from: Option<Spanned<String>>,
+    pub until: Option<Spanned<String>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +104,11 @@ pub enum StatementKind {
     Operator(Spanned<String>),
     Currency(Name),
     Launched(Spanned<String>),
+    /// `closes 2022-01-28, claims within 180 days`
+    PlanCloses {
+        date: Spanned<String>,
+        window: Option<Quantity>,
+    },
     Join(AgeRange),
     Requires(Condition),
     Pays(Amount),
@@ -109,6 +125,10 @@ pub enum StatementKind {
     },
     Payout(Amount),
     Limit(Spanned<String>),
+    /// `only for accident`
+    OnlyFor(Vec<Name>),
+    /// `in waiting: ends membership, refunds charges`
+    WaitingRefund,
     Closes(Vec<Spanned<String>>),
     Fee(Quantity),
     Split(Spanned<SplitKind>),
@@ -156,6 +176,7 @@ impl StatementKind {
             Operator(_) => "operator",
             Currency(_) => "currency",
             Launched(_) => "launched",
+            PlanCloses { .. } => "closes",
             Join(_) => "join ages",
             Requires(_) => "requires",
             Pays(_) => "pays at join",
@@ -166,6 +187,8 @@ impl StatementKind {
             Waiting { .. } => "waiting",
             Payout(_) => "payout",
             Limit(_) => "limit",
+            OnlyFor(_) => "only for",
+            WaitingRefund => "in waiting",
             Closes(_) => "closes on",
             Fee(_) => "fee",
             Split(_) => "split",
@@ -251,6 +274,7 @@ pub enum CapBasis {
     Case,
     Charge,
     Year,
+    CalendarYear,
 }
 
 impl CapBasis {
@@ -259,6 +283,7 @@ impl CapBasis {
             CapBasis::Case => "case",
             CapBasis::Charge => "charge",
             CapBasis::Year => "year",
+            CapBasis::CalendarYear => "calendar year",
         }
     }
 }

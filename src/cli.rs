@@ -334,13 +334,13 @@ pub fn read_data_with_progress(
     if let Some(id) = also_index {
         wanted.insert(id);
     }
-    let requirement = plan.membership.requirement.as_ref().map(|r| &r.value);
+    let requirements = plan.requirements();
     let size = std::fs::metadata(&data.members)
         .map(|m| m.len())
         .unwrap_or(0);
     progress.stage("reading members", size / 1_000_000, "MB");
     let members =
-        crate::input::read_members_with_progress(&data.members, requirement, wanted, &|bytes| {
+        crate::input::read_members_dated(&data.members, &requirements, wanted, &|bytes| {
             progress.set(bytes / 1_000_000)
         });
     match (members, claims) {

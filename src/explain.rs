@@ -550,6 +550,46 @@ fn finish(
     }
 }
 
+/// At most ten items joined with commas, then how many more there are.
+fn first_few(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = items[..items.len().min(SHOWN)].join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
+/// The cap per calendar year, if the rules of period `p` have one: a step
+/// saying what the member was charged before in the year, and what is left.
+fn calendar_cap_step(
+    b: &mut Builder,
+    sh: &crate::plan::Sharing,
+    ledger: &Ledger,
+    i: usize,
+    p: usize,
+) -> Option<Money> {
+    use chrono::Datelike;
+    let rule = sh.calendar_cap.as_ref()?;
+    let year = ledger.periods[p].period.end.year();
+    let before: Money = (0..p)
+        .filter(|&q| ledger.periods[q].period.end.year() == year)
+        .map(|q| ledger.charge_of(i as u32, q).unwrap_or_default())
+        .sum();
+    let left = rule.value - before;
+    b.step(
+        "calendar_cap",
+        Outcome::Info,
+        format!(
+            "cap per calendar year {}: {before} charged before this period in {year}, {left} left",
+            rule.value
+        ),
+        Some(rule.span),
+        &[],
+    );
+    Some(left)
+}
+
 /// Why a membership ended on `ended`, and the rule.
 fn end_reason(
     plan: &Plan,
@@ -587,6 +627,18 @@ fn end_reason(
             let span = plan.membership.ends_on_payout.first().map(|e| e.span);
             (format!("the approved claim {by} was filed that day"), span)
         }
+        EndCause::WaitingRefund => {
+            let span = plan.benefits.iter().find_map(|b| b.waiting_refund);
+            (
+                "a claim in the waiting period was filed that day; the charges were refunded"
+                    .to_string(),
+                span,
+            )
+        }
+        EndCause::Closed => (
+            "the day the plan closed".to_string(),
+            plan.closure.as_ref().map(|c| c.span),
+        ),
         EndCause::None => ("no end".to_string(), None),
     }
 }
@@ -614,7 +666,7 @@ pub fn charge(
 ) -> Explanation {
     let member_id = members.id(i);
     let f = &ledger.periods[p];
-    let sh = &plan.sharing;
+    let sh = &plan.at(f.period.end).sharing;
     let mut b = Builder {
         sources,
         steps: Vec::new(),
@@ -651,7 +703,7 @@ pub fn charge(
                 "{} approved claim{} filed in the period: {}; payouts {}",
                 f.cases,
                 if f.cases == 1 { "" } else { "s" },
-                cases.join(", "),
+                first_few(&cases),
                 f.payouts
             )
         },
@@ -773,7 +825,8 @@ pub fn charge(
             &[("annual_cap", s(cap)), ("year_start", s(start)), ("charged_before", s(year_before))],
         );
     }
-    let share = member_share(plan, f, weight, year_left);
+    let calendar_left = calendar_cap_step(&mut b, sh, ledger, i, p);
+    let share = member_share(plan, f, weight, year_left, calendar_left);
     match sh.split.value {
         SplitKind::Equally => b.step(
             "share",
@@ -820,6 +873,11 @@ pub fn charge(
             share.year_left,
             sh.annual_cap.as_ref().map(|c| c.span),
         ),
+        (
+            CapKind::PerCalendarYear,
+            share.calendar_left,
+            sh.calendar_cap.as_ref().map(|c| c.span),
+        ),
     ] {
         let Some(limit) = limit else { continue };
         let bound = share.bound == Some(kind);
@@ -831,6 +889,9 @@ pub fn charge(
             ),
             CapKind::PerCharge => format!("cap per charge: {limit}"),
             CapKind::PerYear => format!("what is left of the annual cap: {limit}"),
+            CapKind::PerCalendarYear => {
+                format!("what is left of the cap per calendar year: {limit}")
+            }
         };
         let text = if bound {
             format!(

@@ -9,7 +9,10 @@ use std::fmt::Write;
 
 /// One output line made from one node of the AST.
 struct NodeLine {
+    /// Where the node is placed: the source line it takes the place of.
     line: usize,
+    /// The source line the node was written on (its trailing comment's).
+    source: usize,
     indent: usize,
     text: String,
     is_header: bool,
@@ -20,22 +23,32 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
     let mut nodes = Vec::new();
     let line_of = |span: crate::source::Span| source.line_col(span.start as usize).0;
     for section in &file.sections {
+        let line = line_of(section.header.span);
         nodes.push(NodeLine {
-            line: line_of(section.header.span),
+            line,
+            source: line,
             indent: 0,
             text: header(&section.header.node),
             is_header: true,
         });
-        for stmt in &section.statements {
+        let placed = versions_in_date_order(&section.statements, &line_of);
+        for (stmt, line) in section.statements.iter().zip(placed) {
+            let mut text = statement(&stmt.kind);
+            if let Some(f) = &stmt.in_force {
+                text.push_str(&in_force(f));
+            }
             nodes.push(NodeLine {
-                line: line_of(stmt.span),
+                line,
+                source: line_of(stmt.span),
                 indent: 2,
-                text: statement(&stmt.kind),
+                text,
                 is_header: false,
             });
             for r in &stmt.rows {
+                let line = line_of(r.span());
                 nodes.push(NodeLine {
-                    line: line_of(r.span()),
+                    line,
+                    source: line,
                     indent: 4,
                     text: row(r),
                     is_header: false,
@@ -43,8 +56,10 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
             }
         }
         for r in &section.rows {
+            let line = line_of(r.span());
             nodes.push(NodeLine {
-                line: line_of(r.span()),
+                line,
+                source: line,
                 indent: 2,
                 text: row(r),
                 is_header: false,
@@ -95,7 +110,7 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
             }
         }
         let _ = write!(out, "{:indent$}{}", "", node.text, indent = node.indent);
-        if let Some(c) = trailing(node.line) {
+        if let Some(c) = trailing(node.source) {
             let _ = write!(out, "  {c}");
         }
         out.push('\n');
@@ -122,6 +137,62 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
         }
     }
     out
+}
+
+/// ` from 2018-11-27 until 2019-12-31`
+fn in_force(f: &InForce) -> String {
+    let mut s = String::new();
+    if let Some(d) = &f.from {
+        let _ = write!(s, " from {}", d.node);
+    }
+    if let Some(d) = &f.until {
+        let _ = write!(s, " until {}", d.node);
+    }
+    s
+}
+
+/// The line each statement is placed on: the versions of one rule (dated
+/// statements of the same kind, without table rows) take the lines they
+/// were written on in the order of their first day.
+fn versions_in_date_order(
+    statements: &[Statement],
+    line_of: &dyn Fn(crate::source::Span) -> usize,
+) -> Vec<usize> {
+    let mut placed: Vec<usize> = statements.iter().map(|s| line_of(s.span)).collect();
+    let first_day = |s: &Statement| {
+        s.in_force
+            .as_ref()
+            .map(|f| f.from.as_ref().map_or(String::new(), |d| d.node.clone()))
+    };
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (k, s) in statements.iter().enumerate() {
+        if s.in_force.is_none() || !s.rows.is_empty() {
+            continue;
+        }
+        let key = s.kind.keyword().to_string() + &cap_basis(&s.kind);
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(k),
+            None => groups.push((key, vec![k])),
+        }
+    }
+    for (_, members) in groups {
+        let mut lines: Vec<usize> = members.iter().map(|&k| placed[k]).collect();
+        lines.sort_unstable();
+        let mut by_day = members.clone();
+        by_day.sort_by_key(|&k| (first_day(&statements[k]), placed[k]));
+        for (k, line) in by_day.into_iter().zip(lines) {
+            placed[k] = line;
+        }
+    }
+    placed
+}
+
+/// What tells apart caps of one keyword (`per case`, `per calendar year`).
+fn cap_basis(kind: &StatementKind) -> String {
+    match kind {
+        StatementKind::Cap(Cap::Fixed { basis, .. }) => basis.node.words().to_string(),
+        _ => String::new(),
+    }
 }
 
 fn text(s: &str) -> String {
@@ -217,6 +288,15 @@ fn statement(k: &StatementKind) -> String {
         Operator(t) => format!("operator {}", text(&t.node)),
         Currency(c) => format!("currency {}", c.node),
         Launched(d) => format!("launched {}", d.node),
+        PlanCloses { date, window } => match window {
+            Some(w) => format!("closes {}, claims within {}", date.node, quantity(w)),
+            None => format!("closes {}", date.node),
+        },
+        OnlyFor(causes) => {
+            let names: Vec<&str> = causes.iter().map(|c| c.node.as_str()).collect();
+            format!("only for {}", names.join(", "))
+        }
+        WaitingRefund => "in waiting: ends membership, refunds charges".to_string(),
         Join(r) => format!("join ages {}", age_range(r)),
         Requires(c) => format!("requires {}", condition(c, 0)),
         Pays(a) => format!("pays at join {}", amount(a)),

@@ -71,9 +71,52 @@ pub struct Plan {
     pub examples: Vec<Example>,
     /// The plan header's span.
     pub span: Span,
+    /// `closes DATE, claims within N days`: the day the plan closes.
+    pub closure: Option<Cited<Closure>>,
+    /// Where rules change over time: the rules in force from each day of
+    /// change on, in order. The plan itself holds the rules in force before
+    /// the first change (and always, where nothing changes).
+    pub eras: Vec<Era>,
+}
+
+/// The rules of a plan in force from `from` until the next era.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Era {
+    pub from: NaiveDate,
+    pub plan: Plan,
+}
+
+/// A plan closing on `on`: nobody joins or is charged from that day on; a
+/// claim diagnosed before it may be filed up to `window_days` after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Closure {
+    pub on: NaiveDate,
+    pub window_days: u32,
 }
 
 impl Plan {
+    /// The rules in force on `day`.
+    pub fn at(&self, day: NaiveDate) -> &Plan {
+        match self.eras.partition_point(|e| e.from <= day) {
+            0 => self,
+            k => &self.eras[k - 1].plan,
+        }
+    }
+
+    /// The joining requirement in force from each day on (the first from the
+    /// earliest day), as the members file is read with them.
+    pub fn requirements(&self) -> Vec<(NaiveDate, Option<&Requirement>)> {
+        std::iter::once((NaiveDate::MIN, self))
+            .chain(self.eras.iter().map(|e| (e.from, &e.plan)))
+            .map(|(from, p)| (from, p.membership.requirement.as_ref().map(|r| &r.value)))
+            .collect()
+    }
+
+    /// Whether any rule changes over time.
+    pub fn changes(&self) -> bool {
+        !self.eras.is_empty()
+    }
+
     pub fn benefit(&self, id: BenefitId) -> &Benefit {
         &self.benefits[id.0 as usize]
     }
@@ -180,6 +223,10 @@ pub struct Benefit {
     pub exempt: Vec<Cause>,
     pub payout: Cited<Payout>,
     pub limit: Option<Cited<u32>>,
+    /// `only for accident`: the causes the benefit pays for (empty: every cause).
+    pub only_for: Option<Cited<Vec<Cause>>>,
+    /// `in waiting: ends membership, refunds charges`.
+    pub waiting_refund: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -218,6 +265,8 @@ pub struct Sharing {
     pub case_cap: Option<Cited<Money>>,
     pub charge_cap: Option<Cited<Money>>,
     pub annual_cap: Option<Cited<Schedule>>,
+    /// `cap X per calendar year`: charges of periods closing in one calendar year.
+    pub calendar_cap: Option<Cited<Money>>,
     pub rounding: Cited<RoundingMode>,
     pub remainder: Cited<Remainder>,
     /// `excess borne by operator`, when written.

@@ -17,6 +17,13 @@ use std::fmt::Write;
 /// The summary of a checked plan: one line per fact, sections in a fixed order.
 #[must_use]
 pub fn summarize(plan: &Plan) -> String {
+    let mut out = rules(plan);
+    versions(&mut out, plan);
+    out
+}
+
+/// The rules of one era, in the summary's form.
+fn rules(plan: &Plan) -> String {
     let mut out = String::new();
     header(&mut out, plan);
     membership(&mut out, plan);
@@ -38,6 +45,49 @@ pub fn summarize(plan: &Plan) -> String {
     out
 }
 
+/// Where rules change over time: for each day of change, the summary lines
+/// that the change gives, under the section they belong to.
+fn versions(out: &mut String, plan: &Plan) {
+    if plan.eras.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "versions");
+    let mut before = rules(plan);
+    for era in &plan.eras {
+        let now = rules(&era.plan);
+        let _ = writeln!(out, "  from {}:", era.from);
+        for line in changed_lines(&before, &now) {
+            let _ = writeln!(out, "    {line}");
+        }
+        before = now;
+    }
+}
+
+/// The lines of `now` not in `before`, each prefixed with its section.
+fn changed_lines(before: &str, now: &str) -> Vec<String> {
+    let in_section = |text: &str| -> Vec<String> {
+        let mut section = "";
+        let mut out = Vec::new();
+        for l in text.lines() {
+            if l.starts_with(' ') {
+                out.push(format!("{section} › {}", l.trim()));
+            } else {
+                section = l;
+            }
+        }
+        out
+    };
+    let old = in_section(before);
+    let mut out: Vec<String> = in_section(now)
+        .into_iter()
+        .filter(|l| !old.contains(l))
+        .collect();
+    if out.is_empty() {
+        out.push("(the same rules)".to_string());
+    }
+    out
+}
+
 fn header(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "plan {}", plan.id);
     let _ = writeln!(
@@ -52,6 +102,14 @@ fn header(out: &mut String, plan: &Plan) {
     );
     let _ = writeln!(out, "  currency: {}", plan.currency);
     let _ = writeln!(out, "  launched: {}", plan.launched.value);
+    if let Some(c) = &plan.closure {
+        let _ = writeln!(
+            out,
+            "  closes: {}, claims within {}",
+            c.value.on,
+            days(c.value.window_days)
+        );
+    }
 }
 
 fn membership(out: &mut String, plan: &Plan) {
@@ -126,6 +184,16 @@ fn benefit(out: &mut String, plan: &Plan, b: &crate::plan::Benefit) {
         }
     }
     let _ = writeln!(out, "  waiting: {}", days(b.waiting_days.value));
+    if b.waiting_refund.is_some() {
+        let _ = writeln!(
+            out,
+            "  in waiting: ends the membership, refunds the charges"
+        );
+    }
+    if let Some(only) = &b.only_for {
+        let causes: Vec<&str> = only.value.iter().map(|c| c.name()).collect();
+        let _ = writeln!(out, "  only for: {}", causes.join(", "));
+    }
     if b.exempt.is_empty() {
         let _ = writeln!(out, "  exempt from waiting: (none)");
     } else {
@@ -192,6 +260,9 @@ fn sharing(out: &mut String, plan: &Plan) {
         None => {
             let _ = writeln!(out, "  cap per year: (none)");
         }
+    }
+    if let Some(c) = &s.calendar_cap {
+        let _ = writeln!(out, "  cap per calendar year: {}", c.value);
     }
     let _ = writeln!(out, "  rounding: {}", s.rounding.value.words());
     let _ = writeln!(out, "  remainder: {}", s.remainder.value.words());

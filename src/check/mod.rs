@@ -11,12 +11,14 @@ mod diseases;
 mod examples;
 mod structure;
 mod values;
+mod versions;
 mod viability;
 
 use crate::ast::{self, Header, PlanFile, Section, StatementKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::plan::*;
 use crate::source::Span;
+use chrono::NaiveDate;
 
 pub(crate) struct Checker<'a> {
     diags: Diagnostics,
@@ -47,16 +49,74 @@ impl Checker<'_> {
 /// Checks a plan file and the files it includes (`files[0]` is the plan).
 /// Returns the plan when there is no error, and every diagnostic found.
 pub fn check(files: &[PlanFile]) -> (Option<Plan>, Diagnostics) {
-    let mut c = Checker {
-        diags: Diagnostics::default(),
-        files,
-        covered: 0,
-    };
-    let plan = c.plan();
+    let mut c = Checker::new(files);
+    let changes = c.versions();
     let mut diags = c.diags;
+    let plan = if changes.is_empty() {
+        plan_of(files, &mut diags)
+    } else {
+        timeline(files, &changes, &mut diags)
+    };
     diags.sort();
     let plan = if diags.has_errors() { None } else { plan };
     (plan, diags)
+}
+
+/// The plan of files whose statements are all in force together.
+fn plan_of(files: &[PlanFile], diags: &mut Diagnostics) -> Option<Plan> {
+    let mut c = Checker::new(files);
+    let plan = c.plan();
+    diags.extend(c.diags);
+    plan
+}
+
+/// A plan whose rules change on `changes`: each stretch of days between two
+/// changes is checked as a plan of the statements in force then; the first
+/// is the plan, the others its eras.
+fn timeline(files: &[PlanFile], changes: &[NaiveDate], diags: &mut Diagnostics) -> Option<Plan> {
+    let on = |day: Option<NaiveDate>| -> Vec<PlanFile> {
+        files
+            .iter()
+            .map(|f| PlanFile {
+                sections: f
+                    .sections
+                    .iter()
+                    .map(|s| Section {
+                        statements: s
+                            .statements
+                            .iter()
+                            .filter(|st| versions::in_force_on(st, day))
+                            .cloned()
+                            .collect(),
+                        ..s.clone()
+                    })
+                    .collect(),
+                ..f.clone()
+            })
+            .collect()
+    };
+    let base = plan_of(&on(None), diags);
+    let mut eras = Vec::with_capacity(changes.len());
+    for &day in changes {
+        let era = plan_of(&on(Some(day)), diags);
+        eras.push(era.map(|mut p| {
+            p.examples.clear();
+            Era { from: day, plan: p }
+        }));
+    }
+    let mut base = base?;
+    base.eras = eras.into_iter().collect::<Option<Vec<Era>>>()?;
+    Some(base)
+}
+
+impl<'a> Checker<'a> {
+    fn new(files: &'a [PlanFile]) -> Checker<'a> {
+        Checker {
+            diags: Diagnostics::default(),
+            files,
+            covered: 0,
+        }
+    }
 }
 
 /// The statement `kind` of a section, if written (the first one).
@@ -211,9 +271,25 @@ impl<'a> Checker<'a> {
             minimum_members,
             examples,
             span: header_span,
+            closure: self.closure(header),
+            eras: Vec::new(),
         };
         self.viability(&plan);
         Some(plan)
+    }
+
+    /// `closes DATE, claims within N days`, under the plan header.
+    fn closure(&mut self, header: &Section) -> Option<Cited<Closure>> {
+        let ((date, window), span, _) = find(header, |k| match k {
+            StatementKind::PlanCloses { date, window } => Some((date, window)),
+            _ => None,
+        })?;
+        let on = self.date(date, "the day the plan closes")?;
+        let window_days = match window {
+            Some(q) => self.days(q, "the claim window")?,
+            None => 0,
+        };
+        Some(Cited::new(Closure { on, window_days }, span))
     }
 
     /// Resolves a benefit name, reporting an unknown one.
@@ -397,6 +473,28 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `only for accident`: the causes a benefit pays for.
+    fn only_for(&mut self, section: &Section) -> Option<Cited<Vec<Cause>>> {
+        let (names, span, _) = find(section, |k| match k {
+            StatementKind::OnlyFor(names) => Some(names),
+            _ => None,
+        })?;
+        let mut causes = Vec::new();
+        for n in names {
+            match Cause::parse(&n.node) {
+                Some(c) => causes.push(c),
+                None => self.push(
+                    Diagnostic::error("E308", n.span, format!("`{}` is not a cause", n.node))
+                        .label("unknown cause")
+                        .help(
+                            "a claim's cause is `illness` or `accident`: write `only for accident`",
+                        ),
+                ),
+            }
+        }
+        Some(Cited::new(causes, span))
+    }
+
     fn benefits(
         &mut self,
         sections: &[&Section],
@@ -544,6 +642,11 @@ impl<'a> Checker<'a> {
                 );
                 ok = false;
             }
+            let only_for = self.only_for(section);
+            let waiting_refund = find(section, |k| {
+                matches!(k, StatementKind::WaitingRefund).then_some(())
+            })
+            .map(|(_, span, _)| span);
             match (covers, waiting_days, payout) {
                 (Some(covers), Some(waiting_days), Some(payout)) => out.push(Benefit {
                     name: name.node.clone(),
@@ -554,6 +657,8 @@ impl<'a> Checker<'a> {
                     exempt,
                     payout,
                     limit,
+                    only_for,
+                    waiting_refund,
                 }),
                 _ => ok = false,
             }
@@ -682,6 +787,7 @@ impl<'a> Checker<'a> {
         };
         let mut case_cap = None;
         let mut charge_cap = None;
+        let mut calendar_cap = None;
         let mut annual_cap = None;
         let mut ok = true;
         let domain = membership.map(|m| {
@@ -703,6 +809,7 @@ impl<'a> Checker<'a> {
                         let slot = match basis.node {
                             ast::CapBasis::Case => &mut case_cap,
                             ast::CapBasis::Charge => &mut charge_cap,
+                            ast::CapBasis::CalendarYear => &mut calendar_cap,
                             ast::CapBasis::Year => {
                                 annual_cap = Some(Cited::new(Schedule::Fixed(m), s.span));
                                 continue;
@@ -755,6 +862,7 @@ impl<'a> Checker<'a> {
             case_cap,
             charge_cap,
             annual_cap,
+            calendar_cap,
             rounding,
             remainder,
             excess,

@@ -11,11 +11,11 @@ use std::collections::HashMap;
 fn home(kind: &StatementKind) -> &'static str {
     use StatementKind::*;
     match kind {
-        Title(_) | Operator(_) | Currency(_) | Launched(_) => "plan",
+        Title(_) | Operator(_) | Currency(_) | Launched(_) | PlanCloses { .. } => "plan",
         Join(_) | Requires(_) | Pays(_) | EndsAtAge(_) | EndsOnPayout(_) | Term { .. } => {
             "membership"
         }
-        Covers(_) | Waiting { .. } | Payout(_) | Limit(_) => "benefit",
+        Covers(_) | Waiting { .. } | Payout(_) | Limit(_) | OnlyFor(_) | WaitingRefund => "benefit",
         Closes(_) | Fee(_) | Split(_) | Cap(_) | Excess | Rounding { .. } => "sharing",
         Minimum(_) => "viability",
         AsOf(_) | Member { .. } | Members { .. } | Claim { .. } | Claims { .. } | Expect { .. } => {
@@ -25,7 +25,7 @@ fn home(kind: &StatementKind) -> &'static str {
 }
 
 /// A key under which a statement may appear once per section (None: repeatable).
-fn once_key(kind: &StatementKind) -> Option<&'static str> {
+pub(super) fn once_key(kind: &StatementKind) -> Option<&'static str> {
     use StatementKind::*;
     Some(match kind {
         EndsOnPayout(_)
@@ -41,6 +41,7 @@ fn once_key(kind: &StatementKind) -> Option<&'static str> {
             CapBasis::Case => "cap per case",
             CapBasis::Charge => "cap per charge",
             CapBasis::Year => "cap per year",
+            CapBasis::CalendarYear => "cap per calendar year",
         },
         Cap(crate::ast::Cap::PerYearByAge { .. }) => "cap per year",
         other => other.keyword(),
@@ -124,7 +125,8 @@ impl Checker<'_> {
                         self.push(d);
                         continue;
                     }
-                    if let Some(key) = once_key(&stmt.kind) {
+                    // Dated versions of one rule are checked by `versions`.
+                    if let Some(key) = once_key(&stmt.kind).filter(|_| stmt.in_force.is_none()) {
                         if let Some(first) = once.get(key) {
                             self.push(
                                 Diagnostic::error(

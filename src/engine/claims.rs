@@ -18,6 +18,7 @@ pub enum Reason {
     AfterLeaving,
     MembershipEnded,
     DiseaseNotCovered,
+    CauseNotCovered,
     InWaitingPeriod,
     AgeNotCovered,
     LimitReached,
@@ -25,13 +26,14 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 11] = [
         Reason::UnknownMember,
         Reason::NotEligible,
         Reason::BeforeJoin,
         Reason::AfterLeaving,
         Reason::MembershipEnded,
         Reason::DiseaseNotCovered,
+        Reason::CauseNotCovered,
         Reason::InWaitingPeriod,
         Reason::AgeNotCovered,
         Reason::LimitReached,
@@ -46,6 +48,7 @@ impl Reason {
             Reason::AfterLeaving => "after_leaving",
             Reason::MembershipEnded => "membership_ended",
             Reason::DiseaseNotCovered => "disease_not_covered",
+            Reason::CauseNotCovered => "cause_not_covered",
             Reason::InWaitingPeriod => "in_waiting_period",
             Reason::AgeNotCovered => "age_not_covered",
             Reason::LimitReached => "limit_reached",
@@ -70,6 +73,11 @@ pub struct ClaimFacts {
     pub band: Option<usize>,
     /// Approved claims of the member for this benefit before this one.
     pub prior_approved: u32,
+    /// Denied in the waiting period by a benefit that then ends the
+    /// membership and refunds the member's charges (the first such claim).
+    pub refund: bool,
+    /// The claim is for a cause the benefit does not pay for.
+    pub cause_excluded: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,6 +157,8 @@ struct Pending {
     eligible: bool,
     birth: NaiveDate,
     join: NaiveDate,
+    /// The day waiting periods count from: `waiting_from`, or the join date.
+    waiting_from: NaiveDate,
     left: NaiveDate,
     /// The day the membership ends, by its own rules (payouts come later).
     end: NaiveDate,
@@ -180,7 +190,8 @@ fn pending(
     (member, slot): (Option<u32>, u32),
 ) -> Pending {
     let disease = plan.diseases.lookup(&claim.disease);
-    let benefit = disease.and_then(|d| plan.diseases.benefit[d.0 as usize]);
+    let rules = plan.at(claim.diagnosed_on);
+    let benefit = disease.and_then(|d| rules.diseases.benefit[d.0 as usize]);
     let other_benefit = match (benefit, &claim.benefit) {
         (Some(b), Some(named)) => plan.benefit(b).name != *named,
         _ => false,
@@ -202,6 +213,11 @@ fn pending(
         eligible: known && membership.eligible[m],
         birth: day(&members.birth),
         join: day(&members.join),
+        waiting_from: if known {
+            members.waiting_start(m)
+        } else {
+            NaiveDate::MIN
+        },
         left: day(&members.left),
         end: day(&membership.end),
     }
@@ -290,12 +306,7 @@ pub fn decide_all(
         benefits: plan.benefits.len(),
     };
     let mut ended: Vec<NaiveDate> = vec![NaiveDate::MAX; slots];
-    let ending: Vec<BenefitId> = plan
-        .membership
-        .ends_on_payout
-        .iter()
-        .map(|c| c.value)
-        .collect();
+    let mut refunded: Vec<bool> = vec![false; slots];
     let mut out = Vec::with_capacity(queue.len());
     for p in &queue {
         let mut facts = ClaimFacts {
@@ -308,17 +319,27 @@ pub fn decide_all(
             .get(p.slot as usize)
             .map_or(p.end, |&day| day.min(p.end));
         let (reason, payout) = decide(plan, end, p, &mut facts, &approved);
+        let rules = plan.at(p.diagnosed);
+        let (m, b) = (
+            facts.member.unwrap_or(0),
+            facts.benefit.unwrap_or(BenefitId(0)),
+        );
+        let mut end_on = |day: NaiveDate, cause: EndCause| {
+            membership.end_on(m as usize, day, cause);
+            let slot = &mut ended[p.slot as usize];
+            *slot = (*slot).min(day);
+        };
         if reason == Reason::Covered {
-            let (m, b) = (
-                facts.member.unwrap_or(0),
-                facts.benefit.unwrap_or(BenefitId(0)),
-            );
             *approved.of(p.slot, b) += 1;
-            if ending.contains(&b) {
-                membership.end_on(m as usize, p.filed, EndCause::Payout);
-                let day = &mut ended[p.slot as usize];
-                *day = (*day).min(p.filed);
+            if rules.membership.ends_on_payout.iter().any(|e| e.value == b) {
+                end_on(p.filed, EndCause::Payout);
             }
+        } else if reason == Reason::InWaitingPeriod
+            && rules.benefit(b).waiting_refund.is_some()
+            && !std::mem::replace(&mut refunded[p.slot as usize], true)
+        {
+            facts.refund = true;
+            end_on(p.filed, EndCause::WaitingRefund);
         }
         out.push(Decision {
             claim: p.claim,
@@ -345,6 +366,16 @@ impl Approved {
     fn get(&self, slot: u32, b: BenefitId) -> u32 {
         self.count[slot as usize * self.benefits + usize::from(b.0)]
     }
+}
+
+/// The day the plan closed, when a claim filed on `filed` comes after the
+/// claim window that followed it.
+fn filed_after_window(plan: &Plan, filed: NaiveDate) -> Option<NaiveDate> {
+    let c = plan.closure.as_ref()?.value;
+    let last =
+        c.on.checked_add_days(chrono::Days::new(u64::from(c.window_days)))
+            .unwrap_or(NaiveDate::MAX);
+    (filed > last).then_some(c.on)
 }
 
 /// Decides one claim; `end` is the day the member's membership ends (so
@@ -375,11 +406,23 @@ fn decide(
         facts.ended_on = Some(end);
         return denied(Reason::MembershipEnded);
     }
+    if let Some(closed) = filed_after_window(plan, p.filed) {
+        facts.ended_on = Some(closed);
+        return denied(Reason::MembershipEnded);
+    }
     let Some(b) = p.benefit.filter(|_| !p.other_benefit) else {
         return denied(Reason::DiseaseNotCovered);
     };
+    let plan = plan.at(d);
     let ben = plan.benefit(b);
-    let waiting_ends = join
+    if let Some(only) = &ben.only_for
+        && !only.value.contains(&p.cause)
+    {
+        facts.cause_excluded = true;
+        return denied(Reason::CauseNotCovered);
+    }
+    let waiting_ends = p
+        .waiting_from
         .checked_add_days(chrono::Days::new(u64::from(ben.waiting_days.value)))
         .unwrap_or(NaiveDate::MAX);
     facts.waiting_ends = Some(waiting_ends);

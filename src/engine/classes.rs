@@ -267,7 +267,7 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
                 let cap = class.caps[s.year];
                 let w = if weighted { cap } else { 1 };
                 let year_left = has_year_cap.then(|| cap - s.year_charged);
-                let (c, ex, _, b) = rule.charge(plan, &f, w, year_left);
+                let (c, ex, _, b) = rule.charge(plan, &f, w, (year_left, None));
                 bound.add(b);
                 let n = i128::from(*n);
                 charged += n * i128::from(c);

@@ -42,6 +42,8 @@ pub struct Ledger {
     charged_each: Option<Vec<Money>>,
     /// Approved payouts by member (few members have any).
     paid_out: rustc_hash::FxHashMap<u32, Money>,
+    /// Charges refunded, by member (§ a claim in the waiting period).
+    refunds: rustc_hash::FxHashMap<u32, Money>,
     pub charges: Charges,
     pub strategy: Strategy,
     /// Whether any member of a uniform split was charged an extra fen.
@@ -97,8 +99,7 @@ impl Ledger {
                         })?;
             }
         }
-        check_totals(&shared.periods)?;
-        Ok(Ledger {
+        let mut ledger = Ledger {
             until,
             decisions: decided,
             periods: shared.periods,
@@ -111,7 +112,34 @@ impl Ledger {
             },
             charges: shared.charges,
             strategy: shared.strategy,
-        })
+            refunds: rustc_hash::FxHashMap::default(),
+        };
+        ledger.refund();
+        check_totals(&ledger.periods)?;
+        Ok(ledger)
+    }
+
+    /// Refunds every charge of a member whose claim in the waiting period
+    /// ended the membership; the operator pays it in the period holding the
+    /// claim's filing day (when that period is in the run).
+    fn refund(&mut self) {
+        let due: Vec<(u32, NaiveDate)> = self
+            .decisions
+            .iter()
+            .filter(|d| d.facts.refund)
+            .filter_map(|d| d.facts.member.map(|m| (m, d.filed_on)))
+            .collect();
+        for (m, filed) in due {
+            let amount = self.charged(m as usize);
+            self.refunds.insert(m, amount);
+            if let Some(f) = self
+                .periods
+                .iter_mut()
+                .find(|f| f.period.start <= filed && filed <= f.period.end)
+            {
+                f.refunded += amount;
+            }
+        }
     }
 
     /// The last closing day shared: `None` when no period has closed.
@@ -171,9 +199,9 @@ impl Ledger {
         self.membership.prepaid(members, i)
     }
 
-    /// What was refunded to member `i` (nothing: no plan refunds yet).
-    pub fn refunded(&self, _i: usize) -> Money {
-        Money::ZERO
+    /// What was refunded to member `i`.
+    pub fn refunded(&self, i: usize) -> Money {
+        self.refunds.get(&(i as u32)).copied().unwrap_or_default()
     }
 
     pub fn status(&self, members: &Members, i: usize) -> MemberStatus {

@@ -17,6 +17,10 @@ pub enum EndCause {
     TermNotRenewed,
     /// On the filing day of an approved payout that ends the membership.
     Payout,
+    /// On the filing day of a claim denied in the waiting period, with a refund.
+    WaitingRefund,
+    /// On the day the plan closed.
+    Closed,
 }
 
 /// Per-member membership columns, in input order.
@@ -26,19 +30,22 @@ pub struct Membership {
     /// The first day the membership is no longer in force (`NaiveDate::MAX`: never ends).
     pub end: Vec<NaiveDate>,
     pub end_cause: Vec<EndCause>,
-    /// What was paid at joining, by age at join (a copy of the plan's schedule).
-    prepayment: Option<Schedule>,
+    /// What was paid at joining, by age at join: each era's schedule from its first day.
+    prepayment: Vec<(NaiveDate, Option<Schedule>)>,
 }
 
 impl Membership {
     pub fn new(plan: &Plan, members: &Members) -> Membership {
         use rayon::prelude::*;
-        let join_range = plan.membership.join.value;
+        let closes = plan.closure.as_ref().map_or(NaiveDate::MAX, |c| c.value.on);
         let (eligible, ends): (Vec<bool>, Vec<(NaiveDate, EndCause)>) = (0..members.len())
             .into_par_iter()
             .map(|i| {
                 let (birth, join) = (members.birth[i], members.join[i]);
-                let eligible = members.meets_requirements[i] && join_range.contains(birth, join);
+                let join_range = plan.at(join).membership.join.value;
+                let eligible = members.meets_requirements[i]
+                    && join_range.contains(birth, join)
+                    && join < closes;
                 (eligible, natural_end(plan, birth, join))
             })
             .unzip();
@@ -47,7 +54,15 @@ impl Membership {
             eligible,
             end,
             end_cause,
-            prepayment: plan.membership.prepayment.as_ref().map(|p| p.value.clone()),
+            prepayment: std::iter::once((NaiveDate::MIN, plan))
+                .chain(plan.eras.iter().map(|e| (e.from, &e.plan)))
+                .map(|(from, p)| {
+                    (
+                        from,
+                        p.membership.prepayment.as_ref().map(|s| s.value.clone()),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -56,7 +71,12 @@ impl Membership {
         if !self.eligible[i] {
             return Money::ZERO;
         }
-        match &self.prepayment {
+        let join = members.join[i];
+        let era = self.prepayment.partition_point(|(from, _)| *from <= join);
+        let schedule = era
+            .checked_sub(1)
+            .and_then(|k| self.prepayment[k].1.as_ref());
+        match schedule {
             None => Money::ZERO,
             Some(Schedule::Fixed(m)) => *m,
             Some(Schedule::ByAge { bands, .. }) => bands
@@ -84,7 +104,11 @@ impl Membership {
 
 /// The end by age limit or by a term that cannot be renewed, whichever comes first.
 pub fn natural_end(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> (NaiveDate, EndCause) {
-    let mut end = (NaiveDate::MAX, EndCause::None);
+    let mut end = match &plan.closure {
+        Some(c) => (c.value.on, EndCause::Closed),
+        None => (NaiveDate::MAX, EndCause::None),
+    };
+    let plan = plan.at(join);
     if let Some(age) = &plan.membership.ends_at_age {
         let d = age.value.reached_on(birth);
         if d < end.0 {
@@ -112,6 +136,7 @@ pub fn natural_end(plan: &Plan, birth: NaiveDate, join: NaiveDate) -> (NaiveDate
 /// The start of the term in force on `d`: the join date plus whole terms.
 pub fn term_start(plan: &Plan, join: NaiveDate, d: NaiveDate) -> NaiveDate {
     let n = plan
+        .at(join)
         .membership
         .term
         .as_ref()

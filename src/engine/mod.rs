@@ -8,11 +8,13 @@ mod claims;
 mod classes;
 mod ledger;
 mod membership;
+mod periods;
 mod sharing;
 
 pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
 pub use ledger::{Ledger, MemberStatus};
 pub use membership::{EndCause, Membership, membership_year, term_start};
+pub use periods::periods;
 pub use sharing::{
     CapKind, CapsBound, Charges, MemberShare, PeriodFigures, Strategy, annual_cap, member_share,
 };

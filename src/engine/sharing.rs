@@ -17,7 +17,7 @@ use crate::input::Members;
 use crate::money::{Fraction, Money};
 use crate::period::Period;
 use crate::plan::{Plan, Schedule};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// The figures of one period, as in `periods.csv`, with the exact intermediate values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,7 @@ pub struct CapsBound {
     pub per_case: bool,
     pub per_charge: bool,
     pub per_year: bool,
+    pub per_calendar_year: bool,
 }
 
 impl CapsBound {
@@ -59,6 +60,7 @@ impl CapsBound {
             Some(CapKind::PerCase) => self.per_case = true,
             Some(CapKind::PerCharge) => self.per_charge = true,
             Some(CapKind::PerYear) => self.per_year = true,
+            Some(CapKind::PerCalendarYear) => self.per_calendar_year = true,
             None => {}
         }
     }
@@ -71,6 +73,19 @@ pub enum CapKind {
     PerCase,
     PerCharge,
     PerYear,
+    PerCalendarYear,
+}
+
+impl CapsBound {
+    /// Either cap bound.
+    pub fn or(self, other: CapsBound) -> CapsBound {
+        CapsBound {
+            per_case: self.per_case || other.per_case,
+            per_charge: self.per_charge || other.per_charge,
+            per_year: self.per_year || other.per_year,
+            per_calendar_year: self.per_calendar_year || other.per_calendar_year,
+        }
+    }
 }
 
 /// One member's share in one period, before the remainder is distributed.
@@ -84,6 +99,8 @@ pub struct MemberShare {
     pub case_cap: Option<Money>,
     pub charge_cap: Option<Money>,
     pub year_left: Option<Money>,
+    /// What is left of the calendar-year cap.
+    pub calendar_left: Option<Money>,
     /// The share after the caps, exact.
     pub capped: Fraction,
     /// The cap that bound, if any.
@@ -92,13 +109,16 @@ pub struct MemberShare {
     pub charge: Money,
 }
 
-/// Computes one member's share. `year_left` is what is left of the annual cap.
+/// Computes one member's share. `year_left` is what is left of the annual
+/// cap, `calendar_left` of the calendar-year cap.
 pub fn member_share(
     plan: &Plan,
     f: &PeriodFigures,
     weight: i128,
     year_left: Option<Money>,
+    calendar_left: Option<Money>,
 ) -> MemberShare {
+    let plan = plan.at(f.period.end);
     let den = f.weight_total.max(1);
     let num = i128::from(f.to_collect.0) * weight;
     let case_cap = plan
@@ -113,6 +133,7 @@ pub fn member_share(
         (case_cap, CapKind::PerCase),
         (charge_cap, CapKind::PerCharge),
         (year_left, CapKind::PerYear),
+        (calendar_left, CapKind::PerCalendarYear),
     ] {
         // A cap too large to scale is above any share: it does not bind.
         if let Some(limit) = cap.and_then(|c| i128::from(c.0.max(0)).checked_mul(den))
@@ -129,6 +150,7 @@ pub fn member_share(
         case_cap,
         charge_cap,
         year_left,
+        calendar_left,
         capped,
         bound,
         charge: capped.round(plan.sharing.rounding.value),
@@ -137,6 +159,7 @@ pub fn member_share(
 
 /// The annual cap of a member on day `e` (its weight in a weighted split).
 pub fn annual_cap(plan: &Plan, birth: NaiveDate, join: NaiveDate, e: NaiveDate) -> Option<Money> {
+    let plan = plan.at(e);
     annual_cap_at(plan, birth, cap_age_day(plan, join, e))
 }
 
@@ -271,6 +294,7 @@ pub(super) fn open_period(
     carried_in: Money,
 ) -> Result<PeriodFigures, EngineError> {
     let fee = plan
+        .at(period.end)
         .sharing
         .fee
         .value
@@ -308,7 +332,13 @@ pub(super) fn close_period(
     let p = f.period;
     f.charged = bounded(charged, &p)?;
     let (charged, to_collect) = (i128::from(f.charged.0), i128::from(f.to_collect.0));
-    match plan.sharing.remainder.value {
+    // From the day a plan closes, nothing is carried: the operator bears the rest.
+    let closed = plan.closure.as_ref().is_some_and(|c| p.end >= c.value.on);
+    let remainder = match plan.at(p.end).sharing.remainder.value {
+        _ if closed => Remainder::Operator,
+        r => r,
+    };
+    match remainder {
         Remainder::Carried => {
             let borne = f.excess.round_fen(RoundingMode::HalfUp);
             f.operator_borne = bounded(borne, &p)?;
@@ -335,7 +365,7 @@ pub(super) fn close_period(
 /// The total the distributed remainder aims at: Σ capped shares, rounded as the plan says.
 fn distributed_target(plan: &Plan, f: &PeriodFigures) -> i128 {
     let total = Fraction::new(i128::from(f.to_collect.0), 1).minus(f.excess);
-    total.round_fen(plan.sharing.rounding.value)
+    total.round_fen(plan.at(f.period.end).sharing.rounding.value)
 }
 
 pub fn share_all(
@@ -346,11 +376,7 @@ pub fn share_all(
     options: RunOptions,
     period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Shared, EngineError> {
-    let periods = plan
-        .sharing
-        .calendar
-        .value
-        .periods(plan.launched.value, options.until);
+    let periods = super::periods(plan, options.until);
     let cases = cases_by_period(&periods, decisions)?;
     let input = Input {
         plan,
@@ -361,14 +387,20 @@ pub fn share_all(
         options,
         period_done,
     };
+    let rules = || std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan));
     let uniform = !options.per_member
-        && plan.sharing.split.value == SplitKind::Equally
-        && plan.sharing.annual_cap.is_none();
+        && rules().all(|r| {
+            r.sharing.split.value == SplitKind::Equally
+                && r.sharing.annual_cap.is_none()
+                && r.sharing.calendar_cap.is_none()
+        });
     if uniform {
         share_uniform(&input)
     } else {
-        let by_class =
-            !options.per_member && plan.sharing.remainder.value != Remainder::Distributed;
+        let by_class = !options.per_member
+            && !plan.changes()
+            && plan.sharing.calendar_cap.is_none()
+            && plan.sharing.remainder.value != Remainder::Distributed;
         if by_class && let Some(shared) = super::classes::share_classes(&input)? {
             return Ok(shared);
         }
@@ -431,7 +463,7 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
             if count == 0 {
                 f.excess = Fraction::whole(f.to_collect);
             } else {
-                let s = member_share(plan, &f, 1, None);
+                let s = member_share(plan, &f, 1, None, None);
                 f.caps_bound.add(s.bound);
                 // Σ(share − capped) over `count` identical members.
                 let excess = (s.share.num - s.capped.num)
@@ -441,7 +473,7 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
                         end: period.end,
                     })?;
                 f.excess = Fraction::new(excess, s.share.den);
-                if plan.sharing.remainder.value == Remainder::Distributed {
+                if plan.at(period.end).sharing.remainder.value == Remainder::Distributed {
                     charge = s.capped.round(RoundingMode::Down);
                     let target = distributed_target(plan, &f);
                     let count = i128::from(count);
@@ -508,12 +540,15 @@ struct MemberState {
     sharing: bool,
     year_cap: i64,
     year_charged: i64,
+    /// The calendar year of the last closing day shared, and what was charged in it.
+    calendar_year: i32,
+    calendar_charged: i64,
     charged: i64,
 }
 
 /// The smallest cap that applies to a share, with its kind (the first on ties).
 #[inline]
-fn lowest_cap(caps: [(Option<i64>, CapKind); 3]) -> Option<(i64, CapKind)> {
+fn lowest_cap(caps: [(Option<i64>, CapKind); 4]) -> Option<(i64, CapKind)> {
     let mut best: Option<(i64, CapKind)> = None;
     for (cap, kind) in caps {
         if let Some(c) = cap {
@@ -571,6 +606,7 @@ impl PeriodRule {
         max_weight: i64,
         distributed: bool,
     ) -> PeriodRule {
+        let plan = plan.at(f.period.end);
         let tc = f.to_collect.0;
         PeriodRule {
             to_collect: tc,
@@ -593,24 +629,32 @@ impl PeriodRule {
     }
 
     /// (charge, excess numerator, remainder, cap bound) of a member of
-    /// weight `w` with `year_left` of its annual cap.
+    /// weight `w` with `year_left` of its annual cap and `calendar_left` of
+    /// its calendar-year cap.
     #[inline]
     pub(super) fn charge(
         &self,
         plan: &Plan,
         f: &PeriodFigures,
         w: i64,
-        year_left: Option<i64>,
+        (year_left, calendar_left): (Option<i64>, Option<i64>),
     ) -> (i64, i128, i64, Option<CapKind>) {
         if self.fits {
             let cap = lowest_cap([
                 (self.case_cap, CapKind::PerCase),
                 (self.charge_cap, CapKind::PerCharge),
                 (year_left, CapKind::PerYear),
+                (calendar_left, CapKind::PerCalendarYear),
             ]);
             charge_fast(self.to_collect * w, self.den, cap, self.mode)
         } else {
-            let ms = member_share(plan, f, i128::from(w), year_left.map(Money));
+            let ms = member_share(
+                plan,
+                f,
+                i128::from(w),
+                year_left.map(Money),
+                calendar_left.map(Money),
+            );
             let rem = ms.capped.num.rem_euclid(ms.capped.den);
             let c = if self.distributed {
                 ms.capped.round(RoundingMode::Down)
@@ -636,9 +680,6 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
     } = *input;
     use rayon::prelude::*;
     let n = members.len();
-    let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
-    let has_year_cap = plan.sharing.annual_cap.is_some();
-    let distributed = plan.sharing.remainder.value == Remainder::Distributed;
     let mut state: Vec<MemberState> = (0..n)
         .into_par_iter()
         .map(|i| MemberState {
@@ -653,6 +694,8 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
             sharing: false,
             year_cap: 0,
             year_charged: 0,
+            calendar_year: i32::MIN,
+            calendar_charged: 0,
             charged: 0,
         })
         .collect();
@@ -661,10 +704,17 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
     let mut tracked_before = 0i64;
     let mut out = Vec::with_capacity(periods.len());
     let mut carried = Money::ZERO;
+    let changes = plan.changes();
     for (p, period) in periods.iter().enumerate() {
         let e = period.end;
+        let rules = &plan.at(e).sharing;
+        let weighted = rules.split.value == SplitKind::ByAnnualCap;
+        let has_year_cap = rules.annual_cap.is_some();
+        let calendar_cap = rules.calendar_cap.as_ref().map(|c| c.value.0);
+        let distributed = rules.remainder.value == Remainder::Distributed;
         let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
-        // Pass 1: who shares on the closing day, and their weights; membership years move on.
+        // Pass 1: who shares on the closing day, and their weights; membership
+        // and calendar years move on.
         let (count, total) = state
             .par_iter_mut()
             .map(|s| {
@@ -672,11 +722,17 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
                 if !s.sharing {
                     return (0u64, 0i128);
                 }
+                if e.year() != s.calendar_year {
+                    s.calendar_year = e.year();
+                    s.calendar_charged = 0;
+                }
                 if has_year_cap && e >= s.year_next {
                     let (k, _) = membership_year(s.join, e);
                     s.year_next = crate::age::add_years(s.join, k + 1);
-                    s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
                     s.year_charged = 0;
+                    s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
+                } else if has_year_cap && changes {
+                    s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
                 }
                 (1, if weighted { i128::from(s.year_cap) } else { 1 })
             })
@@ -702,13 +758,15 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
             let one = |s: &MemberState| -> (i64, i128, i64, Option<CapKind>) {
                 let w = if weighted { s.year_cap } else { 1 };
                 let year_left = has_year_cap.then(|| s.year_cap - s.year_charged);
-                rule.charge(plan, &f, w, year_left)
+                let calendar_left = calendar_cap.map(|c| c - s.calendar_charged);
+                rule.charge(plan, &f, w, (year_left, calendar_left))
             };
             // A total that would pass i64::MAX saturates there and is reported as an
             // overflow after the last period. What is charged in a membership year
             // stays within its annual cap, and is kept only where there is one.
             let apply = |s: &mut MemberState, c: i64| {
                 s.charged = s.charged.saturating_add(c);
+                s.calendar_charged = s.calendar_charged.saturating_add(c);
                 if has_year_cap {
                     s.year_charged = s.year_charged.saturating_add(c);
                 }
@@ -792,11 +850,7 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
                             (
                                 a.0 + b.0,
                                 a.1.zip(b.1).and_then(|(x, y)| x.checked_add(y)),
-                                CapsBound {
-                                    per_case: a.2.per_case || b.2.per_case,
-                                    per_charge: a.2.per_charge || b.2.per_charge,
-                                    per_year: a.2.per_year || b.2.per_year,
-                                },
+                                a.2.or(b.2),
                             )
                         },
                     );

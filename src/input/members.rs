@@ -20,6 +20,9 @@ pub struct Members {
     pub left: Vec<NaiveDate>,
     /// Whether the requirements held at joining (the age range is checked by the engine).
     pub meets_requirements: Vec<bool>,
+    /// `waiting_from`, where set: (member, the day waiting periods count
+    /// from), in member order. Few members have one (those transferred in).
+    pub waiting_from: Vec<(u32, NaiveDate)>,
     /// Members added by `push`: id → index.
     pub index: rustc_hash::FxHashMap<Id, u32>,
     /// While the file is read: the members that claims name, and their numbers.
@@ -115,6 +118,21 @@ impl Members {
         self.join.push(join);
         self.left.push(left.unwrap_or(NaiveDate::MAX));
         self.meets_requirements.push(meets_requirements);
+    }
+
+    /// The day member `i`'s waiting periods count from: `waiting_from`, or the join date.
+    pub fn waiting_start(&self, i: usize) -> NaiveDate {
+        match self.waiting_from.binary_search_by_key(&(i as u32), |w| w.0) {
+            Ok(k) => self.waiting_from[k].1,
+            Err(_) => self.join[i],
+        }
+    }
+
+    /// Sets the day the last member pushed counts its waiting periods from.
+    pub fn set_waiting_from(&mut self, day: NaiveDate) {
+        if let Some(i) = self.len().checked_sub(1) {
+            self.waiting_from.push((i as u32, day));
+        }
     }
 
     /// Adds `count` identical members without indexing them (ids `prefix0`, `prefix1`, …).
@@ -220,9 +238,20 @@ struct Layout<'a> {
     birth: usize,
     join: usize,
     left: Option<usize>,
+    waiting_from: Option<usize>,
     attributes: Vec<&'a str>,
     attribute_columns: Vec<usize>,
-    requirement: Option<&'a Requirement>,
+    /// The requirement of each era of the plan, from its first day.
+    requirements: &'a [(NaiveDate, Option<&'a Requirement>)],
+}
+
+impl Layout<'_> {
+    /// The requirement for a member who joins on `join`.
+    fn requirement(&self, join: Option<NaiveDate>) -> Option<&Requirement> {
+        let join = join.unwrap_or(NaiveDate::MIN);
+        let k = self.requirements.partition_point(|(from, _)| *from <= join);
+        self.requirements.get(k.checked_sub(1)?)?.1
+    }
 }
 
 /// One member row, checked.
@@ -231,6 +260,7 @@ struct MemberRow<'r> {
     birth: NaiveDate,
     join: NaiveDate,
     left: NaiveDate,
+    waiting_from: Option<NaiveDate>,
     meets: bool,
 }
 
@@ -258,6 +288,12 @@ fn member_row<'r, R: Row>(
         }
         _ => Some(None),
     };
+    let waiting_from = match l.waiting_from {
+        Some(c) if !rec.raw(c).trim_ascii().is_empty() => {
+            date(rec, c, "waiting_from", problems).map(Some)
+        }
+        _ => Some(None),
+    };
     let id = id.filter(|id| {
         if id.is_empty() {
             problems.add(rec.line(), rec.column(l.id), "`id` is empty");
@@ -273,7 +309,7 @@ fn member_row<'r, R: Row>(
             format!("`join_date` {j} is before `birth_date` {b}"),
         );
     }
-    let meets = match l.requirement {
+    let meets = match l.requirement(join) {
         None => true,
         Some(r) => {
             // The values on the stack (a requirement names few attributes).
@@ -308,6 +344,7 @@ fn member_row<'r, R: Row>(
         birth: birth?,
         join: join?,
         left: left?.unwrap_or(NaiveDate::MAX),
+        waiting_from: waiting_from?,
         meets,
     })
 }
@@ -322,6 +359,9 @@ impl Members {
         self.join.push(row.join);
         self.left.push(row.left);
         self.meets_requirements.push(row.meets);
+        if let Some(day) = row.waiting_from {
+            self.set_waiting_from(day);
+        }
     }
 
     /// Records the member of each number of `keys`, from the named members
@@ -357,6 +397,12 @@ impl Members {
             .extend_from_slice(&other.meets_requirements);
         self.named
             .extend(other.named.drain(..).map(|(i, key)| (i + offset, key)));
+        self.waiting_from.extend(
+            other
+                .waiting_from
+                .drain(..)
+                .map(|(i, day)| (i + offset, day)),
+        );
         other.id_bytes.clear();
         other.id_ends.clear();
         other.birth.clear();
@@ -407,10 +453,32 @@ pub fn read_members_with_progress(
     wanted_ids: MemberKeys,
     read: &dyn Fn(u64),
 ) -> Result<Members, InputErrors> {
+    read_members_dated(path, &[(NaiveDate::MIN, requirement)], wanted_ids, read)
+}
+
+/// `read_members_with_progress` for a plan whose requirement changes over
+/// time: `requirements` holds the requirement in force from each day on
+/// (the first from `NaiveDate::MIN`); a member's is the one in force on its
+/// join date.
+pub fn read_members_dated(
+    path: &Path,
+    requirements: &[(NaiveDate, Option<&Requirement>)],
+    wanted_ids: MemberKeys,
+    read: &dyn Fn(u64),
+) -> Result<Members, InputErrors> {
     let file = super::InputFile::open(path)?;
     let (name, path) = (file.name().to_string(), file.path());
     let mut problems = Problems::new(&name);
-    let attributes: Vec<&str> = requirement.map(|r| r.attributes()).unwrap_or_default();
+    let mut attributes: Vec<&str> = Vec::new();
+    for a in requirements
+        .iter()
+        .filter_map(|r| r.1)
+        .flat_map(|r| r.attributes())
+    {
+        if !attributes.contains(&a) {
+            attributes.push(a);
+        }
+    }
     let mut want = vec![
         Want {
             name: "id",
@@ -426,6 +494,10 @@ pub fn read_members_with_progress(
         },
         Want {
             name: "left_date",
+            required: false,
+        },
+        Want {
+            name: "waiting_from",
             required: false,
         },
     ];
@@ -444,9 +516,10 @@ pub fn read_members_with_progress(
         birth: cols[1].unwrap_or(0),
         join: cols[2].unwrap_or(0),
         left: cols[3],
-        attribute_columns: cols[4..].iter().map(|c| c.unwrap_or(0)).collect(),
+        waiting_from: cols[4],
+        attribute_columns: cols[5..].iter().map(|c| c.unwrap_or(0)).collect(),
         attributes,
-        requirement,
+        requirements,
     };
     let wanted = Wanted::new(&wanted_ids);
     let mut m = Members::default();

@@ -139,7 +139,9 @@ impl MemberKeys {
     }
 }
 pub use csvfile::{InputError, InputErrors, parse_iso_date};
-pub use members::{Members, evaluate, read_members, read_members_with_progress};
+pub use members::{
+    Members, evaluate, read_members, read_members_dated, read_members_with_progress,
+};
 
 /// An exact decimal: `650` → (650, 0), `-0.5` → (-5, 1). None if not a number.
 pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {

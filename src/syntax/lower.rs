@@ -60,7 +60,8 @@ impl Lowerer {
     }
 
     pub fn line(&self, line: Pair<Rule>) -> Result<Option<LineItem>> {
-        let Some(item) = line.into_inner().find(|p| p.as_rule() != Rule::EOI) else {
+        let mut line_pairs = line.into_inner();
+        let Some(item) = line_pairs.find(|p| p.as_rule() != Rule::EOI) else {
             return Ok(None);
         };
         let span = self.span(&item);
@@ -97,14 +98,39 @@ impl Lowerer {
             }
             Rule::band_row | Rule::disease_row => Ok(Some(LineItem::Row(self.row(item)?))),
             _ => {
+                let in_force = line_pairs
+                    .find(|p| p.as_rule() == Rule::in_force)
+                    .map(|p| self.in_force(p));
                 let kind = self.statement(item)?;
                 Ok(Some(LineItem::Statement(Statement {
                     kind,
                     span,
                     rows: Vec::new(),
+                    in_force,
                 })))
             }
         }
+    }
+
+    /// `from DATE until DATE`, either part optional.
+    fn in_force(&self, pair: Pair<Rule>) -> InForce {
+        let mut out = InForce {
+            from: None,
+            until: None,
+            span: self.span(&pair),
+        };
+        for part in pair.into_inner() {
+            let date = part
+                .clone()
+                .into_inner()
+                .next()
+                .map(|d| self.spanned_str(&d));
+            match part.as_rule() {
+                Rule::from_date => out.from = date,
+                _ => out.until = date,
+            }
+        }
+        out
     }
 
     fn row(&self, item: Pair<Rule>) -> Result<Row> {
@@ -177,6 +203,13 @@ impl Lowerer {
             Rule::operator => S::Operator(self.text(next()?)?),
             Rule::currency => S::Currency(self.spanned_str(&next()?)),
             Rule::launched => S::Launched(self.spanned_str(&next()?)),
+            Rule::plan_closes => {
+                let date = self.spanned_str(&next()?);
+                let window = it.next().map(|p| self.quantity(p)).transpose()?;
+                S::PlanCloses { date, window }
+            }
+            Rule::only_for => S::OnlyFor(it.map(|p| self.spanned_str(&p)).collect()),
+            Rule::waiting_refund => S::WaitingRefund,
             Rule::join => S::Join(self.age_range(next()?)?),
             Rule::requires => S::Requires(self.condition(next()?)?),
             Rule::pays => S::Pays(self.amount(next()?)?),
@@ -237,6 +270,7 @@ impl Lowerer {
                     let basis = match b.as_str() {
                         "case" => CapBasis::Case,
                         "charge" => CapBasis::Charge,
+                        "calendar year" => CapBasis::CalendarYear,
                         _ => CapBasis::Year,
                     };
                     S::Cap(Cap::Fixed {
