@@ -269,8 +269,8 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
             if formatted != source.text {
                 let _ = writeln!(
                     err,
-                    "{}: not in canonical form (run `mutual fmt` to see it)",
-                    source.name
+                    "{}",
+                    first_difference(&source.name, &source.text, &formatted)
                 );
                 failed = true;
             }
@@ -282,6 +282,29 @@ fn fmt(plans: &[PathBuf], check_only: bool) -> ExitCode {
         ExitCode::from(EXIT_INVALID)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Where a file first differs from its canonical form, as a message:
+/// `plan.plan:12: not in canonical form: `…` should read `…``.
+fn first_difference(name: &str, text: &str, formatted: &str) -> String {
+    let shown = |l: Option<&str>| match l {
+        Some(l) => format!("`{}`", crate::terminal_text::escape(l)),
+        None => "(no line)".to_string(),
+    };
+    let (mut a, mut b) = (text.lines(), formatted.lines());
+    let mut line = 1;
+    loop {
+        match (a.next(), b.next()) {
+            (x, y) if x == y && x.is_some() => line += 1,
+            (x, y) => {
+                return format!(
+                    "{name}:{line}: not in canonical form: {} should read {} (run `mutual fmt` to see it all)",
+                    shown(x),
+                    shown(y)
+                );
+            }
+        }
     }
 }
 

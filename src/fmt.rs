@@ -81,7 +81,16 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
     let mut prev_line = 0usize;
     for (i, node) in nodes.iter().enumerate() {
         let mut gap: Vec<Option<&str>> = Vec::new(); // None = blank line
-        for l in &src[prev_line..node.line.saturating_sub(1).max(prev_line)] {
+        let mut between = &src[prev_line..node.line.saturating_sub(1).max(prev_line)];
+        if node.is_header && i > 0 {
+            // Indented comments right after a section's last line end that section.
+            let ends = section_end_comments(between);
+            for c in &between[..ends] {
+                let _ = writeln!(out, "  {}", c.trim());
+            }
+            between = &between[ends..];
+        }
+        for l in between {
             let t = l.trim();
             if t.is_empty() {
                 if (i > 0 || !gap.is_empty()) && gap.last() != Some(&None) {
@@ -137,6 +146,15 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
         }
     }
     out
+}
+
+/// How many of `lines` (those between a section's last line and the next
+/// header) are indented comments that follow the section without a blank line.
+fn section_end_comments(lines: &[&str]) -> usize {
+    lines
+        .iter()
+        .take_while(|l| l.starts_with([' ', '\t']) && l.trim().starts_with('#'))
+        .count()
 }
 
 /// ` from 2018-11-27 until 2019-12-31`

@@ -149,9 +149,15 @@ impl Checker<'_> {
                                     format!("there is no disease list named `{}`", list.node),
                                 )
                                 .label("unknown disease list");
-                                d = match did_you_mean(&list.node, list_names.iter().copied()) {
-                                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                                    None => d.help("declare it with `diseases NAME`, or include a file that does"),
+                                d = match (
+                                    list.node.split_once('-'),
+                                    did_you_mean(&list.node, list_names.iter().copied()),
+                                ) {
+                                    (Some((a, b)), _) if is_code(a) && is_code(b) => d.help(format!(
+                                        "a range of codes is written with `to`: `{a} to {b}`"
+                                    )),
+                                    (_, Some(s)) => d.help(format!("did you mean `{s}`?")),
+                                    _ => d.help("declare it with `diseases NAME`, or include a file that does"),
                                 };
                                 self.push(d);
                                 ok = false;
@@ -315,4 +321,10 @@ impl Checker<'_> {
         }
         ok.then_some(ids)
     }
+}
+
+/// Whether a word has the shape of a disease code: capitals, then digits (`CI001`).
+fn is_code(word: &str) -> bool {
+    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
+    letters > 0 && word.len() > letters && word[letters..].bytes().all(|b| b.is_ascii_digit())
 }

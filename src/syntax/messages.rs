@@ -40,7 +40,12 @@ pub(crate) const SHAPES: &[(&str, &str)] = &[
         "payout by age at diagnosis` or `payout 10% of critical` or `payout 300_000 CNY",
     ),
     ("limit", "limit 1 per member"),
-    ("closes", "closes on days 6 and 20"),
+    ("only", "only for accident"),
+    ("in", "in waiting: ends membership, refunds charges"),
+    (
+        "closes",
+        "closes on days 6 and 20` (sharing) or `closes 2022-01-28, claims within 180 days` (the plan",
+    ),
     ("fee", "fee 10% of payouts"),
     (
         "split",
@@ -95,7 +100,8 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::disease_code => "a disease code such as `CI001`",
         Rule::close_day => "a day of the month (1 to 28) or `last`",
         Rule::equally | Rule::weighted => "`equally` or `in proportion to annual cap`",
-        Rule::cap_basis => "`case`, `charge` or `year`",
+        Rule::cap_basis => "`case`, `charge`, `year` or `calendar year`",
+        Rule::in_force | Rule::from_date | Rule::until_date => "`from DATE` or `until DATE`",
         Rule::rounding_mode | Rule::half_up | Rule::up | Rule::down => "`up`, `half up` or `down`",
         Rule::remainder | Rule::carried | Rule::to_operator | Rule::distributed => {
             "`carried`, `borne by operator` or `distributed`"
@@ -236,6 +242,23 @@ pub(crate) fn syntax_error(
     } else {
         format!("{what}: expected {}", join_or(&expected))
     };
+    let token = token_at(line, pos);
+    let message = match (known, plain_word(found_word)) {
+        _ if short_date(token) => {
+            format!("the date `{token}` needs a two-digit month and day, such as `2019-01-28`")
+        }
+        _ if hyphen_range(found_word) => format!(
+            "`{found_word}` is not a code range: write a range with `to`, such as `CI001 to CI028`"
+        ),
+        (Some((k, _)), true) if !expected.is_empty() && !near_miss(found_word, &expected) => {
+            format!(
+                "the language has no `{k}` with `{}`: expected {}",
+                phrase(found),
+                join_or(&expected)
+            )
+        }
+        _ => message,
+    };
     let mut d = Diagnostic::error("E100", span, message).label(what);
     if let Some((k, example)) = known {
         d = d.help(format!("a `{k}` line reads like `{example}`"));
@@ -245,6 +268,56 @@ pub(crate) fn syntax_error(
         d = d.help("a disease row reads like `CI001 \"恶性肿瘤——重度\"`");
     }
     d
+}
+
+/// The whitespace-separated token of `line` that holds byte `pos`.
+fn token_at(line: &str, pos: usize) -> &str {
+    let pos = pos.min(line.len());
+    let start = line[..pos].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = line[pos..]
+        .find(char::is_whitespace)
+        .map_or(line.len(), |i| pos + i);
+    line.get(start..end).unwrap_or("")
+}
+
+/// A date written with a one-digit month or day: `2019-1-28`.
+fn short_date(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && (parts[1].len() == 1 || parts[2].len() == 1)
+}
+
+/// A code range written with a hyphen: `CI001-CI028`.
+fn hyphen_range(word: &str) -> bool {
+    let code = |c: &str| {
+        let letters = c.bytes().take_while(u8::is_ascii_uppercase).count();
+        letters > 0 && c.len() > letters && c[letters..].bytes().all(|b| b.is_ascii_digit())
+    };
+    matches!(word.split_once('-'), Some((a, b)) if code(a) && code(b))
+}
+
+/// A word of lowercase letters: a word of the language, not a value.
+fn plain_word(word: &str) -> bool {
+    !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// The first two words of what follows, as the designer wrote them (without a comment).
+fn phrase(rest: &str) -> String {
+    let code = rest.split('#').next().unwrap_or(rest);
+    let words: Vec<&str> = code.split_whitespace().take(2).collect();
+    words.join(" ")
+}
+
+/// Whether a word is a misspelling of one of the expected words (`payout` for `payouts`).
+fn near_miss(word: &str, expected: &[String]) -> bool {
+    let literals = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')));
+    did_you_mean(word, literals).is_some()
 }
 
 fn join_or(items: &[String]) -> String {

@@ -172,9 +172,10 @@ membership
 
 
   requires score >= 1
-      # a comment before a header belongs to the header
+      # an indented comment at the end of a section stays with it
 
 
+# a comment at the start of a line before a header belongs to the header
 benefit critical
   covers CI001
   payout by age at diagnosis  # the table
@@ -203,9 +204,9 @@ membership
   # a comment between statements
 
   requires score >= 1
+  # an indented comment at the end of a section stays with it
 
-# a comment before a header belongs to the header
-
+# a comment at the start of a line before a header belongs to the header
 benefit critical
   covers CI001
   payout by age at diagnosis  # the table

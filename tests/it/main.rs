@@ -9,6 +9,7 @@
 
 mod check;
 mod cli;
+mod designer_messages;
 mod examples;
 mod fmt;
 mod input_errors;

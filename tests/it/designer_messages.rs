@@ -1,0 +1,79 @@
+//! Messages that a designer writing a plan from the reference understands:
+//! each names what was written and how the language says it.
+
+use assert_cmd::Command;
+
+/// `mutual check --format plain` on 相互保 with `from` replaced by `to`.
+fn check_variant(from: &str, to: &str) -> String {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let text = std::fs::read_to_string(crate::root().join("plans/xianghubao.plan")).expect("plan");
+    assert!(text.contains(from), "no `{from}`");
+    std::fs::create_dir(dir.path().join("common")).expect("common/");
+    std::fs::copy(
+        crate::root().join("plans/common/diseases.plan"),
+        dir.path().join("common/diseases.plan"),
+    )
+    .expect("copy");
+    let plan = dir.path().join("p.plan");
+    std::fs::write(&plan, text.replace(from, to)).expect("write");
+    let out = Command::cargo_bin("mutual")
+        .expect("the binary")
+        .args(["check", "--format", "plain"])
+        .arg(&plan)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_code_range_with_a_hyphen_suggests_to() {
+    let err = check_variant("covers critical_illnesses", "covers CI001-CI028");
+    assert!(
+        err.contains("a range of codes is written with `to`: `CI001 to CI028`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_date_with_one_digit_month_says_so() {
+    let err = check_variant("launched 2018-10-16", "launched 2019-1-28");
+    assert!(
+        err.contains("the date `2019-1-28` needs a two-digit month and day"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_statement_the_language_does_not_have_is_named() {
+    let err = check_variant("fee 10% of payouts", "fee 2 CNY per quarter");
+    assert!(
+        err.contains("the language has no `fee` with `per quarter`: expected `of`"),
+        "{err}"
+    );
+    // A misspelt word is still called unexpected, with the word it resembles.
+    let err = check_variant("fee 10% of payouts", "fee 10% of payout");
+    assert!(
+        err.contains("unexpected `payout`: expected `payouts`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fmt_check_names_the_first_line_that_differs() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let plan = dir.path().join("f.plan");
+    std::fs::write(&plan, "plan x\n  currency CNY\n   launched 2018-10-16\n").expect("write");
+    let out = Command::cargo_bin("mutual")
+        .expect("the binary")
+        .args(["fmt", "--check"])
+        .arg(&plan)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("f.plan:3: not in canonical form: `   launched 2018-10-16` should read `  launched 2018-10-16`"),
+        "{err}"
+    );
+}
