@@ -135,7 +135,9 @@ pub fn claim(
         .find(|d| claims.all()[d.claim as usize].id == claim_id)?;
     let c = &claims.all()[decision.claim as usize];
     // The explanation as it stands, at the step that decided the claim.
-    let done = |b: Builder, why_not: Vec<String>| {
+    let other_versions = other_versions(plan, members, c, decision);
+    let done = |b: Builder, mut why_not: Vec<String>| {
+        why_not.extend(other_versions.iter().cloned());
         Some(finish(
             "claim",
             format!("claim {}", c.id),
@@ -206,8 +208,9 @@ pub fn claim(
         None,
         &[("birth_date", s(birth)), ("join_date", s(join))],
     );
-    // 2. Eligibility.
-    let join_rule = &plan.membership.join;
+    // 2. Eligibility, by the rules in force on the join date.
+    let join_plan = plan.at(join);
+    let join_rule = &join_plan.membership.join;
     let in_range = join_rule.value.contains(birth, join);
     let years = age_years(birth, join);
     let days = age_days(birth, join);
@@ -238,7 +241,7 @@ pub fn claim(
             join_rule.value
         ));
     }
-    if let Some(req) = &plan.membership.requirement {
+    if let Some(req) = &join_plan.membership.requirement {
         let held = members.meets_requirements[i];
         b.step(
             "requirement",
@@ -317,7 +320,8 @@ pub fn claim(
         None,
         &[],
     );
-    // 4. The disease.
+    // 4. The disease, by the benefit rules in force on the diagnosis day.
+    let plan = plan.at(d);
     let Some(bid) = f.benefit.filter(|_| r != Reason::DiseaseNotCovered) else {
         let listed = f.benefit.map(|x| plan.benefit(x).name.clone());
         let text = match (&listed, &c.benefit) {
@@ -369,6 +373,26 @@ pub fn claim(
         Some(ben.covers.span),
         &[("benefit", s(&ben.name)), ("disease_name", s(&dname))],
     );
+    if let Some(only) = &ben.only_for {
+        let causes: Vec<&str> = only.value.iter().map(|c| c.name()).collect();
+        let pays = only.value.contains(&c.cause);
+        b.step(
+            "cause",
+            if pays { Outcome::Pass } else { Outcome::Fail },
+            format!(
+                "benefit `{}` pays only for {}; the claim's cause is {}",
+                ben.name,
+                causes.join(", "),
+                c.cause.name()
+            ),
+            Some(only.span),
+            &[("cause", s(c.cause.name()))],
+        );
+        if !pays {
+            why_not.push(format!("a claim caused by {}", causes.join(" or ")));
+            return done(b, why_not);
+        }
+    }
     // 5. The waiting period.
     let ends = f.waiting_ends.unwrap_or(join);
     let waited = d >= ends;
@@ -547,6 +571,75 @@ fn finish(
         result,
         steps: b.steps,
         why_not,
+    }
+}
+
+/// For a claim denied by a benefit rule that has other versions: the
+/// versions under which the same claim would have been paid (as far as that
+/// rule goes), such as a shorter waiting period before a change.
+fn other_versions(
+    plan: &Plan,
+    members: &Members,
+    c: &crate::input::Claim,
+    decision: &crate::engine::Decision,
+) -> Vec<String> {
+    let (Some(m), true) = (decision.facts.member, plan.changes()) else {
+        return Vec::new();
+    };
+    let own = plan.eras.partition_point(|e| e.from <= c.diagnosed_on);
+    let mut out = Vec::new();
+    for (k, (from, rules)) in std::iter::once((None, plan))
+        .chain(plan.eras.iter().map(|e| (Some(e.from), &e.plan)))
+        .enumerate()
+    {
+        if k == own {
+            continue;
+        }
+        if let Some(what) = passes_under(rules, members, m as usize, c, decision) {
+            let when = match from {
+                Some(d) => format!("under the rules in force from {d}"),
+                None => format!("under the rules in force before {}", plan.eras[0].from),
+            };
+            out.push(format!("{when}, {what}"));
+        }
+    }
+    out
+}
+
+/// What the rule that denied a claim says under `rules`, when it would let the claim through.
+fn passes_under(
+    rules: &Plan,
+    members: &Members,
+    i: usize,
+    c: &crate::input::Claim,
+    decision: &crate::engine::Decision,
+) -> Option<String> {
+    let disease = decision.facts.disease?;
+    let b = rules.diseases.benefit[disease.0 as usize]?;
+    let ben = rules.benefit(b);
+    match decision.reason {
+        Reason::DiseaseNotCovered => Some(format!("benefit `{}` covered {}", ben.name, c.disease)),
+        Reason::CauseNotCovered => ben
+            .only_for
+            .as_ref()
+            .is_none_or(|o| o.value.contains(&c.cause))
+            .then(|| format!("benefit `{}` paid for {}", ben.name, c.cause.name())),
+        Reason::InWaitingPeriod => {
+            let start = members.waiting_start(i);
+            let ends = start + chrono::Days::new(u64::from(ben.waiting_days.value));
+            (c.diagnosed_on >= ends || ben.exempt.contains(&c.cause)).then(|| {
+                format!(
+                    "the waiting period was {} days, over by {ends}",
+                    ben.waiting_days.value
+                )
+            })
+        }
+        Reason::AgeNotCovered => {
+            let (birth, join) = (members.birth[i], members.join[i]);
+            crate::engine::payout_amount(rules, b, birth, join, c.diagnosed_on)
+                .map(|(amount, _, _)| format!("benefit `{}` would have paid {amount}", ben.name))
+        }
+        _ => None,
     }
 }
 

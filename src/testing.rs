@@ -48,6 +48,10 @@ pub struct Coverage {
     pub prepayment_bands: BTreeSet<usize>,
     pub annual_cap_bands: BTreeSet<usize>,
     pub caps: engine::CapsBound,
+    /// The versions of the rules (0: those before the first change, k: the
+    /// plan's era k − 1) under which a member joined, a claim was
+    /// diagnosed or a period closed.
+    pub versions: BTreeSet<usize>,
 }
 
 /// Finds an example's members by id: single members, and `PREFIXk` in a cohort.
@@ -206,6 +210,7 @@ pub fn judge(
         ids,
     } = run;
     cover(plan, members, ledger, coverage);
+    cover_versions(plan, members, claims, ledger, coverage);
     for x in &ex.expects {
         let actual = actual(plan, members, claims, ledger, ids, &x.target);
         if actual != x.expected {
@@ -302,6 +307,27 @@ fn actual(
     }
 }
 
+/// The versions of the rules the example's joins, diagnoses and closing days fell under.
+fn cover_versions(
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    ledger: &Ledger,
+    c: &mut Coverage,
+) {
+    if !plan.changes() {
+        return;
+    }
+    let version = |d: chrono::NaiveDate| plan.eras.partition_point(|e| e.from <= d);
+    for d in &ledger.decisions {
+        c.versions
+            .insert(version(claims.all()[d.claim as usize].diagnosed_on));
+    }
+    c.versions
+        .extend(ledger.periods.iter().map(|f| version(f.period.end)));
+    c.versions.extend(members.join.iter().map(|&j| version(j)));
+}
+
 fn cover(plan: &Plan, members: &Members, ledger: &Ledger, c: &mut Coverage) {
     for d in &ledger.decisions {
         c.reasons.insert(d.reason);
@@ -317,9 +343,7 @@ fn cover(plan: &Plan, members: &Members, ledger: &Ledger, c: &mut Coverage) {
         }
     }
     for f in &ledger.periods {
-        c.caps.per_case |= f.caps_bound.per_case;
-        c.caps.per_charge |= f.caps_bound.per_charge;
-        c.caps.per_year |= f.caps_bound.per_year;
+        c.caps = c.caps.or(f.caps_bound);
     }
     if let Some(Schedule::ByAge { bands, .. }) =
         plan.membership.prepayment.as_ref().map(|p| &p.value)
@@ -448,7 +472,45 @@ pub fn render_coverage(plan: &Plan, c: &Coverage) -> String {
             }
         }
     }
+    let calendar_cap = std::iter::once(plan)
+        .chain(plan.eras.iter().map(|e| &e.plan))
+        .any(|p| p.sharing.calendar_cap.is_some());
+    if calendar_cap {
+        let bound = c.caps.per_calendar_year;
+        let binds = if bound { "binds" } else { "never binds" };
+        let _ = writeln!(out, "  {} cap per calendar year {binds}", mark(bound));
+    }
+    render_versions(&mut out, plan, c);
     out
+}
+
+/// Which versions of the rules the examples ran under.
+fn render_versions(out: &mut String, plan: &Plan, c: &Coverage) {
+    if !plan.changes() {
+        return;
+    }
+    let mark = |k: usize| {
+        if c.versions.contains(&k) {
+            "✓"
+        } else {
+            "✗"
+        }
+    };
+    let _ = writeln!(
+        out,
+        "  versions: {}/{} exercised",
+        c.versions.len(),
+        plan.eras.len() + 1
+    );
+    let _ = writeln!(
+        out,
+        "    {} the rules before {}",
+        mark(0),
+        plan.eras[0].from
+    );
+    for (k, e) in plan.eras.iter().enumerate() {
+        let _ = writeln!(out, "    {} the rules from {}", mark(k + 1), e.from);
+    }
 }
 
 /// Renders the results of one plan's examples, failures as expected against
