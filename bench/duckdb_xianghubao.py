@@ -28,6 +28,10 @@ Members: an eligible member shares in the periods from the one holding the join
 date up to, not including, the one holding the day it stops (leaving, the 60th
 birthday or the filing day of its payout), and is charged each one's share per
 member; the balance is what it prepaid (nothing, in this plan) less that.
+An eligible member joining after --until is `pending`. Only closed periods
+are shared: from the launch period to the last one whose closing day is on or
+before --until (claims filed after it are decided, not shared). Nothing is
+refunded in this plan: the `refunded` columns are 0.00.
 """
 
 import argparse
@@ -69,8 +73,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: all cores)")
     args = ap.parse_args()
 
+    # Only closed periods are shared: from the launch period to the last one
+    # whose closing day is on or before --until.
     k0 = key(LAUNCH)
-    np_ = key(args.until) - k0 + 1
+    last = key(args.until) if closing(key(args.until)) == args.until else key(args.until) - 1
+    np_ = max(last - k0 + 1, 0)
     until = f"DATE '{args.until.isoformat()}'"
     con = duckdb.connect()
     if args.threads:
@@ -201,7 +208,7 @@ def main() -> None:
     #    rounded up to the fen. prefix[i]: what one member sharing in every
     #    period before period i is charged.
     lines = [
-        "period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out"
+        "period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out,refunded"
     ]
     carried = 0
     prefix = [0]
@@ -226,7 +233,7 @@ def main() -> None:
                 [start.isoformat(), closing(k).isoformat(), str(cases)]
                 + [money(v) for v in (payouts, fee, pool, carried)]
                 + [str(members)]
-                + [money(v) for v in (charged, borne, carried_out)]
+                + [money(v) for v in (charged, borne, carried_out, 0)]
             )
         )
         carried = carried_out
@@ -258,12 +265,13 @@ def main() -> None:
         f"""COPY (
             SELECT id AS member_id,
                    CASE WHEN NOT eligible THEN 'ineligible'
+                        WHEN jn > {until} THEN 'pending'
                         WHEN lft <= {until} THEN 'left'
                         WHEN ends <= {until} THEN 'ended'
                         ELSE 'active' END AS status,
                    yuan(0) AS prepaid, yuan(charged) AS charged, yuan(paid_out) AS paid_out,
-                   yuan(-charged) AS balance
-            FROM (SELECT id, eligible, lft, ends, paid_out,
+                   yuan(-charged) AS balance, yuan(0) AS refunded
+            FROM (SELECT id, eligible, jn, lft, ends, paid_out,
                          CASE WHEN eligible AND a < b THEN prefix(b) - prefix(a)
                               ELSE 0 END AS charged
                   FROM (SELECT *, greatest(pk(jn), 0) AS a,

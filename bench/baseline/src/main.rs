@@ -11,8 +11,11 @@
 //! benefit CI001–CI100, waiting 90 days except accidents; payout by age at
 //! diagnosis 300,000.00 (30 days–39 years) or 100,000.00 (40–59 years); one
 //! payout, which ends the membership; ends on the 60th birthday. Periods close
-//! on the 6th and 20th from the one holding 2018-10-16; fee 10% half up; equal
-//! split; cap 0.10 per case; each charge rounded up, the surplus carried.
+//! on the 6th and 20th, from the one holding 2018-10-16 to the last one whose
+//! closing day is on or before `--until` (only closed periods are shared);
+//! fee 10% half up; equal split; cap 0.10 per case; each charge rounded up,
+//! the surplus carried. An eligible member joining after `--until` is
+//! `pending`; nothing is refunded in this plan (`refunded` is always 0.00).
 //!
 //! Members are read from a memory map in chunks on every core; each row only
 //! adds +1/−1 to a per-period difference array (the member shares from the
@@ -377,6 +380,8 @@ fn member_rows(chunk: &[u8], layout: &Layout, l: &Ledger) -> Vec<u8> {
         let end = slot.map_or_else(|| add_years(m.birth, 60), |s| l.end[s]);
         let status: &[u8] = if !m.eligible {
             b"ineligible"
+        } else if m.join > l.until {
+            b"pending"
         } else if m.left <= l.until {
             b"left"
         } else if end <= l.until {
@@ -401,7 +406,7 @@ fn member_rows(chunk: &[u8], layout: &Layout, l: &Ledger) -> Vec<u8> {
         money(&mut out, paid);
         out.push(b',');
         money(&mut out, -charged);
-        out.push(b'\n');
+        out.extend_from_slice(b",0.00\n");
     });
     out
 }
@@ -509,9 +514,11 @@ fn main() {
         std::process::exit(2);
     };
 
-    // Periods: from the one holding the launch to the one holding --until.
+    // Periods: from the one holding the launch to the last one closed by
+    // --until (the one holding it when it is a closing day, else the one before).
     let k0 = key(LAUNCH);
-    let np = (key(until) - k0 + 1).max(0) as usize;
+    let last = if closing(key(until)) == until { key(until) } else { key(until) - 1 };
+    let np = (last - k0 + 1).max(0) as usize;
 
     // Claims filed by --until, in order of (filed_on, id).
     let claims_text = std::fs::read(&claims_path).expect("claims file");
@@ -689,7 +696,7 @@ fn main() {
 
     // Sharing, period by period.
     let mut out = Vec::with_capacity(128 * (np + 1));
-    out.extend_from_slice(b"period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out\n");
+    out.extend_from_slice(b"period_start,period_end,cases,payouts,fee,pool,carried_in,members,charged,operator_borne,carried_out,refunded\n");
     let (mut count, mut carried) = (0i64, 0i64);
     let mut prefix = vec![0i64; np + 1];
     for (p, &(n_cases, payouts)) in cases.iter().enumerate() {
@@ -728,7 +735,7 @@ fn main() {
             out.push(b',');
             money(&mut out, v);
         }
-        out.push(b'\n');
+        out.extend_from_slice(b",0.00\n");
         carried = carried_out;
     }
     std::fs::create_dir_all(&out_dir).expect("the output folder");
@@ -750,7 +757,7 @@ fn main() {
         1 << 20,
         std::fs::File::create(out_dir.join("members.csv")).expect("members.csv"),
     );
-    file.write_all(b"member_id,status,prepaid,charged,paid_out,balance\n")
+    file.write_all(b"member_id,status,prepaid,charged,paid_out,balance,refunded\n")
         .expect("members.csv");
     let next = AtomicUsize::new(0);
     let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
