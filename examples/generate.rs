@@ -1,7 +1,7 @@
 //! Deterministic synthetic members and claims for the three seed plans.
 //!
 //! ```text
-//! cargo run --release --example generate -- --plan xianghubao|jd-hubao|shuidi \
+//! cargo run --release --example generate -- --plan xianghubao|jd-hubao|shuidi|xianghubao-history \
 //!     --members N [--seed S] [--from DATE] [--until DATE] [--claims N] --out DIR
 //! ```
 //!
@@ -87,6 +87,10 @@ enum PlanName {
     Xianghubao,
     JdHubao,
     Shuidi,
+    /// 相互保 over its whole history (`plans/xianghubao-history.plan`): the
+    /// members and claims of 相互保; give `--until` up to 2022-08-01 to span
+    /// the fee change, the calendar-year caps and the closure.
+    XianghubaoHistory,
 }
 
 /// Generates synthetic members.csv and claims.csv for a seed plan.
@@ -143,7 +147,7 @@ enum Attrs {
 
 fn plan(name: PlanName) -> Plan {
     match name {
-        PlanName::Xianghubao => Plan {
+        PlanName::Xianghubao | PlanName::XianghubaoHistory => Plan {
             launch: (2018, 10, 16),
             join_max_years: 59,
             end_age: Some(60),
