@@ -597,8 +597,11 @@ fn other_versions(
         }
         if let Some(what) = passes_under(rules, members, m as usize, c, decision) {
             let when = match from {
-                Some(d) => format!("under the rules in force from {d}"),
-                None => format!("under the rules in force before {}", plan.eras[0].from),
+                Some(d) => format!("had it been diagnosed under the rules in force from {d}"),
+                None => format!(
+                    "had it been diagnosed under the rules in force before {}",
+                    plan.eras[0].from
+                ),
             };
             out.push(format!("{when}, {what}"));
         }
@@ -669,7 +672,7 @@ fn calendar_cap_step(
         .filter(|&q| ledger.periods[q].period.end.year() == year)
         .map(|q| ledger.charge_of(i as u32, q).unwrap_or_default())
         .sum();
-    let left = rule.value - before;
+    let left = (rule.value - before).max(Money::ZERO);
     b.step(
         "calendar_cap",
         Outcome::Info,

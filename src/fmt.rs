@@ -33,6 +33,7 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
         });
         let placed = versions_in_date_order(&section.statements, &line_of);
         for (stmt, line) in section.statements.iter().zip(placed) {
+            let moved = line != line_of(stmt.span);
             let mut text = statement(&stmt.kind);
             if let Some(f) = &stmt.in_force {
                 text.push_str(&in_force(f));
@@ -45,10 +46,12 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
                 is_header: false,
             });
             for r in &stmt.rows {
-                let line = line_of(r.span());
+                // The rows of a version placed elsewhere follow it there
+                // (the sort by line keeps them in order after it).
+                let own = line_of(r.span());
                 nodes.push(NodeLine {
-                    line,
-                    source: line,
+                    line: if moved { line } else { own },
+                    source: own,
                     indent: 4,
                     text: row(r),
                     is_header: false,
@@ -170,8 +173,8 @@ fn in_force(f: &InForce) -> String {
 }
 
 /// The line each statement is placed on: the versions of one rule (dated
-/// statements of the same kind, without table rows) take the lines they
-/// were written on in the order of their first day.
+/// statements of the same kind) take the lines they were written on in the
+/// order of their first day; a version's table rows go with it.
 fn versions_in_date_order(
     statements: &[Statement],
     line_of: &dyn Fn(crate::source::Span) -> usize,
@@ -184,10 +187,10 @@ fn versions_in_date_order(
     };
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     for (k, s) in statements.iter().enumerate() {
-        if s.in_force.is_none() || !s.rows.is_empty() {
+        if s.in_force.is_none() {
             continue;
         }
-        let key = s.kind.keyword().to_string() + &cap_basis(&s.kind);
+        let key = rule(&s.kind);
         match groups.iter_mut().find(|g| g.0 == key) {
             Some(g) => g.1.push(k),
             None => groups.push((key, vec![k])),
@@ -205,11 +208,13 @@ fn versions_in_date_order(
     placed
 }
 
-/// What tells apart caps of one keyword (`per case`, `per calendar year`).
-fn cap_basis(kind: &StatementKind) -> String {
+/// The rule a statement is a version of: its keyword, with the basis of a
+/// cap (`cap per case`, `cap per calendar year`); a table of annual caps is
+/// a version of `cap X CNY per year`.
+fn rule(kind: &StatementKind) -> String {
     match kind {
-        StatementKind::Cap(Cap::Fixed { basis, .. }) => basis.node.words().to_string(),
-        _ => String::new(),
+        StatementKind::Cap(Cap::Fixed { basis, .. }) => format!("cap per {}", basis.node.words()),
+        other => other.keyword().to_string(),
     }
 }
 

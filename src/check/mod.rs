@@ -51,11 +51,12 @@ impl Checker<'_> {
 pub fn check(files: &[PlanFile]) -> (Option<Plan>, Diagnostics) {
     let mut c = Checker::new(files);
     let changes = c.versions();
+    let launched = c.launch_day();
     let mut diags = c.diags;
     let plan = if changes.is_empty() {
         plan_of(files, &mut diags)
     } else {
-        timeline(files, &changes, &mut diags)
+        timeline(files, &changes, launched, &mut diags)
     };
     diags.sort();
     let plan = if diags.has_errors() { None } else { plan };
@@ -73,25 +74,46 @@ fn plan_of(files: &[PlanFile], diags: &mut Diagnostics) -> Option<Plan> {
 /// A plan whose rules change on `changes`: each stretch of days between two
 /// changes is checked as a plan of the statements in force then; the first
 /// is the plan, the others its eras.
-fn timeline(files: &[PlanFile], changes: &[NaiveDate], diags: &mut Diagnostics) -> Option<Plan> {
+fn timeline(
+    files: &[PlanFile],
+    changes: &[NaiveDate],
+    launched: Option<NaiveDate>,
+    diags: &mut Diagnostics,
+) -> Option<Plan> {
     let on = |day: Option<NaiveDate>| -> Vec<PlanFile> {
         files
             .iter()
-            .map(|f| PlanFile {
-                sections: f
+            .map(|f| {
+                // A rule the plan needs that has no version on the day is
+                // reported once, by E114, not as missing (E104) from each era.
+                let mut broken = f.broken.clone();
+                let sections = f
                     .sections
                     .iter()
                     .map(|s| Section {
                         statements: s
                             .statements
                             .iter()
-                            .filter(|st| versions::in_force_on(st, day))
+                            .filter(|st| {
+                                let kept = versions::in_force_before_launch(s, st, day, launched);
+                                if !kept
+                                    && let Some(key) = versions::required(s, &st.kind)
+                                    && key != "covers"
+                                {
+                                    broken.extend(key.split(' ').next().map(str::to_string));
+                                }
+                                kept
+                            })
                             .cloned()
                             .collect(),
                         ..s.clone()
                     })
-                    .collect(),
-                ..f.clone()
+                    .collect();
+                PlanFile {
+                    sections,
+                    broken,
+                    ..f.clone()
+                }
             })
             .collect()
     };

@@ -49,6 +49,58 @@ pub(crate) fn in_force_on(stmt: &Statement, day: Option<NaiveDate>) -> bool {
     }
 }
 
+/// Whether `stmt` of `section` is one of the rules of `day` (`None`: the
+/// days before every change, as `Plan::at` gives them): a statement in force
+/// then, and, on a day before the launch on which a rule the plan must have
+/// (see `required`) has no version, the next version of it to start. The
+/// days before the launch need the rule only for members who joined, or
+/// claims diagnosed, before it; from the launch on, a day without a version
+/// is E114.
+pub(crate) fn in_force_before_launch(
+    section: &Section,
+    stmt: &Statement,
+    day: Option<NaiveDate>,
+    launched: Option<NaiveDate>,
+) -> bool {
+    if in_force_on(stmt, day) {
+        return true;
+    }
+    let before_launch = match (day, launched) {
+        (None, _) => true,
+        (Some(d), Some(l)) => d < l,
+        (Some(_), None) => false,
+    };
+    let Some(key) = required(section, &stmt.kind).filter(|_| before_launch) else {
+        return false;
+    };
+    let versions = || {
+        section
+            .statements
+            .iter()
+            .filter(move |s| required(section, &s.kind) == Some(key))
+    };
+    if versions().any(|s| in_force_on(s, day)) {
+        return false;
+    }
+    let from = |s: &Statement| days(s).and_then(|d| d.0);
+    let next = versions()
+        .filter_map(from)
+        .filter(|&f| day.is_none_or(|d| f > d))
+        .min();
+    next.is_some() && from(stmt) == next
+}
+
+/// The rule a statement is a version of, when the plan must have that rule:
+/// the rules `check` reports as missing (E104) or missing on some day (E114).
+pub(crate) fn required(
+    section: &Section,
+    kind: &crate::ast::StatementKind,
+) -> Option<&'static str> {
+    let key = super::structure::once_key(kind).unwrap_or_else(|| kind.keyword());
+    let kw = section.header.node.keyword();
+    (needed(kw, key) || (kw, key) == ("benefit", "covers")).then_some(key)
+}
+
 /// The rules a plan needs on every day, by section keyword.
 fn needed(section: &str, key: &str) -> bool {
     matches!(
@@ -83,6 +135,9 @@ impl Checker<'_> {
         let mut changes: Vec<NaiveDate> = Vec::new();
         for section in files.iter().flat_map(|f| &f.sections) {
             let mut rules: BTreeMap<&'static str, Vec<Version>> = BTreeMap::new();
+            // Rules with a version whose days are wrong (E305, E112): their
+            // days are not known, so they are not checked for gaps.
+            let mut unknown: Vec<&'static str> = Vec::new();
             let datable = section_key(section).is_some();
             for stmt in &section.statements {
                 let version = match &stmt.in_force {
@@ -92,7 +147,10 @@ impl Checker<'_> {
                     }
                     Some(f) => match self.in_force_days(f) {
                         Some(v) => v,
-                        None => continue,
+                        None => {
+                            unknown.extend(super::structure::once_key(&stmt.kind));
+                            continue;
+                        }
                     },
                     None => Version {
                         from: None,
@@ -118,7 +176,7 @@ impl Checker<'_> {
                 {
                     versions.sort_by_key(|v| (v.first(), v.span.start));
                     self.overlaps(key, &versions);
-                    if needed(kw, key) {
+                    if needed(kw, key) && !unknown.contains(&key) {
                         self.gaps(key, &versions, launched);
                     }
                 }
@@ -130,7 +188,7 @@ impl Checker<'_> {
     }
 
     /// The plan's launch day, if written and valid (gaps before it do not matter).
-    fn launch_day(&self) -> Option<NaiveDate> {
+    pub(super) fn launch_day(&self) -> Option<NaiveDate> {
         let header = self.files[0]
             .sections
             .iter()
@@ -232,17 +290,22 @@ impl Checker<'_> {
         }
         for pair in versions.windows(2) {
             let (a, b) = (pair[0], pair[1]);
+            // A gap that ends before the launch does not matter.
             if let Some(next) = a.last().succ_opt()
                 && next < b.first()
+                && start < b.first()
             {
+                let next = next.max(start);
                 self.push(
                     Diagnostic::error(
                         "E114",
                         b.span,
-                        format!(
-                            "no version of `{key}` is in force from {next} to {}",
-                            b.first().pred_opt().unwrap_or(b.first())
-                        ),
+                        match b.first().pred_opt().filter(|&last| last != next) {
+                            Some(last) => {
+                                format!("no version of `{key}` is in force from {next} to {last}")
+                            }
+                            None => format!("no version of `{key}` is in force on {next}"),
+                        },
                     )
                     .label("the next version starts here")
                     .related(a.span, "the version before ends here")

@@ -111,6 +111,8 @@ pub fn payout_table(plan: &Plan, b: BenefitId) -> (BenefitId, Option<PayoutTable
 
 /// The amount benefit `b` pays a member diagnosed on `diagnosed`, with the
 /// day whose age was used and the band; `None` when the age is in no band.
+/// The payout is the one in force on the diagnosis day; the term that
+/// gives the term start, the one in force on the join date.
 pub fn payout_amount(
     plan: &Plan,
     b: BenefitId,
@@ -118,7 +120,7 @@ pub fn payout_amount(
     join: NaiveDate,
     diagnosed: NaiveDate,
 ) -> Option<(Money, Option<NaiveDate>, Option<usize>)> {
-    match &plan.benefit(b).payout.value {
+    match &plan.at(diagnosed).benefit(b).payout.value {
         Payout::Fixed(m) => Some((*m, None, None)),
         Payout::ByAge { basis, bands } => {
             let on = match basis {
@@ -413,8 +415,8 @@ fn decide(
     let Some(b) = p.benefit.filter(|_| !p.other_benefit) else {
         return denied(Reason::DiseaseNotCovered);
     };
-    let plan = plan.at(d);
-    let ben = plan.benefit(b);
+    let rules = plan.at(d);
+    let ben = rules.benefit(b);
     if let Some(only) = &ben.only_for
         && !only.value.contains(&p.cause)
     {
@@ -431,7 +433,7 @@ fn decide(
         return denied(Reason::InWaitingPeriod);
     }
     let Some((amount, on, band)) = payout_amount(plan, b, birth, join, d) else {
-        let (_, table) = payout_table(plan, b);
+        let (_, table) = payout_table(rules, b);
         if let Some((basis, _)) = table {
             facts.age_on = Some(match basis {
                 AgeBasis::Diagnosis => d,

@@ -159,13 +159,14 @@ pub fn member_share(
 
 /// The annual cap of a member on day `e` (its weight in a weighted split).
 pub fn annual_cap(plan: &Plan, birth: NaiveDate, join: NaiveDate, e: NaiveDate) -> Option<Money> {
-    let plan = plan.at(e);
-    annual_cap_at(plan, birth, cap_age_day(plan, join, e))
+    annual_cap_at(plan.at(e), birth, cap_age_day(plan, join, e))
 }
 
-/// The day whose age picks the annual cap of a member who joined on `join`, on day `e`.
+/// The day whose age picks the annual cap of a member who joined on `join`,
+/// on day `e`: the cap in force on `e` says which age; the term in force on
+/// the join date gives the term start.
 pub fn cap_age_day(plan: &Plan, join: NaiveDate, e: NaiveDate) -> NaiveDate {
-    match &plan.sharing.annual_cap.as_ref().map(|c| &c.value) {
+    match &plan.at(e).sharing.annual_cap.as_ref().map(|c| &c.value) {
         Some(Schedule::ByAge { basis, .. }) => match basis {
             AgeBasis::TermStart => term_start(plan, join, e),
             AgeBasis::Join => join,
@@ -726,12 +727,16 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
                     s.calendar_year = e.year();
                     s.calendar_charged = 0;
                 }
-                if has_year_cap && e >= s.year_next {
+                // Where rules change, membership years move on even while no
+                // annual cap is in force: a cap that starts part-way through
+                // a year counts what was charged in it before.
+                let new_year = e >= s.year_next;
+                if new_year && (has_year_cap || changes) {
                     let (k, _) = membership_year(s.join, e);
                     s.year_next = crate::age::add_years(s.join, k + 1);
                     s.year_charged = 0;
-                    s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
-                } else if has_year_cap && changes {
+                }
+                if has_year_cap && (new_year || changes) {
                     s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
                 }
                 (1, if weighted { i128::from(s.year_cap) } else { 1 })
@@ -767,7 +772,7 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
             let apply = |s: &mut MemberState, c: i64| {
                 s.charged = s.charged.saturating_add(c);
                 s.calendar_charged = s.calendar_charged.saturating_add(c);
-                if has_year_cap {
+                if has_year_cap || changes {
                     s.year_charged = s.year_charged.saturating_add(c);
                 }
             };

@@ -7,10 +7,10 @@ use mutual::source::Sources;
 
 /// Every code the checker emits, each of which a broken plan must trigger.
 const CODES: &[&str] = &[
-    "E100", "E101", "E102", "E103", "E104", "E105", "E106", "E107", "E108", "E110", "E200", "E201",
-    "E202", "E203", "E204", "E205", "E206", "E207", "E208", "E209", "E210", "E300", "E301", "E302",
-    "E303", "E304", "E305", "E306", "E307", "E310", "E400", "E401", "E402", "E507", "W202", "W500",
-    "W501",
+    "E100", "E101", "E102", "E103", "E104", "E105", "E106", "E107", "E108", "E110", "E111", "E112",
+    "E113", "E114", "E200", "E201", "E202", "E203", "E204", "E205", "E206", "E207", "E208", "E209",
+    "E210", "E300", "E301", "E302", "E303", "E304", "E305", "E306", "E307", "E310", "E400", "E401",
+    "E402", "E507", "W202", "W500", "W501",
 ];
 
 /// `file:line:column: ` at the start of a plain diagnostic, with the numbers parsed.

@@ -5,15 +5,9 @@ use assert_cmd::Command;
 
 /// `mutual check --format plain` on 相互保 with `from` replaced by `to`.
 fn check_variant(from: &str, to: &str) -> String {
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir = crate::plan_folder();
     let text = std::fs::read_to_string(crate::root().join("plans/xianghubao.plan")).expect("plan");
     assert!(text.contains(from), "no `{from}`");
-    std::fs::create_dir(dir.path().join("common")).expect("common/");
-    std::fs::copy(
-        crate::root().join("plans/common/diseases.plan"),
-        dir.path().join("common/diseases.plan"),
-    )
-    .expect("copy");
     let plan = dir.path().join("p.plan");
     std::fs::write(&plan, text.replace(from, to)).expect("write");
     let out = Command::cargo_bin("mutual")

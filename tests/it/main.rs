@@ -14,6 +14,7 @@ mod examples;
 mod fmt;
 mod input_errors;
 mod mutations;
+mod over_time;
 mod properties;
 mod robustness;
 mod run;
@@ -37,6 +38,19 @@ pub fn relative(path: &Path) -> PathBuf {
     abs.strip_prefix(root())
         .map(Path::to_path_buf)
         .unwrap_or(abs)
+}
+
+/// A temporary folder holding `common/diseases.plan`, as `plans/` does: a
+/// copy of a seed plan written into it includes its disease lists.
+pub fn plan_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir(dir.path().join("common")).expect("common/");
+    std::fs::copy(
+        root().join("plans/common/diseases.plan"),
+        dir.path().join("common/diseases.plan"),
+    )
+    .expect("copy the disease lists");
+    dir
 }
 
 /// The `.plan` files directly in `dir` (relative to the crate root), sorted.

@@ -149,11 +149,12 @@ pub fn read_csv(plan: &Plan, members: &str, claims: &str) -> (Members, Claims, u
     std::fs::write(&mp, members).expect("write members");
     std::fs::write(&cp, claims).expect("write claims");
     let mut claims = mutual::input::read_claims(&cp).unwrap_or_else(|e| panic!("claims: {e}"));
-    let req = plan.membership.requirement.as_ref().map(|r| &r.value);
+    // The requirement in force on each member's join date, as `mutual run` reads them.
+    let requirements = plan.requirements();
     let keys = claims.member_keys();
     let stamp = keys.stamp();
-    let members =
-        mutual::input::read_members(&mp, req, keys).unwrap_or_else(|e| panic!("members: {e}"));
+    let members = mutual::input::read_members_dated(&mp, &requirements, keys, &|_| {})
+        .unwrap_or_else(|e| panic!("members: {e}"));
     (members, claims, stamp)
 }
 

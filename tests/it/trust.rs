@@ -37,12 +37,12 @@ fn run(members: &str, claims: &str, out: &Path, stdin: Option<Vec<u8>>) -> std::
     cmd.output().expect("mutual runs")
 }
 
-/// The files of an output folder, by name (the lock and manifest left out).
-fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+/// The files of a folder that `keep` accepts, with their bytes, by name.
+fn files_in(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .expect("the output folder")
+        .expect("a folder")
         .map(|e| e.expect("an entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .filter(|p| keep(p))
         .map(|p| {
             let name = p
                 .file_name()
@@ -54,6 +54,11 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// The output files of a folder (`*.csv`: the lock and manifest left out).
+fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_in(dir, |p| p.extension().is_some_and(|x| x == "csv"))
 }
 
 fn reference(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -242,21 +247,7 @@ fn a_run_without_charges_removes_the_charges_of_the_run_before_and_nothing_else(
 
 /// A folder's files, every one (lock and manifest included), by name.
 fn everything(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .expect("a folder")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let name = p
-                .file_name()
-                .expect("a name")
-                .to_string_lossy()
-                .into_owned();
-            (name, std::fs::read(&p).expect("readable"))
-        })
-        .collect();
-    files.sort();
-    files
+    files_in(dir, Path::is_file)
 }
 
 /// Opens a folder for a run. Other tests of this process start programs:
@@ -517,18 +508,12 @@ fn a_member_joining_after_until_is_pending_and_prepays_nothing() {
 
 #[test]
 fn totals_beyond_what_money_can_hold_are_refused_not_wrapped() {
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir = crate::plan_folder();
     let plan_text = std::fs::read_to_string(crate::root().join(XHB)).expect("the plan");
     let head = plan_text.split("\nexample ").next().expect("the rules");
     let big = head
         .replace("300_000 CNY", "10_000_000_000_000 CNY")
         .replace("cap 0.10 CNY per case", "");
-    std::fs::create_dir(dir.path().join("common")).expect("common/");
-    std::fs::copy(
-        crate::root().join("plans/common/diseases.plan"),
-        dir.path().join("common/diseases.plan"),
-    )
-    .expect("copy");
     let plan = dir.path().join("big.plan");
     std::fs::write(&plan, big).expect("write");
     let mut members = String::from(MEMBERS);
