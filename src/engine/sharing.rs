@@ -667,21 +667,10 @@ impl PeriodRule {
     }
 }
 
-/// Members pay different amounts: each member's share, period by period,
-/// in parallel over members, from flat per-member state.
-fn share_each(input: &Input) -> Result<Shared, EngineError> {
-    let Input {
-        plan,
-        members,
-        membership,
-        periods,
-        cases,
-        options,
-        period_done,
-    } = *input;
+/// Each member's state before the first period.
+fn member_states(members: &Members, membership: &Membership) -> Vec<MemberState> {
     use rayon::prelude::*;
-    let n = members.len();
-    let mut state: Vec<MemberState> = (0..n)
+    (0..members.len())
         .into_par_iter()
         .map(|i| MemberState {
             join: members.join[i],
@@ -699,7 +688,131 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
             calendar_charged: 0,
             charged: 0,
         })
-        .collect();
+        .collect()
+}
+
+/// The sharing rules of one period, as the member-by-member loop reads them.
+#[derive(Clone, Copy)]
+struct EachRules {
+    weighted: bool,
+    has_year_cap: bool,
+    calendar_cap: Option<i64>,
+    distributed: bool,
+    /// The plan's rules change over time.
+    changes: bool,
+}
+
+impl EachRules {
+    /// The rules of the period closing on `e`.
+    fn at(plan: &Plan, e: NaiveDate, changes: bool) -> EachRules {
+        let rules = &plan.at(e).sharing;
+        EachRules {
+            weighted: rules.split.value == SplitKind::ByAnnualCap,
+            has_year_cap: rules.annual_cap.is_some(),
+            calendar_cap: rules.calendar_cap.as_ref().map(|c| c.value.0),
+            distributed: rules.remainder.value == Remainder::Distributed,
+            changes,
+        }
+    }
+
+    /// Whether a member shares on the closing day `e`, and its weight;
+    /// membership and calendar years move on. Where rules change,
+    /// membership years move on even while no annual cap is in force: a cap
+    /// that starts part-way through a year counts what was charged in it.
+    fn enter(&self, s: &mut MemberState, plan: &Plan, e: NaiveDate) -> (u64, i128) {
+        s.sharing = s.join <= e && e < s.stop;
+        if !s.sharing {
+            return (0, 0);
+        }
+        if e.year() != s.calendar_year {
+            s.calendar_year = e.year();
+            s.calendar_charged = 0;
+        }
+        let new_year = e >= s.year_next;
+        if new_year && (self.has_year_cap || self.changes) {
+            let (k, _) = membership_year(s.join, e);
+            s.year_next = crate::age::add_years(s.join, k + 1);
+            s.year_charged = 0;
+        }
+        if self.has_year_cap && (new_year || self.changes) {
+            s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
+        }
+        (
+            1,
+            if self.weighted {
+                i128::from(s.year_cap)
+            } else {
+                1
+            },
+        )
+    }
+
+    /// What is left of the member's annual and calendar-year caps.
+    fn left(&self, s: &MemberState) -> (Option<i64>, Option<i64>) {
+        (
+            self.has_year_cap.then(|| s.year_cap - s.year_charged),
+            self.calendar_cap.map(|c| c - s.calendar_charged),
+        )
+    }
+
+    /// Adds a charge to the member's totals. A total that would pass
+    /// i64::MAX saturates there and is reported as an overflow after the
+    /// last period.
+    fn apply(&self, s: &mut MemberState, c: i64) {
+        s.charged = s.charged.saturating_add(c);
+        s.calendar_charged = s.calendar_charged.saturating_add(c);
+        if self.has_year_cap || self.changes {
+            s.year_charged = s.year_charged.saturating_add(c);
+        }
+    }
+}
+
+/// The period's charges with one more fen for each of `winners` (sorted
+/// member numbers), who are charged it.
+fn one_more_fen(
+    state: &mut [MemberState],
+    rules: &EachRules,
+    row: &[(u32, Money)],
+    winners: &[u32],
+) -> Vec<(u32, Money)> {
+    let mut extra = 0usize;
+    let mut merged = Vec::with_capacity(row.len() + winners.len());
+    let mut add = |merged: &mut Vec<(u32, Money)>, i: u32, c: Money| {
+        merged.push((i, Money(c.0 + 1)));
+        rules.apply(&mut state[i as usize], 1);
+    };
+    for &(i, c) in row {
+        while extra < winners.len() && winners[extra] < i {
+            add(&mut merged, winners[extra], Money::ZERO);
+            extra += 1;
+        }
+        if extra < winners.len() && winners[extra] == i {
+            add(&mut merged, i, c);
+            extra += 1;
+        } else {
+            merged.push((i, c));
+        }
+    }
+    for &w in &winners[extra..] {
+        add(&mut merged, w, Money::ZERO);
+    }
+    merged
+}
+
+/// Members pay different amounts: each member's share, period by period,
+/// in parallel over members, from flat per-member state.
+fn share_each(input: &Input) -> Result<Shared, EngineError> {
+    let Input {
+        plan,
+        members,
+        membership,
+        periods,
+        cases,
+        options,
+        period_done,
+    } = *input;
+    use rayon::prelude::*;
+    let mut state = member_states(members, membership);
     let mut kept: Vec<Vec<(u32, Money)>> = Vec::new();
     let mut tracked: Vec<Money> = Vec::new();
     let mut tracked_before = 0i64;
@@ -708,39 +821,18 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
     let changes = plan.changes();
     for (p, period) in periods.iter().enumerate() {
         let e = period.end;
-        let rules = &plan.at(e).sharing;
-        let weighted = rules.split.value == SplitKind::ByAnnualCap;
-        let has_year_cap = rules.annual_cap.is_some();
-        let calendar_cap = rules.calendar_cap.as_ref().map(|c| c.value.0);
-        let distributed = rules.remainder.value == Remainder::Distributed;
+        let rules = EachRules::at(plan, e, changes);
+        let EachRules {
+            weighted,
+            distributed,
+            ..
+        } = rules;
         let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
         // Pass 1: who shares on the closing day, and their weights; membership
         // and calendar years move on.
         let (count, total) = state
             .par_iter_mut()
-            .map(|s| {
-                s.sharing = s.join <= e && e < s.stop;
-                if !s.sharing {
-                    return (0u64, 0i128);
-                }
-                if e.year() != s.calendar_year {
-                    s.calendar_year = e.year();
-                    s.calendar_charged = 0;
-                }
-                // Where rules change, membership years move on even while no
-                // annual cap is in force: a cap that starts part-way through
-                // a year counts what was charged in it before.
-                let new_year = e >= s.year_next;
-                if new_year && (has_year_cap || changes) {
-                    let (k, _) = membership_year(s.join, e);
-                    s.year_next = crate::age::add_years(s.join, k + 1);
-                    s.year_charged = 0;
-                }
-                if has_year_cap && (new_year || changes) {
-                    s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
-                }
-                (1, if weighted { i128::from(s.year_cap) } else { 1 })
-            })
+            .map(|s| rules.enter(s, plan, e))
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         f.members = count;
         f.weight_total = total;
@@ -762,20 +854,9 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
             let rule = PeriodRule::new(plan, &f, max_w, distributed);
             let one = |s: &MemberState| -> (i64, i128, i64, Option<CapKind>) {
                 let w = if weighted { s.year_cap } else { 1 };
-                let year_left = has_year_cap.then(|| s.year_cap - s.year_charged);
-                let calendar_left = calendar_cap.map(|c| c - s.calendar_charged);
-                rule.charge(plan, &f, w, (year_left, calendar_left))
+                rule.charge(plan, &f, w, rules.left(s))
             };
-            // A total that would pass i64::MAX saturates there and is reported as an
-            // overflow after the last period. What is charged in a membership year
-            // stays within its annual cap, and is kept only where there is one.
-            let apply = |s: &mut MemberState, c: i64| {
-                s.charged = s.charged.saturating_add(c);
-                s.calendar_charged = s.calendar_charged.saturating_add(c);
-                if has_year_cap || changes {
-                    s.year_charged = s.year_charged.saturating_add(c);
-                }
-            };
+            let apply = |s: &mut MemberState, c: i64| rules.apply(s, c);
             let mut excess_num: i128 = 0;
             let mut bound = CapsBound::default();
             if options.keep_charges || distributed {
@@ -813,28 +894,7 @@ fn share_each(input: &Input) -> Result<Shared, EngineError> {
                         fractions.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                         let mut winners: Vec<u32> = fractions[..left].iter().map(|x| x.1).collect();
                         winners.sort_unstable();
-                        let mut extra = 0usize;
-                        let mut merged = Vec::with_capacity(row.len() + left);
-                        for &(i, c) in &row {
-                            while extra < winners.len() && winners[extra] < i {
-                                merged.push((winners[extra], Money(1)));
-                                apply(&mut state[winners[extra] as usize], 1);
-                                extra += 1;
-                            }
-                            if extra < winners.len() && winners[extra] == i {
-                                merged.push((i, Money(c.0 + 1)));
-                                apply(&mut state[i as usize], 1);
-                                extra += 1;
-                            } else {
-                                merged.push((i, c));
-                            }
-                        }
-                        while extra < winners.len() {
-                            merged.push((winners[extra], Money(1)));
-                            apply(&mut state[winners[extra] as usize], 1);
-                            extra += 1;
-                        }
-                        row = merged;
+                        row = one_more_fen(&mut state, &rules, &row, &winners);
                         charged += left as i128;
                     }
                 }
