@@ -71,3 +71,18 @@ fn fmt_check_names_the_first_line_that_differs() {
         "{err}"
     );
 }
+
+#[test]
+fn a_rejected_line_feeds_no_other_diagnostic() {
+    // The fee line is rejected; the viability hints (W500, W501) that quote
+    // the fee must not appear with a fee of that line.
+    for (from, to) in [
+        ("fee 10% of payouts", "fee 200% of payouts"),
+        ("fee 10% of payouts", "fee 10 days of payouts"),
+        ("fee 10% of payouts", "fee 10% of payout"),
+    ] {
+        let err = check_variant(from, to);
+        assert!(!err.contains("W50"), "{to}: {err}");
+        assert!(err.contains("1 error, 0 warnings"), "{to}: {err}");
+    }
+}
