@@ -1,7 +1,8 @@
 //! The output folder: its files change together, as one run.
 //!
-//! A run takes a lock on the folder (`.mutual.lock`), so that two runs never
-//! write into one folder at once; a second run exits saying so. Its files are
+//! A run takes a lock on the folder itself (elsewhere than on Unix, on a
+//! file `.mutual.lock` in it), so that two runs never write into one folder
+//! at once; a second run exits saying so. Its files are
 //! written into a staging folder inside the output folder
 //! (`.mutual-staging-XXXXXX`) and made durable. Then:
 //!
@@ -34,7 +35,9 @@ use std::path::{Path, PathBuf};
 
 /// The manifest naming the run that the folder's files belong to.
 pub const MANIFEST: &str = "mutual-run.json";
-/// The lock file held while a run writes into the folder.
+/// The lock file held while a run writes into the folder, where a folder
+/// itself cannot be locked.
+#[cfg(not(unix))]
 pub const LOCK: &str = ".mutual.lock";
 /// The prefix of the staging folders.
 const STAGING: &str = ".mutual-staging-";
@@ -284,13 +287,7 @@ fn write_manifest(staging: &Path, manifest: &Manifest) -> Result<(), OutputError
 
 /// Takes the folder's lock, or says that another run holds it.
 fn lock(dir: &Path) -> Result<File, OutputError> {
-    let path = dir.join(LOCK);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| io_err(&path, &e))?;
+    let (file, path) = lock_handle(dir)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(err(
@@ -299,6 +296,27 @@ fn lock(dir: &Path) -> Result<File, OutputError> {
         )),
         Err(std::fs::TryLockError::Error(e)) => Err(io_err(&path, &e)),
     }
+}
+
+/// What the lock is taken on: the folder itself, where the system can lock
+/// a folder (so that no lock file is left in it).
+#[cfg(unix)]
+fn lock_handle(dir: &Path) -> Result<(File, PathBuf), OutputError> {
+    let file = File::open(dir).map_err(|e| io_err(dir, &e))?;
+    Ok((file, dir.to_path_buf()))
+}
+
+/// Elsewhere, a lock file in the folder.
+#[cfg(not(unix))]
+fn lock_handle(dir: &Path) -> Result<(File, PathBuf), OutputError> {
+    let path = dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| io_err(&path, &e))?;
+    Ok((file, path))
 }
 
 /// Deals with the staging folders of runs that were killed (the lock is

@@ -331,7 +331,6 @@ fn a_header_only_claims_file_is_valid() {
     assert_eq!(
         s.out_entries(),
         [
-            ".mutual.lock",
             "decisions.csv",
             "members.csv",
             "mutual-run.json",
@@ -501,7 +500,6 @@ fn a_previous_output_is_left_untouched_by_a_failed_run() {
     assert_eq!(
         names,
         [
-            ".mutual.lock",
             "decisions.csv",
             "members.csv",
             "mutual-run.json",

@@ -279,7 +279,7 @@ fn killed_runs_never_leave_half_written_output() {
             let m = mutual::output::Manifest::read(&dir).expect("a manifest");
             assert_eq!(m.until, until, "{what}: the killed run was completed");
         }
-        assert_eq!(hidden_entries(&dir), [".mutual.lock"], "{what}");
+        assert!(hidden_entries(&dir).is_empty(), "{what}");
         *outcomes.entry(outcome).or_default() += 1;
         eprintln!("kill {k:2} --until {until} after {delay:>12.3?}: {outcome} ({status})");
     }
