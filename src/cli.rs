@@ -201,10 +201,18 @@ fn check(plans: &[PathBuf], format: Format) -> ExitCode {
     let mut failed = false;
     let mut all = Vec::new();
     let mut sources = Sources::new();
+    let mut versions = String::new();
     for path in plans {
         let loaded = crate::load_plan(path, &mut sources);
         failed |= loaded.diagnostics.has_errors();
         all.extend(loaded.diagnostics.items);
+        if let Some(plan) = loaded.plan.filter(|p| p.changes() || p.closure.is_some()) {
+            versions.push_str(&format!(
+                "{}: the rules change over time\n",
+                shown_path(path)
+            ));
+            versions.push_str(&crate::summary::changes(&plan));
+        }
     }
     let text = diagnostic::render(&sources, &all, format, stderr_color());
     let errors = all.iter().filter(|d| d.is_error()).count();
@@ -212,6 +220,7 @@ fn check(plans: &[PathBuf], format: Format) -> ExitCode {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     if format != Format::Json {
+        let _ = err.write_all(versions.as_bytes());
         let _ = writeln!(
             err,
             "checked {} plan{}: {} error{}, {} warning{}",

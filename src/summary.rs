@@ -45,6 +45,22 @@ fn rules(plan: &Plan) -> String {
     out
 }
 
+/// The days on which a plan's rules change, each with what changes, for
+/// `mutual check` (empty for a plan whose rules never change).
+pub fn changes(plan: &Plan) -> String {
+    let mut out = String::new();
+    versions(&mut out, plan);
+    let mut text: String = out.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    if let Some(c) = &plan.closure {
+        text.push_str(&format!(
+            "  closes on {}: claims within {}\n",
+            c.value.on,
+            days(c.value.window_days)
+        ));
+    }
+    text
+}
+
 /// Where rules change over time: for each day of change, the summary lines
 /// that the change gives, under the section they belong to.
 fn versions(out: &mut String, plan: &Plan) {

@@ -86,3 +86,31 @@ fn a_rejected_line_feeds_no_other_diagnostic() {
         assert!(err.contains("1 error, 0 warnings"), "{to}: {err}");
     }
 }
+
+#[test]
+fn check_lists_the_versions_of_the_rules() {
+    let out = Command::cargo_bin("mutual")
+        .expect("the binary")
+        .args([
+            "check",
+            "plans/xianghubao-history.plan",
+            "plans/xianghubao.plan",
+        ])
+        .current_dir(crate::root())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let expected = "plans/xianghubao-history.plan: the rules change over time
+  from 2018-11-27:
+    benefit critical › in waiting: ends the membership, refunds the charges
+    sharing › fee: 8% of payouts
+    viability › minimum members: 3240000
+    viability › members needed: 3240000
+  from 2019-01-01:
+    sharing › cap per calendar year: 188.00
+  closes on 2022-01-28: claims within 180 days
+checked 2 plans: 0 errors, 0 warnings
+";
+    assert_eq!(err, expected, "a plan without dated rules adds nothing");
+}
