@@ -8,8 +8,8 @@
 use crate::age::{age_days, age_years};
 use crate::ast::{AgeBasis, Remainder, RoundingMode, SplitKind};
 use crate::engine::{
-    self, CapKind, Decision, EndCause, Ledger, PeriodFigures, Reason, annual_cap, member_share,
-    membership_year, payout_table, term_start,
+    self, CapKind, Decision, EndCause, Ledger, MemberShare, PeriodFigures, Reason, annual_cap,
+    member_share, membership_year, payout_table, term_start,
 };
 use crate::input::{Claims, Members};
 use crate::money::{Fraction, Money};
@@ -859,325 +859,384 @@ pub fn charge(
     i: usize,
     p: usize,
 ) -> Explanation {
-    let member_id = members.id(i);
     let f = &ledger.periods[p];
-    let sh = &plan.at(f.period.end).sharing;
-    let mut b = Builder {
-        sources,
-        steps: Vec::new(),
-    };
-    let mut why_not = Vec::new();
-    let e = f.period.end;
-    b.step(
-        "period",
-        Outcome::Info,
-        format!(
-            "the period from {} to {}, closing on {e}",
-            f.period.start, e
-        ),
-        Some(sh.calendar.span),
-        &[("period_start", s(f.period.start)), ("period_end", s(e))],
-    );
-    // Cases and pool.
-    let cases: Vec<String> = ledger
-        .decisions
-        .iter()
-        .filter(|d| d.approved())
-        .map(|d| &claims.all()[d.claim as usize])
-        .zip(ledger.decisions.iter().filter(|d| d.approved()))
-        .filter(|(c, _)| f.period.start <= c.filed_on && c.filed_on <= e)
-        .map(|(c, d)| format!("{} ({})", c.id, d.payout))
-        .collect();
-    b.step(
-        "cases",
-        Outcome::Info,
-        if cases.is_empty() {
-            "no approved claim was filed in the period".to_string()
-        } else {
-            format!(
-                "{} approved claim{} filed in the period: {}; payouts {}",
-                f.cases,
-                if f.cases == 1 { "" } else { "s" },
-                first_few(&cases),
-                f.payouts
-            )
+    let mut steps = ChargeSteps {
+        plan,
+        members,
+        claims,
+        ledger,
+        i,
+        p,
+        f,
+        sh: &plan.at(f.period.end).sharing,
+        e: f.period.end,
+        b: Builder {
+            sources,
+            steps: Vec::new(),
         },
-        None,
-        &[("cases", n(f.cases)), ("payouts", s(f.payouts))],
-    );
-    b.step(
-        "fee",
-        Outcome::Info,
-        format!(
-            "fee: {} of {} = {}, rounded half up to the fen; pool {} + {} = {}",
-            sh.fee.value, f.payouts, f.fee, f.payouts, f.fee, f.pool
-        ),
-        Some(sh.fee.span),
-        &[("fee", s(f.fee)), ("pool", s(f.pool))],
-    );
-    b.step(
-        "carried_in",
-        Outcome::Info,
-        format!(
-            "surplus carried in from the previous period: {}; to collect {} − {} = {}",
-            f.carried_in, f.pool, f.carried_in, f.to_collect
-        ),
-        Some(sh.remainder.span),
-        &[
-            ("carried_in", s(f.carried_in)),
-            ("to_collect", s(f.to_collect)),
-        ],
-    );
+        why_not: Vec::new(),
+    };
     let charge = ledger.charge_of(i as u32, p).unwrap_or_default();
     let subject = format!(
-        "charge of member {member_id} in the period {} to {}",
-        f.period.start, e
+        "charge of member {} in the period {} to {}",
+        members.id(i),
+        f.period.start,
+        f.period.end
     );
-    // Is the member sharing?
-    let active = ledger.membership.active(members, i, e);
-    if !active {
-        let why = if !ledger.membership.eligible[i] {
-            "was not eligible when joining".to_string()
-        } else if members.join[i] > e {
-            format!("joined on {}, after the closing day", members.join[i])
-        } else if members.left[i] <= e {
-            format!("left on {}, on or before the closing day", members.left[i])
-        } else {
-            let ended = ledger.membership.end[i];
-            let (why, _) = end_reason(plan, ledger, claims, i, ended);
-            format!("the membership ended on {ended} ({why})")
-        };
-        b.step(
-            "sharing_member",
-            Outcome::Fail,
-            format!("member {member_id} was not in force on the closing day {e}: {why}; {} members share", f.members),
-            None,
-            &[("members", n(f.members))],
-        );
-        return Explanation {
-            kind: "charge",
-            subject,
-            result: format!("charged {charge}"),
-            steps: b.steps,
-            why_not,
-        };
+    steps.pool();
+    if steps.sharing_member() {
+        let (weight, year_left) = steps.weight_and_annual_cap();
+        let calendar_left = calendar_cap_step(&mut steps.b, steps.sh, ledger, i, p);
+        let share = member_share(plan, f, weight, year_left, calendar_left);
+        steps.share(&share, weight);
+        steps.caps(&share);
+        steps.rounding(&share, charge);
+        debug_assert!(steps.sh.remainder.value == Remainder::Distributed || share.charge == charge);
     }
-    b.step(
-        "sharing_member",
-        Outcome::Pass,
-        format!(
-            "member {member_id} was in force on the closing day {e}, one of {} sharing member{}",
-            f.members,
-            if f.members == 1 { "" } else { "s" }
-        ),
-        None,
-        &[("members", n(f.members))],
-    );
-    if f.to_collect.0 <= 0 {
-        b.step(
-            "share",
-            Outcome::Info,
-            format!("nothing to collect ({}): nobody is charged", f.to_collect),
-            None,
-            &[],
-        );
-        return Explanation {
-            kind: "charge",
-            subject,
-            result: format!("charged {charge}"),
-            steps: b.steps,
-            why_not,
-        };
-    }
-    // Weight and annual cap.
-    let (birth, join) = (members.birth[i], members.join[i]);
-    let cap = annual_cap(plan, birth, join, e);
-    let weight = match sh.split.value {
-        SplitKind::Equally => 1i128,
-        SplitKind::ByAnnualCap => i128::from(cap.unwrap_or_default().0),
-    };
-    let mut year_left = None;
-    let mut year_before = Money::ZERO;
-    if let (Some(cap), Some(rule)) = (cap, &sh.annual_cap) {
-        let (k, start) = membership_year(join, e);
-        for q in 0..p {
-            let pe = ledger.periods[q].period.end;
-            if pe >= start && membership_year(join, pe).0 == k {
-                year_before += ledger.charge_of(i as u32, q).unwrap_or_default();
-            }
-        }
-        year_left = Some(cap - year_before);
-        let ts = term_start(plan, join, e);
-        b.step(
-            "annual_cap",
-            Outcome::Info,
-            format!(
-                "annual cap {cap} (age {} at the term start {ts}); membership year from {start}: {year_before} charged before this period, {} left",
-                age_years(birth, ts),
-                cap - year_before
-            ),
-            Some(rule.span),
-            &[("annual_cap", s(cap)), ("year_start", s(start)), ("charged_before", s(year_before))],
-        );
-    }
-    let calendar_left = calendar_cap_step(&mut b, sh, ledger, i, p);
-    let share = member_share(plan, f, weight, year_left, calendar_left);
-    match sh.split.value {
-        SplitKind::Equally => b.step(
-            "share",
-            Outcome::Info,
-            format!(
-                "equal split: {} / {} members = {} CNY ({})",
-                f.to_collect,
-                f.members,
-                share.share.cny(6),
-                fraction_words(share.share)
-            ),
-            Some(sh.split.span),
-            &[("share", s(share.share.cny(6))), ("numerator_fen", s(share.share.reduced().num)), ("denominator", s(share.share.reduced().den))],
-        ),
-        SplitKind::ByAnnualCap => b.step(
-            "share",
-            Outcome::Info,
-            format!(
-                "split in proportion to the annual cap: {} × {} / {} (the sum of the sharing members' caps) = {} CNY ({})",
-                f.to_collect,
-                Money(weight as i64),
-                Money(f.weight_total as i64),
-                share.share.cny(6),
-                fraction_words(share.share)
-            ),
-            Some(sh.split.span),
-            &[("share", s(share.share.cny(6))), ("weight", s(Money(weight as i64))), ("weight_total", s(Money(f.weight_total as i64)))],
-        ),
-    }
-    // Caps.
-    for (kind, limit, rule) in [
-        (
-            CapKind::PerCase,
-            share.case_cap,
-            sh.case_cap.as_ref().map(|c| c.span),
-        ),
-        (
-            CapKind::PerCharge,
-            share.charge_cap,
-            sh.charge_cap.as_ref().map(|c| c.span),
-        ),
-        (
-            CapKind::PerYear,
-            share.year_left,
-            sh.annual_cap.as_ref().map(|c| c.span),
-        ),
-        (
-            CapKind::PerCalendarYear,
-            share.calendar_left,
-            sh.calendar_cap.as_ref().map(|c| c.span),
-        ),
-    ] {
-        let Some(limit) = limit else { continue };
-        let bound = share.bound == Some(kind);
-        let what = match kind {
-            CapKind::PerCase => format!(
-                "cap per case: {} × {} cases = {limit}",
-                sh.case_cap.as_ref().map(|c| c.value).unwrap_or_default(),
-                f.cases
-            ),
-            CapKind::PerCharge => format!("cap per charge: {limit}"),
-            CapKind::PerYear => format!("what is left of the annual cap: {limit}"),
-            CapKind::PerCalendarYear => {
-                format!("what is left of the cap per calendar year: {limit}")
-            }
-        };
-        let text = if bound {
-            format!(
-                "{what}: it binds, lowering the share from {} to {limit}",
-                share.share.cny(6)
-            )
-        } else if share.share.le_money(limit) {
-            format!("{what}: the share is within it")
-        } else {
-            format!("{what}: a lower cap binds first")
-        };
-        b.step(
-            "cap",
-            if bound { Outcome::Fail } else { Outcome::Pass },
-            text,
-            rule,
-            &[("cap", s(limit)), ("binds", serde_json::Value::Bool(bound))],
-        );
-        if bound {
-            why_not.push(format!(
-                "without this cap the share would have been {} CNY",
-                share.share.cny(6)
-            ));
-        }
-    }
-    // Rounding.
-    let mode = sh.rounding.value;
-    let words = match mode {
-        RoundingMode::Up => "up",
-        RoundingMode::HalfUp => "half up",
-        RoundingMode::Down => "down",
-    };
-    match sh.remainder.value {
-        Remainder::Distributed => {
-            let floor = share.capped.round(RoundingMode::Down);
-            b.step(
-                "rounding",
-                Outcome::Info,
-                format!(
-                    "{} rounded down to {floor}; the period's total (Σ capped shares rounded {words}) is reached by giving one more fen to the members with the largest remainders: {}",
-                    share.capped.cny(6),
-                    if charge != floor { "this member gets one" } else { "not this member" }
-                ),
-                Some(sh.rounding.span),
-                &[("rounded", s(floor)), ("charge", s(charge))],
-            );
-        }
-        _ => b.step(
-            "rounding",
-            Outcome::Info,
-            format!(
-                "{} rounded {words} to the fen: {}",
-                share.capped.cny(6),
-                share.charge
-            ),
-            Some(sh.rounding.span),
-            &[("charge", s(share.charge))],
-        ),
-    }
-    let remainder_text = match sh.remainder.value {
-        Remainder::Carried => format!(
-            "the period charged {} in all; the operator bears the excess over the caps, {}; the surplus {} is carried into the next period",
-            f.charged, f.operator_borne, f.carried_out
-        ),
-        Remainder::Operator => format!(
-            "the period charged {} in all; the operator bears {}",
-            f.charged, f.operator_borne
-        ),
-        Remainder::Distributed => format!(
-            "the period charged {} in all; the operator bears {}",
-            f.charged, f.operator_borne
-        ),
-    };
-    b.step(
-        "remainder",
-        Outcome::Info,
-        remainder_text,
-        Some(sh.remainder.span),
-        &[
-            ("charged", s(f.charged)),
-            ("operator_borne", s(f.operator_borne)),
-            ("carried_out", s(f.carried_out)),
-        ],
-    );
-    debug_assert!(sh.remainder.value == Remainder::Distributed || share.charge == charge);
     Explanation {
         kind: "charge",
         subject,
         result: format!("charged {charge}"),
-        steps: b.steps,
-        why_not,
+        steps: steps.b.steps,
+        why_not: steps.why_not,
+    }
+}
+
+/// The explanation of one member's charge in one period, a step at a time.
+struct ChargeSteps<'a> {
+    plan: &'a Plan,
+    members: &'a Members,
+    claims: &'a Claims,
+    ledger: &'a Ledger,
+    /// The member and the period.
+    i: usize,
+    p: usize,
+    f: &'a PeriodFigures,
+    /// The sharing rules in force on the closing day `e`.
+    sh: &'a crate::plan::Sharing,
+    e: NaiveDate,
+    b: Builder<'a>,
+    why_not: Vec<String>,
+}
+
+impl ChargeSteps<'_> {
+    /// The period, its cases, fee and pool, and the surplus carried in.
+    fn pool(&mut self) {
+        let (ledger, claims, f, sh, e) = (self.ledger, self.claims, self.f, self.sh, self.e);
+        self.b.step(
+            "period",
+            Outcome::Info,
+            format!(
+                "the period from {} to {}, closing on {e}",
+                f.period.start, e
+            ),
+            Some(sh.calendar.span),
+            &[("period_start", s(f.period.start)), ("period_end", s(e))],
+        );
+        // Cases and pool.
+        let cases: Vec<String> = ledger
+            .decisions
+            .iter()
+            .filter(|d| d.approved())
+            .map(|d| &claims.all()[d.claim as usize])
+            .zip(ledger.decisions.iter().filter(|d| d.approved()))
+            .filter(|(c, _)| f.period.start <= c.filed_on && c.filed_on <= e)
+            .map(|(c, d)| format!("{} ({})", c.id, d.payout))
+            .collect();
+        self.b.step(
+            "cases",
+            Outcome::Info,
+            if cases.is_empty() {
+                "no approved claim was filed in the period".to_string()
+            } else {
+                format!(
+                    "{} approved claim{} filed in the period: {}; payouts {}",
+                    f.cases,
+                    if f.cases == 1 { "" } else { "s" },
+                    first_few(&cases),
+                    f.payouts
+                )
+            },
+            None,
+            &[("cases", n(f.cases)), ("payouts", s(f.payouts))],
+        );
+        self.b.step(
+            "fee",
+            Outcome::Info,
+            format!(
+                "fee: {} of {} = {}, rounded half up to the fen; pool {} + {} = {}",
+                sh.fee.value, f.payouts, f.fee, f.payouts, f.fee, f.pool
+            ),
+            Some(sh.fee.span),
+            &[("fee", s(f.fee)), ("pool", s(f.pool))],
+        );
+        self.b.step(
+            "carried_in",
+            Outcome::Info,
+            format!(
+                "surplus carried in from the previous period: {}; to collect {} − {} = {}",
+                f.carried_in, f.pool, f.carried_in, f.to_collect
+            ),
+            Some(sh.remainder.span),
+            &[
+                ("carried_in", s(f.carried_in)),
+                ("to_collect", s(f.to_collect)),
+            ],
+        );
+    }
+
+    /// Whether the member shares in the period and there is something to
+    /// collect (the steps say which, and why not).
+    fn sharing_member(&mut self) -> bool {
+        let (plan, members, ledger, claims) = (self.plan, self.members, self.ledger, self.claims);
+        let (i, f, e) = (self.i, self.f, self.e);
+        let member_id = members.id(i);
+        // Is the member sharing?
+        let active = ledger.membership.active(members, i, e);
+        if !active {
+            let why = if !ledger.membership.eligible[i] {
+                "was not eligible when joining".to_string()
+            } else if members.join[i] > e {
+                format!("joined on {}, after the closing day", members.join[i])
+            } else if members.left[i] <= e {
+                format!("left on {}, on or before the closing day", members.left[i])
+            } else {
+                let ended = ledger.membership.end[i];
+                let (why, _) = end_reason(plan, ledger, claims, i, ended);
+                format!("the membership ended on {ended} ({why})")
+            };
+            self.b.step(
+                "sharing_member",
+                Outcome::Fail,
+                format!("member {member_id} was not in force on the closing day {e}: {why}; {} members share", f.members),
+                None,
+                &[("members", n(f.members))],
+            );
+            return false;
+        }
+        self.b.step(
+            "sharing_member",
+            Outcome::Pass,
+            format!(
+                "member {member_id} was in force on the closing day {e}, one of {} sharing member{}",
+                f.members,
+                if f.members == 1 { "" } else { "s" }
+            ),
+            None,
+            &[("members", n(f.members))],
+        );
+        if f.to_collect.0 <= 0 {
+            self.b.step(
+                "share",
+                Outcome::Info,
+                format!("nothing to collect ({}): nobody is charged", f.to_collect),
+                None,
+                &[],
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The member's weight in the split, and what is left of its annual cap.
+    fn weight_and_annual_cap(&mut self) -> (i128, Option<Money>) {
+        let (plan, members, ledger, sh) = (self.plan, self.members, self.ledger, self.sh);
+        let (i, p, e) = (self.i, self.p, self.e);
+        let (birth, join) = (members.birth[i], members.join[i]);
+        let cap = annual_cap(plan, birth, join, e);
+        let weight = match sh.split.value {
+            SplitKind::Equally => 1i128,
+            SplitKind::ByAnnualCap => i128::from(cap.unwrap_or_default().0),
+        };
+        let mut year_left = None;
+        let mut year_before = Money::ZERO;
+        if let (Some(cap), Some(rule)) = (cap, &sh.annual_cap) {
+            let (k, start) = membership_year(join, e);
+            for q in 0..p {
+                let pe = ledger.periods[q].period.end;
+                if pe >= start && membership_year(join, pe).0 == k {
+                    year_before += ledger.charge_of(i as u32, q).unwrap_or_default();
+                }
+            }
+            year_left = Some(cap - year_before);
+            let ts = term_start(plan, join, e);
+            self.b.step(
+                "annual_cap",
+                Outcome::Info,
+                format!(
+                    "annual cap {cap} (age {} at the term start {ts}); membership year from {start}: {year_before} charged before this period, {} left",
+                    age_years(birth, ts),
+                    cap - year_before
+                ),
+                Some(rule.span),
+                &[("annual_cap", s(cap)), ("year_start", s(start)), ("charged_before", s(year_before))],
+            );
+        }
+        (weight, year_left)
+    }
+
+    /// The member's exact share before the caps.
+    fn share(&mut self, share: &MemberShare, weight: i128) {
+        let (f, sh) = (self.f, self.sh);
+        match sh.split.value {
+            SplitKind::Equally => self.b.step(
+                "share",
+                Outcome::Info,
+                format!(
+                    "equal split: {} / {} members = {} CNY ({})",
+                    f.to_collect,
+                    f.members,
+                    share.share.cny(6),
+                    fraction_words(share.share)
+                ),
+                Some(sh.split.span),
+                &[("share", s(share.share.cny(6))), ("numerator_fen", s(share.share.reduced().num)), ("denominator", s(share.share.reduced().den))],
+            ),
+            SplitKind::ByAnnualCap => self.b.step(
+                "share",
+                Outcome::Info,
+                format!(
+                    "split in proportion to the annual cap: {} × {} / {} (the sum of the sharing members' caps) = {} CNY ({})",
+                    f.to_collect,
+                    Money(weight as i64),
+                    Money(f.weight_total as i64),
+                    share.share.cny(6),
+                    fraction_words(share.share)
+                ),
+                Some(sh.split.span),
+                &[("share", s(share.share.cny(6))), ("weight", s(Money(weight as i64))), ("weight_total", s(Money(f.weight_total as i64)))],
+            ),
+        }
+    }
+
+    /// Each cap that applies, and whether it binds.
+    fn caps(&mut self, share: &MemberShare) {
+        let (f, sh) = (self.f, self.sh);
+        // Caps.
+        for (kind, limit, rule) in [
+            (
+                CapKind::PerCase,
+                share.case_cap,
+                sh.case_cap.as_ref().map(|c| c.span),
+            ),
+            (
+                CapKind::PerCharge,
+                share.charge_cap,
+                sh.charge_cap.as_ref().map(|c| c.span),
+            ),
+            (
+                CapKind::PerYear,
+                share.year_left,
+                sh.annual_cap.as_ref().map(|c| c.span),
+            ),
+            (
+                CapKind::PerCalendarYear,
+                share.calendar_left,
+                sh.calendar_cap.as_ref().map(|c| c.span),
+            ),
+        ] {
+            let Some(limit) = limit else { continue };
+            let bound = share.bound == Some(kind);
+            let what = match kind {
+                CapKind::PerCase => format!(
+                    "cap per case: {} × {} cases = {limit}",
+                    sh.case_cap.as_ref().map(|c| c.value).unwrap_or_default(),
+                    f.cases
+                ),
+                CapKind::PerCharge => format!("cap per charge: {limit}"),
+                CapKind::PerYear => format!("what is left of the annual cap: {limit}"),
+                CapKind::PerCalendarYear => {
+                    format!("what is left of the cap per calendar year: {limit}")
+                }
+            };
+            let text = if bound {
+                format!(
+                    "{what}: it binds, lowering the share from {} to {limit}",
+                    share.share.cny(6)
+                )
+            } else if share.share.le_money(limit) {
+                format!("{what}: the share is within it")
+            } else {
+                format!("{what}: a lower cap binds first")
+            };
+            self.b.step(
+                "cap",
+                if bound { Outcome::Fail } else { Outcome::Pass },
+                text,
+                rule,
+                &[("cap", s(limit)), ("binds", serde_json::Value::Bool(bound))],
+            );
+            if bound {
+                self.why_not.push(format!(
+                    "without this cap the share would have been {} CNY",
+                    share.share.cny(6)
+                ));
+            }
+        }
+    }
+
+    /// The rounding of the capped share, and where the period's remainder went.
+    fn rounding(&mut self, share: &MemberShare, charge: Money) {
+        let (f, sh) = (self.f, self.sh);
+        // Rounding.
+        let mode = sh.rounding.value;
+        let words = match mode {
+            RoundingMode::Up => "up",
+            RoundingMode::HalfUp => "half up",
+            RoundingMode::Down => "down",
+        };
+        match sh.remainder.value {
+            Remainder::Distributed => {
+                let floor = share.capped.round(RoundingMode::Down);
+                self.b.step(
+                    "rounding",
+                    Outcome::Info,
+                    format!(
+                        "{} rounded down to {floor}; the period's total (Σ capped shares rounded {words}) is reached by giving one more fen to the members with the largest remainders: {}",
+                        share.capped.cny(6),
+                        if charge != floor { "this member gets one" } else { "not this member" }
+                    ),
+                    Some(sh.rounding.span),
+                    &[("rounded", s(floor)), ("charge", s(charge))],
+                );
+            }
+            _ => self.b.step(
+                "rounding",
+                Outcome::Info,
+                format!(
+                    "{} rounded {words} to the fen: {}",
+                    share.capped.cny(6),
+                    share.charge
+                ),
+                Some(sh.rounding.span),
+                &[("charge", s(share.charge))],
+            ),
+        }
+        let remainder_text = match sh.remainder.value {
+            Remainder::Carried => format!(
+                "the period charged {} in all; the operator bears the excess over the caps, {}; the surplus {} is carried into the next period",
+                f.charged, f.operator_borne, f.carried_out
+            ),
+            Remainder::Operator => format!(
+                "the period charged {} in all; the operator bears {}",
+                f.charged, f.operator_borne
+            ),
+            Remainder::Distributed => format!(
+                "the period charged {} in all; the operator bears {}",
+                f.charged, f.operator_borne
+            ),
+        };
+        self.b.step(
+            "remainder",
+            Outcome::Info,
+            remainder_text,
+            Some(sh.remainder.span),
+            &[
+                ("charged", s(f.charged)),
+                ("operator_borne", s(f.operator_borne)),
+                ("carried_out", s(f.carried_out)),
+            ],
+        );
     }
 }
 
