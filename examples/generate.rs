@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Writes `DIR/members.csv` and `DIR/claims.csv` in the input format of
-//! `mutual run` (contract §3). The same arguments always give byte-identical
+//! `mutual run` (see `docs/`). The same arguments always give byte-identical
 //! files, whatever the machine or the number of threads.
 //!
 //! # Members
@@ -228,7 +228,7 @@ fn add_years(day: i32, n: i32) -> i32 {
     days_from_civil(y2, m, d2)
 }
 
-/// The contract's `age_years(birth, d)`.
+/// `age_years(birth, d)` as grammar/README.md defines it.
 fn age_years(birth: i32, d: i32) -> i32 {
     let n = civil_from_days(d).0 - civil_from_days(birth).0;
     if add_years(birth, n) > d { n - 1 } else { n }
@@ -469,7 +469,7 @@ impl Ctx {
         }
     }
 
-    /// Whether the member meets the plan's join rules (contract §2, Membership).
+    /// Whether the member meets the plan's join rules (grammar/README.md §4, `membership`).
     fn eligible(&self, m: &Member) -> bool {
         let p = &self.plan;
         let ages = m.join - m.birth >= 30 && age_years(m.birth, m.join) <= p.join_max_years;

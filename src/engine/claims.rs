@@ -8,7 +8,7 @@ use crate::plan::{Band, BenefitId, Cause, DiseaseId, Payout, Plan};
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap as HashMap;
 
-/// Why a claim was decided as it was. The codes are part of the contract.
+/// Why a claim was decided as it was. The codes are stable: users rely on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {

@@ -572,7 +572,7 @@ fn output_is_deterministic_on_the_sample_data() {
 
 // ---------------------------------------------------------------- known wrong (reported)
 
-// Each of these states what the contract asks for and fails today; they are
+// Each of these states what the documented behaviour asks for and fails today; they are
 // ignored so that the suite stays green until the reader is fixed.
 
 #[test]

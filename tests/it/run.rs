@@ -1,5 +1,5 @@
 //! `mutual run`: decisions, periods and charges on hand-computed scenarios,
-//! every boundary of the contract, and the published figures.
+//! every boundary of the rules, and the published figures.
 
 use chrono::NaiveDate;
 use mutual::engine::{self, RunOptions};

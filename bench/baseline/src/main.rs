@@ -7,7 +7,7 @@
 //! xianghubao-baseline --members CSV --claims CSV --until DATE --out DIR
 //! ```
 //!
-//! The rules (contract §1–2): join 30 days to 59 years, `credit_score` >= 650;
+//! The rules (plans/xianghubao.plan): join 30 days to 59 years, `credit_score` >= 650;
 //! benefit CI001–CI100, waiting 90 days except accidents; payout by age at
 //! diagnosis 300,000.00 (30 days–39 years) or 100,000.00 (40–59 years); one
 //! payout, which ends the membership; ends on the 60th birthday. Periods close
