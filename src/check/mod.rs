@@ -543,115 +543,9 @@ impl<'a> Checker<'a> {
             let covers = diseases
                 .as_ref()
                 .map(|d| Cited::new(d.covered_by(BenefitId(i as u16)), section.header.span));
-            let waiting = find(section, |k| match k {
-                StatementKind::Waiting { period, except } => Some((period, except)),
-                _ => None,
-            });
-            let (waiting_days, exempt) = match waiting {
-                Some(((period, except), span, _)) => {
-                    let days = self
-                        .days(period, "a waiting period")
-                        .map(|d| Cited::new(d, span));
-                    let mut exempt = Vec::new();
-                    for e in except {
-                        match Cause::parse(&e.node) {
-                            Some(c) => exempt.push(c),
-                            None => {
-                                let mut d = Diagnostic::error(
-                                    "E206",
-                                    e.span,
-                                    format!("`{}` is not a cause of a claim", e.node),
-                                )
-                                .label("unknown cause");
-                                d = match did_you_mean(&e.node, ["accident", "illness"]) {
-                                    Some(s) => d.help(format!("did you mean `{s}`? Claims are caused by `illness` or `accident`")),
-                                    None => d.help("claims are caused by `illness` or `accident`"),
-                                };
-                                self.push(d);
-                            }
-                        }
-                    }
-                    (days, exempt)
-                }
-                None => (Some(Cited::new(0, section.header.span)), Vec::new()),
-            };
-            let payout = match find(section, |k| match k {
-                StatementKind::Payout(a) => Some(a),
-                _ => None,
-            }) {
-                None => {
-                    self.push(
-                        Diagnostic::error("E104", section.header.span, format!("benefit `{}` does not say what it pays", name.node))
-                            .label("no `payout` line")
-                            .help("add `payout 300_000 CNY`, `payout by age at diagnosis` with a table, or `payout 10% of critical`"),
-                    );
-                    None
-                }
-                Some((ast::Amount::ShareOf { percent, of }, span, _)) => {
-                    let rate = self.percent(percent, "a payout share");
-                    let target = self.benefit_ref(of, names);
-                    if target == Some(BenefitId(i as u16)) {
-                        self.push(
-                            Diagnostic::error(
-                                "E208",
-                                of.span,
-                                "a benefit cannot pay a share of itself",
-                            )
-                            .label("refers to itself")
-                            .help("name another benefit, such as `payout 10% of critical`"),
-                        );
-                        None
-                    } else {
-                        match (rate, target) {
-                            (Some(rate), Some(of)) => {
-                                Some(Cited::new(Payout::ShareOf { rate, of }, span))
-                            }
-                            _ => None,
-                        }
-                    }
-                }
-                Some((amount, span, stmt)) => self
-                    .schedule(
-                        amount,
-                        stmt,
-                        "a payout",
-                        domain,
-                        &[
-                            ast::AgeBasis::Diagnosis,
-                            ast::AgeBasis::TermStart,
-                            ast::AgeBasis::Join,
-                        ],
-                    )
-                    .map(|s| {
-                        Cited::new(
-                            match s {
-                                Schedule::Fixed(m) => Payout::Fixed(m),
-                                Schedule::ByAge { basis, bands } => Payout::ByAge { basis, bands },
-                            },
-                            span,
-                        )
-                    }),
-            };
-            let limit = find(section, |k| match k {
-                StatementKind::Limit(n) => Some(n),
-                _ => None,
-            })
-            .and_then(|(n, span, _)| {
-                let v = self.count(n, "a limit of payouts", 1_000_000)?;
-                if v == 0 {
-                    self.push(
-                        Diagnostic::error(
-                            "E307",
-                            n.span,
-                            "a limit of zero payouts means the benefit never pays",
-                        )
-                        .label("zero")
-                        .help("write `limit 1 per member`, or remove the benefit"),
-                    );
-                    return None;
-                }
-                Some(Cited::new(v as u32, span))
-            });
+            let (waiting_days, exempt) = self.waiting(section);
+            let payout = self.payout(section, i, &name.node, names, domain);
+            let limit = self.limit(section);
             if !section
                 .statements
                 .iter()
@@ -685,8 +579,144 @@ impl<'a> Checker<'a> {
                 _ => ok = false,
             }
         }
-        // A share of a benefit that is itself a share: resolve one level only.
-        for b in &out {
+        ok &= self.no_share_of_a_share(&out);
+        ok.then_some(out)
+    }
+
+    /// `waiting N days, except CAUSE`: the days and the exempt causes (no
+    /// waiting when absent).
+    fn waiting(&mut self, section: &Section) -> (Option<Cited<u32>>, Vec<Cause>) {
+        let waiting = find(section, |k| match k {
+            StatementKind::Waiting { period, except } => Some((period, except)),
+            _ => None,
+        });
+        match waiting {
+            Some(((period, except), span, _)) => {
+                let days = self
+                    .days(period, "a waiting period")
+                    .map(|d| Cited::new(d, span));
+                let mut exempt = Vec::new();
+                for e in except {
+                    match Cause::parse(&e.node) {
+                        Some(c) => exempt.push(c),
+                        None => {
+                            let mut d = Diagnostic::error(
+                                "E206",
+                                e.span,
+                                format!("`{}` is not a cause of a claim", e.node),
+                            )
+                            .label("unknown cause");
+                            d = match did_you_mean(&e.node, ["accident", "illness"]) {
+                            Some(s) => d.help(format!("did you mean `{s}`? Claims are caused by `illness` or `accident`")),
+                            None => d.help("claims are caused by `illness` or `accident`"),
+                        };
+                            self.push(d);
+                        }
+                    }
+                }
+                (days, exempt)
+            }
+            None => (Some(Cited::new(0, section.header.span)), Vec::new()),
+        }
+    }
+
+    /// The `payout` of benefit `i`, named `name`: an amount, a table by age,
+    /// or a share of another benefit.
+    fn payout(
+        &mut self,
+        section: &Section,
+        i: usize,
+        name: &str,
+        names: &[(String, Span)],
+        domain: Option<crate::age::AgeRange>,
+    ) -> Option<Cited<Payout>> {
+        match find(section, |k| match k {
+            StatementKind::Payout(a) => Some(a),
+            _ => None,
+        }) {
+            None => {
+                self.push(
+                Diagnostic::error("E104", section.header.span, format!("benefit `{name}` does not say what it pays"))
+                    .label("no `payout` line")
+                    .help("add `payout 300_000 CNY`, `payout by age at diagnosis` with a table, or `payout 10% of critical`"),
+            );
+                None
+            }
+            Some((ast::Amount::ShareOf { percent, of }, span, _)) => {
+                let rate = self.percent(percent, "a payout share");
+                let target = self.benefit_ref(of, names);
+                if target == Some(BenefitId(i as u16)) {
+                    self.push(
+                        Diagnostic::error(
+                            "E208",
+                            of.span,
+                            "a benefit cannot pay a share of itself",
+                        )
+                        .label("refers to itself")
+                        .help("name another benefit, such as `payout 10% of critical`"),
+                    );
+                    None
+                } else {
+                    match (rate, target) {
+                        (Some(rate), Some(of)) => {
+                            Some(Cited::new(Payout::ShareOf { rate, of }, span))
+                        }
+                        _ => None,
+                    }
+                }
+            }
+            Some((amount, span, stmt)) => self
+                .schedule(
+                    amount,
+                    stmt,
+                    "a payout",
+                    domain,
+                    &[
+                        ast::AgeBasis::Diagnosis,
+                        ast::AgeBasis::TermStart,
+                        ast::AgeBasis::Join,
+                    ],
+                )
+                .map(|s| {
+                    Cited::new(
+                        match s {
+                            Schedule::Fixed(m) => Payout::Fixed(m),
+                            Schedule::ByAge { basis, bands } => Payout::ByAge { basis, bands },
+                        },
+                        span,
+                    )
+                }),
+        }
+    }
+
+    /// `limit N per member`, at least 1.
+    fn limit(&mut self, section: &Section) -> Option<Cited<u32>> {
+        find(section, |k| match k {
+            StatementKind::Limit(n) => Some(n),
+            _ => None,
+        })
+        .and_then(|(n, span, _)| {
+            let v = self.count(n, "a limit of payouts", 1_000_000)?;
+            if v == 0 {
+                self.push(
+                    Diagnostic::error(
+                        "E307",
+                        n.span,
+                        "a limit of zero payouts means the benefit never pays",
+                    )
+                    .label("zero")
+                    .help("write `limit 1 per member`, or remove the benefit"),
+                );
+                return None;
+            }
+            Some(Cited::new(v as u32, span))
+        })
+    }
+
+    /// A share of a benefit that is itself a share is refused: one level only.
+    fn no_share_of_a_share(&mut self, out: &[Benefit]) -> bool {
+        let mut ok = true;
+        for b in out {
             if let Payout::ShareOf { of, .. } = b.payout.value
                 && let Some(target) = out.get(of.0 as usize)
                 && matches!(target.payout.value, Payout::ShareOf { .. })
@@ -706,7 +736,7 @@ impl<'a> Checker<'a> {
                 ok = false;
             }
         }
-        ok.then_some(out)
+        ok
     }
 
     fn minimum(&mut self) -> Option<Cited<u64>> {
