@@ -167,30 +167,7 @@ impl<'a> Checker<'a> {
             .iter()
             .find(|s| matches!(s.header.node, Header::Plan { .. }));
         let Some(header) = header else {
-            if main.sections.iter().any(|s| {
-                !matches!(
-                    s.header.node,
-                    Header::Diseases { .. } | Header::Include { .. }
-                )
-            }) {
-                let first = &main.sections[0].header;
-                self.push(
-                    Diagnostic::error("E104", first.span, "the file has no `plan` header")
-                        .label("the plan should start before this")
-                        .help("start the file with `plan NAME`, followed by `launched YYYY-MM-DD` and `currency CNY`"),
-                );
-            } else if main.sections.is_empty() {
-                // An empty file: nothing to check, nothing wrong beyond being empty.
-                let span = Span::new(main.file, 0, 0);
-                self.push(
-                    Diagnostic::error("E104", span, "the file is empty")
-                        .label("nothing here")
-                        .help("a plan starts with `plan NAME`; see grammar/README.md"),
-                );
-            } else {
-                // A file of disease lists only: check the lists, there is no plan.
-                self.diseases(&[]);
-            }
+            self.no_plan_header(main);
             return None;
         };
         let Header::Plan { id } = &header.header.node else {
@@ -208,46 +185,8 @@ impl<'a> Checker<'a> {
             _ => None,
         })
         .map(|t| t.0);
-        let currency = match find(header, |k| match k {
-            StatementKind::Currency(c) => Some(c),
-            _ => None,
-        }) {
-            Some((c, _, _)) if c.node == "CNY" => Some("CNY".to_string()),
-            Some((c, _, _)) => {
-                self.push(
-                    Diagnostic::error(
-                        "E310",
-                        c.span,
-                        format!("`{}` is not a supported currency", c.node),
-                    )
-                    .label("unsupported currency")
-                    .help("plans are written in `CNY`, counted to the fen"),
-                );
-                None
-            }
-            None => {
-                self.push(
-                    Diagnostic::error("E104", header_span, "the plan does not say its currency")
-                        .label("no `currency` line")
-                        .help("add `currency CNY` under the plan header"),
-                );
-                None
-            }
-        };
-        let launched = match find(header, |k| match k {
-            StatementKind::Launched(d) => Some(d),
-            _ => None,
-        }) {
-            Some((d, span, _)) => self.date(d, "the launch date").map(|v| Cited::new(v, span)),
-            None => {
-                self.push(
-                    Diagnostic::error("E104", header_span, "the plan does not say when it launched")
-                        .label("no `launched` line")
-                        .help("add `launched YYYY-MM-DD`: sharing starts with the period that holds that day"),
-                );
-                None
-            }
-        };
+        let currency = self.currency(header, header_span);
+        let launched = self.launched(header, header_span);
 
         let benefit_sections: Vec<&Section> = self
             .sections()
@@ -298,6 +237,83 @@ impl<'a> Checker<'a> {
         };
         self.viability(&plan);
         Some(plan)
+    }
+
+    /// A file without a `plan` header: an error, unless it is empty (one
+    /// error) or holds disease lists only (they are checked).
+    fn no_plan_header(&mut self, main: &PlanFile) {
+        if main.sections.iter().any(|s| {
+            !matches!(
+                s.header.node,
+                Header::Diseases { .. } | Header::Include { .. }
+            )
+        }) {
+            let first = &main.sections[0].header;
+            self.push(
+            Diagnostic::error("E104", first.span, "the file has no `plan` header")
+                .label("the plan should start before this")
+                .help("start the file with `plan NAME`, followed by `launched YYYY-MM-DD` and `currency CNY`"),
+        );
+        } else if main.sections.is_empty() {
+            // An empty file: nothing to check, nothing wrong beyond being empty.
+            let span = Span::new(main.file, 0, 0);
+            self.push(
+                Diagnostic::error("E104", span, "the file is empty")
+                    .label("nothing here")
+                    .help("a plan starts with `plan NAME`; see grammar/README.md"),
+            );
+        } else {
+            // A file of disease lists only: check the lists, there is no plan.
+            self.diseases(&[]);
+        }
+    }
+
+    /// `currency CNY`, the only currency.
+    fn currency(&mut self, header: &Section, header_span: Span) -> Option<String> {
+        match find(header, |k| match k {
+            StatementKind::Currency(c) => Some(c),
+            _ => None,
+        }) {
+            Some((c, _, _)) if c.node == "CNY" => Some("CNY".to_string()),
+            Some((c, _, _)) => {
+                self.push(
+                    Diagnostic::error(
+                        "E310",
+                        c.span,
+                        format!("`{}` is not a supported currency", c.node),
+                    )
+                    .label("unsupported currency")
+                    .help("plans are written in `CNY`, counted to the fen"),
+                );
+                None
+            }
+            None => {
+                self.push(
+                    Diagnostic::error("E104", header_span, "the plan does not say its currency")
+                        .label("no `currency` line")
+                        .help("add `currency CNY` under the plan header"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `launched DATE`.
+    fn launched(&mut self, header: &Section, header_span: Span) -> Option<Cited<NaiveDate>> {
+        match find(header, |k| match k {
+            StatementKind::Launched(d) => Some(d),
+            _ => None,
+        }) {
+            Some((d, span, _)) => self.date(d, "the launch date").map(|v| Cited::new(v, span)),
+            None => {
+                self.push(
+                Diagnostic::error("E104", header_span, "the plan does not say when it launched")
+                    .label("no `launched` line")
+                    .help("add `launched YYYY-MM-DD`: sharing starts with the period that holds that day"),
+            );
+                None
+            }
+        }
     }
 
     /// `closes DATE, claims within N days`, under the plan header.
