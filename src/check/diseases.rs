@@ -3,6 +3,7 @@
 use super::Checker;
 use crate::ast::{CoverItem, Header, Row, Section, StatementKind};
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::syntax::is_disease_code;
 
 use crate::plan::{BenefitId, DiseaseId, Diseases};
 use crate::source::Span;
@@ -153,7 +154,7 @@ impl Checker<'_> {
                                     list.node.split_once('-'),
                                     did_you_mean(&list.node, list_names.iter().copied()),
                                 ) {
-                                    (Some((a, b)), _) if is_code(a) && is_code(b) => d.help(format!(
+                                    (Some((a, b)), _) if is_disease_code(a) && is_disease_code(b) => d.help(format!(
                                         "a range of codes is written with `to`: `{a} to {b}`"
                                     )),
                                     (_, Some(s)) => d.help(format!("did you mean `{s}`?")),
@@ -321,10 +322,4 @@ impl Checker<'_> {
         }
         ok.then_some(ids)
     }
-}
-
-/// Whether a word has the shape of a disease code: capitals, then digits (`CI001`).
-fn is_code(word: &str) -> bool {
-    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
-    letters > 0 && word.len() > letters && word[letters..].bytes().all(|b| b.is_ascii_digit())
 }

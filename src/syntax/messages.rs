@@ -293,11 +293,13 @@ fn short_date(word: &str) -> bool {
 
 /// A code range written with a hyphen: `CI001-CI028`.
 fn hyphen_range(word: &str) -> bool {
-    let code = |c: &str| {
-        let letters = c.bytes().take_while(u8::is_ascii_uppercase).count();
-        letters > 0 && c.len() > letters && c[letters..].bytes().all(|b| b.is_ascii_digit())
-    };
-    matches!(word.split_once('-'), Some((a, b)) if code(a) && code(b))
+    matches!(word.split_once('-'), Some((a, b)) if is_disease_code(a) && is_disease_code(b))
+}
+
+/// Whether a word has the shape of a disease code: capitals, then digits (`CI001`).
+pub(crate) fn is_disease_code(word: &str) -> bool {
+    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
+    letters > 0 && word.len() > letters && word[letters..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A word of lowercase letters: a word of the language, not a value.

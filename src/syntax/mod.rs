@@ -9,6 +9,7 @@ mod shape;
 
 pub use assemble::parse_file;
 pub(crate) use assemble::{comment_start, lines};
+pub(crate) use messages::is_disease_code;
 pub(crate) use parser::{PlanParser, Rule};
 pub(crate) use shape::first_line_foreign;
 pub use shape::{MAX_BROKEN_LINES, NOT_A_PLAN, is_not_a_plan};
