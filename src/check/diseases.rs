@@ -55,6 +55,73 @@ fn prefixes(table: &Diseases) -> Prefixes {
 impl Checker<'_> {
     /// Builds the disease table and assigns each disease to the benefit that covers it.
     pub(super) fn diseases(&mut self, benefits: &[&Section]) -> Option<Diseases> {
+        let (mut table, lists, mut ok) = self.disease_lists();
+        let mut list_names: Vec<&str> = lists.keys().map(String::as_str).collect();
+        list_names.sort();
+        let mut claimed: Vec<Option<Span>> = vec![None; table.codes.len()];
+        let prefixes = prefixes(&table);
+        for (bi, section) in benefits.iter().enumerate() {
+            let Header::Benefit { name: bname, .. } = &section.header.node else {
+                continue;
+            };
+            let bid = BenefitId(bi as u16);
+            for stmt in &section.statements {
+                let StatementKind::Covers(items) = &stmt.kind else {
+                    continue;
+                };
+                for item in items {
+                    let (ids, span): (Vec<DiseaseId>, Span) = match item {
+                        CoverItem::List(list) => match lists.get(&list.node) {
+                            Some(ids) if self.cover(ids.len(), list.span) => {
+                                (ids.clone(), list.span)
+                            }
+                            Some(_) => {
+                                ok = false;
+                                continue;
+                            }
+                            None => {
+                                self.unknown_list(list, &list_names);
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        CoverItem::Code(code) => match table.lookup(&code.node) {
+                            Some(_) if !self.cover(1, code.span) => {
+                                ok = false;
+                                continue;
+                            }
+                            Some(id) => (vec![id], code.span),
+                            None => {
+                                self.unknown_code(code.span, &code.node, &prefixes);
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        CoverItem::Range { from, to } => match self.code_range(from, to, &table) {
+                            Some(ids) => (ids, from.span.to(to.span)),
+                            None => {
+                                ok = false;
+                                continue;
+                            }
+                        },
+                    };
+                    ok &= self.assign(
+                        &mut table,
+                        &mut claimed,
+                        benefits,
+                        (bid, &bname.node),
+                        &ids,
+                        span,
+                    );
+                }
+            }
+        }
+        ok.then_some(table)
+    }
+
+    /// The disease lists: every code with its name, and the codes of each
+    /// list by name; false where a code is listed twice.
+    fn disease_lists(&mut self) -> (Diseases, HashMap<String, Vec<DiseaseId>>, bool) {
         let mut table = Diseases::default();
         let mut spans: Vec<Span> = Vec::new();
         let mut lists: HashMap<String, Vec<DiseaseId>> = HashMap::new();
@@ -120,104 +187,73 @@ impl Checker<'_> {
             }
             lists.entry(name.node.clone()).or_insert(ids);
         }
-        let mut list_names: Vec<&str> = lists.keys().map(String::as_str).collect();
-        list_names.sort();
-        let mut claimed: Vec<Option<Span>> = vec![None; table.codes.len()];
-        let prefixes = prefixes(&table);
-        for (bi, section) in benefits.iter().enumerate() {
-            let Header::Benefit { name: bname, .. } = &section.header.node else {
-                continue;
-            };
-            let bid = BenefitId(bi as u16);
-            for stmt in &section.statements {
-                let StatementKind::Covers(items) = &stmt.kind else {
-                    continue;
-                };
-                for item in items {
-                    let (ids, span): (Vec<DiseaseId>, Span) = match item {
-                        CoverItem::List(list) => match lists.get(&list.node) {
-                            Some(ids) if self.cover(ids.len(), list.span) => {
-                                (ids.clone(), list.span)
-                            }
-                            Some(_) => {
-                                ok = false;
-                                continue;
-                            }
-                            None => {
-                                let mut d = Diagnostic::error(
-                                    "E202",
-                                    list.span,
-                                    format!("there is no disease list named `{}`", list.node),
-                                )
-                                .label("unknown disease list");
-                                d = match (
-                                    list.node.split_once('-'),
-                                    did_you_mean(&list.node, list_names.iter().copied()),
-                                ) {
-                                    (Some((a, b)), _) if is_disease_code(a) && is_disease_code(b) => d.help(format!(
-                                        "a range of codes is written with `to`: `{a} to {b}`"
-                                    )),
-                                    (_, Some(s)) => d.help(format!("did you mean `{s}`?")),
-                                    _ => d.help("declare it with `diseases NAME`, or include a file that does"),
-                                };
-                                self.push(d);
-                                ok = false;
-                                continue;
-                            }
-                        },
-                        CoverItem::Code(code) => match table.lookup(&code.node) {
-                            Some(_) if !self.cover(1, code.span) => {
-                                ok = false;
-                                continue;
-                            }
-                            Some(id) => (vec![id], code.span),
-                            None => {
-                                self.unknown_code(code.span, &code.node, &prefixes);
-                                ok = false;
-                                continue;
-                            }
-                        },
-                        CoverItem::Range { from, to } => match self.code_range(from, to, &table) {
-                            Some(ids) => (ids, from.span.to(to.span)),
-                            None => {
-                                ok = false;
-                                continue;
-                            }
-                        },
+        (table, lists, ok)
+    }
+
+    /// A `covers` item that names no disease list.
+    fn unknown_list(&mut self, list: &crate::ast::Name, list_names: &[&str]) {
+        let mut d = Diagnostic::error(
+            "E202",
+            list.span,
+            format!("there is no disease list named `{}`", list.node),
+        )
+        .label("unknown disease list");
+        d = match (
+            list.node.split_once('-'),
+            did_you_mean(&list.node, list_names.iter().copied()),
+        ) {
+            (Some((a, b)), _) if is_disease_code(a) && is_disease_code(b) => d.help(format!(
+                "a range of codes is written with `to`: `{a} to {b}`"
+            )),
+            (_, Some(s)) => d.help(format!("did you mean `{s}`?")),
+            _ => d.help("declare it with `diseases NAME`, or include a file that does"),
+        };
+        self.push(d);
+    }
+
+    /// Gives the diseases `ids` (covered at `span`) to benefit `bid`; false,
+    /// with an error, when one already belongs to another benefit.
+    fn assign(
+        &mut self,
+        table: &mut Diseases,
+        claimed: &mut [Option<Span>],
+        benefits: &[&Section],
+        (bid, bname): (BenefitId, &str),
+        ids: &[DiseaseId],
+        span: Span,
+    ) -> bool {
+        for &id in ids {
+            let slot = &mut table.benefit[id.0 as usize];
+            match *slot {
+                Some(other) if other == bid => {}
+                Some(other) => {
+                    let other_name = match &benefits[other.0 as usize].header.node {
+                        Header::Benefit { name, .. } => name.node.clone(),
+                        _ => String::new(),
                     };
-                    for id in ids {
-                        let slot = &mut table.benefit[id.0 as usize];
-                        match *slot {
-                            Some(other) if other == bid => {}
-                            Some(other) => {
-                                let other_name = match &benefits[other.0 as usize].header.node {
-                                    Header::Benefit { name, .. } => name.node.clone(),
-                                    _ => String::new(),
-                                };
-                                let mut d = Diagnostic::error(
-                                    "E205",
-                                    span,
-                                    format!("disease `{}` is covered by two benefits, `{other_name}` and `{}`", table.codes[id.0 as usize], bname.node),
-                                )
-                                .label("covered again here")
-                                .help("a disease belongs to one benefit; remove it from one of them");
-                                if let Some(first) = claimed[id.0 as usize] {
-                                    d = d.related(first, format!("covered by `{other_name}` here"));
-                                }
-                                self.push(d);
-                                ok = false;
-                                break;
-                            }
-                            None => {
-                                *slot = Some(bid);
-                                claimed[id.0 as usize] = Some(span);
-                            }
-                        }
+                    let mut d = Diagnostic::error(
+                        "E205",
+                        span,
+                        format!(
+                            "disease `{}` is covered by two benefits, `{other_name}` and `{}`",
+                            table.codes[id.0 as usize], bname
+                        ),
+                    )
+                    .label("covered again here")
+                    .help("a disease belongs to one benefit; remove it from one of them");
+                    if let Some(first) = claimed[id.0 as usize] {
+                        d = d.related(first, format!("covered by `{other_name}` here"));
                     }
+                    self.push(d);
+                    return false;
+                }
+                None => {
+                    *slot = Some(bid);
+                    claimed[id.0 as usize] = Some(span);
                 }
             }
         }
-        ok.then_some(table)
+        true
     }
 
     /// Counts `n` more diseases named by a `covers` line at `span`; false,
