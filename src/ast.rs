@@ -54,6 +54,8 @@ pub enum Header {
         title: Option<Spanned<String>>,
     },
     Sharing,
+    /// `account`: a prepaid balance, its minimum and its fees.
+    Account,
     Viability,
     Example {
         title: Spanned<String>,
@@ -72,6 +74,7 @@ impl Header {
             Header::Benefit { .. } => "benefit",
             Header::Diseases { .. } => "diseases",
             Header::Sharing => "sharing",
+            Header::Account => "account",
             Header::Viability => "viability",
             Header::Example { .. } => "example",
             Header::Include { .. } => "include",
@@ -133,12 +136,30 @@ pub enum StatementKind {
     Fee(Quantity),
     Split(Spanned<SplitKind>),
     Cap(Cap),
-    Excess,
+    /// `excess borne by operator` or `excess reduces payouts`.
+    Excess(Spanned<ExcessRule>),
     Rounding {
         mode: Spanned<RoundingMode>,
         remainder: Spanned<Remainder>,
     },
     Minimum(Spanned<String>),
+    /// `minimum balance 1 CNY`
+    MinimumBalance(Quantity),
+    /// `resumes after a top-up, with(out) a new waiting period`
+    Resumes {
+        new_waiting: Spanned<bool>,
+    },
+    /// `fee 2 CNY per quarter on accounts without active membership`
+    AccountFee {
+        amount: Quantity,
+        every: Spanned<FeeEvery>,
+        inactive_only: bool,
+    },
+    /// `payment a date=2017-03-01 amount=10`: a top-up of member `a`.
+    Payment {
+        member: Name,
+        fields: Vec<Field>,
+    },
     AsOf(Spanned<String>),
     Member {
         name: Name,
@@ -194,9 +215,13 @@ impl StatementKind {
             Split(_) => "split",
             Cap(crate::ast::Cap::Fixed { .. }) => "cap",
             Cap(crate::ast::Cap::PerYearByAge { .. }) => "cap per year",
-            Excess => "excess",
+            Excess(_) => "excess",
             Rounding { .. } => "rounding",
             Minimum(_) => "minimum",
+            MinimumBalance(_) => "minimum balance",
+            Resumes { .. } => "resumes after a top-up",
+            AccountFee { .. } => "fee per",
+            Payment { .. } => "payment",
             AsOf(_) => "as of",
             Member { .. } => "member",
             Members { .. } => "members",
@@ -284,6 +309,44 @@ impl CapBasis {
             CapBasis::Charge => "charge",
             CapBasis::Year => "year",
             CapBasis::CalendarYear => "calendar year",
+        }
+    }
+}
+
+/// What happens to the part of a period's cost that the caps leave uncollected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcessRule {
+    /// The operator bears it.
+    Operator,
+    /// The period's payouts are reduced pro rata (a short pool).
+    ReducesPayouts,
+}
+
+impl ExcessRule {
+    pub fn words(self) -> &'static str {
+        match self {
+            ExcessRule::Operator => "borne by operator",
+            ExcessRule::ReducesPayouts => "reduces payouts",
+        }
+    }
+}
+
+/// How often an account fee falls due: on the last day of each calendar month, quarter or year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeEvery {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl FeeEvery {
+    pub fn words(self) -> &'static str {
+        match self {
+            FeeEvery::Month => "month",
+            FeeEvery::Quarter => "quarter",
+            FeeEvery::Year => "year",
         }
     }
 }

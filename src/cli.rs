@@ -95,6 +95,9 @@ pub struct DataArgs {
     /// Claims CSV: id, member_id, disease, diagnosed_on, optional filed_on, benefit, cause (`-`: standard input)
     #[arg(long)]
     pub claims: PathBuf,
+    /// Payments CSV: member_id, date, amount: members' top-ups of a prepaid balance (`-`: standard input)
+    #[arg(long)]
+    pub payments: Option<PathBuf>,
     /// The last day to run: claims filed later do not exist yet (YYYY-MM-DD)
     #[arg(long, value_parser = parse_date)]
     pub until: chrono::NaiveDate,
@@ -149,9 +152,14 @@ pub const EXIT_INVALID: u8 = 1;
 /// Standard input can be read once: at most one input may be `-`.
 fn one_stdin(data: &DataArgs) -> Result<(), ExitCode> {
     let stdin = std::path::Path::new(crate::input::STDIN);
-    if data.members == stdin && data.claims == stdin {
+    let from_stdin = [Some(&data.members), Some(&data.claims), data.payments.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(|p| *p == stdin)
+        .count();
+    if from_stdin > 1 {
         eprintln!(
-            "error: --members and --claims cannot both be `-`: standard input can be read only once"
+            "error: only one of --members, --claims and --payments can be `-`: standard input can be read only once"
         );
         return Err(ExitCode::from(2));
     }
@@ -350,9 +358,16 @@ pub fn read_data(
     plan: &crate::plan::Plan,
     data: &DataArgs,
     also_index: Option<&str>,
-) -> Option<(crate::input::Members, crate::input::Claims)> {
+) -> Option<Data> {
     read_data_with_progress(plan, data, also_index, &crate::progress::Progress::hidden())
 }
+
+/// The input files, read.
+pub type Data = (
+    crate::input::Members,
+    crate::input::Claims,
+    crate::input::Payments,
+);
 
 /// `read_data`, showing the bytes of the members file read.
 pub fn read_data_with_progress(
@@ -360,7 +375,7 @@ pub fn read_data_with_progress(
     data: &DataArgs,
     also_index: Option<&str>,
     progress: &crate::progress::Progress,
-) -> Option<(crate::input::Members, crate::input::Claims)> {
+) -> Option<Data> {
     let mut claims = crate::input::read_claims(&data.claims);
     let mut wanted = claims.as_mut().map(|c| c.member_keys()).unwrap_or_default();
     if let Some(id) = also_index {
@@ -376,7 +391,19 @@ pub fn read_data_with_progress(
             progress.set(bytes / 1_000_000)
         });
     match (members, claims) {
-        (Ok(m), Ok(c)) => Some((m, c)),
+        (Ok(m), Ok(c)) => {
+            let Some(path) = &data.payments else {
+                return Some((m, c, crate::input::Payments::default()));
+            };
+            progress.stage("reading payments", 0, "");
+            match crate::input::read_payments(path, &m) {
+                Ok(p) => Some((m, c, p)),
+                Err(e) => {
+                    let _ = write!(std::io::stderr(), "{e}");
+                    None
+                }
+            }
+        }
         (m, c) => {
             let mut errors = crate::input::InputErrors::default();
             if let Err(e) = m {
@@ -401,14 +428,16 @@ fn run_plan(
     let Some(plan) = load_checked(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
-    let inputs = [plan_path, data.members.as_path(), data.claims.as_path()];
+    let mut inputs = vec![plan_path, data.members.as_path(), data.claims.as_path()];
+    inputs.extend(data.payments.as_deref());
     if let Err(e) = crate::output::refuse_overwriting(out, &crate::output::OUTPUTS, &inputs) {
         eprintln!("error: {e}");
         return ExitCode::from(EXIT_INVALID);
     }
     let mut timings = Timings::new(data.timings);
     let progress = crate::progress::Progress::new(quiet);
-    let Some((members, claims)) = read_data_with_progress(&plan, data, None, &progress) else {
+    let Some((members, claims, payments)) = read_data_with_progress(&plan, data, None, &progress)
+    else {
         progress.finish();
         return ExitCode::from(EXIT_INVALID);
     };
@@ -418,7 +447,13 @@ fn run_plan(
         ..crate::engine::RunOptions::new(data.until)
     };
     progress.stage("sharing", 0, "periods");
-    let result = crate::engine::run_observed(&plan, &members, &claims, options, &|done, total| {
+    let result = crate::engine::run_observed(
+        &plan,
+        &members,
+        &claims,
+        &payments,
+        options,
+        &|done, total| {
         progress.set_total(total as u64);
         progress.set(done as u64);
     });
@@ -491,7 +526,7 @@ fn explain(
         return ExitCode::from(EXIT_INVALID);
     };
     let mut timings = Timings::new(data.timings);
-    let Some((members, claims)) = read_data(&plan, data, member) else {
+    let Some((members, claims, payments)) = read_data(&plan, data, member) else {
         return ExitCode::from(EXIT_INVALID);
     };
     timings.step("read");
@@ -509,7 +544,9 @@ fn explain(
         None => None,
     };
     let ledger =
-        match crate::explain::run_for_explain(&plan, &members, &claims, data.until, tracked) {
+        match crate::explain::run_for_explain(
+            &plan, &members, &claims, &payments, data.until, tracked,
+        ) {
             Ok(l) => l,
             Err(e) => {
                 eprintln!("error: {e}");

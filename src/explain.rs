@@ -1321,13 +1321,15 @@ pub fn run_for_explain(
     plan: &Plan,
     members: &Members,
     claims: &Claims,
+    payments: &crate::input::Payments,
     until: NaiveDate,
     member: Option<u32>,
 ) -> Result<Ledger, engine::EngineError> {
+    // With accounts, a claim's decision depends on the charges before it.
     let options = engine::RunOptions {
         track: member,
-        share: member.is_some(),
+        share: member.is_some() || engine::has_accounts(plan),
         ..engine::RunOptions::new(until)
     };
-    engine::run(plan, members, claims, options)
+    engine::run_with_payments(plan, members, claims, payments, options)
 }

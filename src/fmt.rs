@@ -292,6 +292,7 @@ fn header(h: &Header) -> String {
             s
         }
         Header::Sharing => "sharing".into(),
+        Header::Account => "account".into(),
         Header::Viability => "viability".into(),
         Header::Example { title } => format!("example {}", text(&title.node)),
         Header::Include { path } => format!("include {}", text(&path.node)),
@@ -374,7 +375,27 @@ fn statement(k: &StatementKind) -> String {
         Cap(crate::ast::Cap::PerYearByAge { basis }) => {
             format!("cap per year by age at {}", basis.node.words())
         }
-        Excess => "excess borne by operator".into(),
+        Excess(rule) => format!("excess {}", rule.node.words()),
+        MinimumBalance(q) => format!("minimum balance {}", quantity(q)),
+        Resumes { new_waiting } => format!(
+            "resumes after a top-up, {} a new waiting period",
+            if new_waiting.node { "with" } else { "without" }
+        ),
+        AccountFee {
+            amount,
+            every,
+            inactive_only,
+        } => format!(
+            "fee {} per {}{}",
+            quantity(amount),
+            every.node.words(),
+            if *inactive_only {
+                " on accounts without active membership"
+            } else {
+                ""
+            }
+        ),
+        Payment { member, fields: fs } => format!("payment {}{}", member.node, fields(fs)),
         Rounding { mode, remainder } => format!(
             "rounding {}, remainder {}",
             mode.node.words(),

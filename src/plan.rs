@@ -6,7 +6,7 @@
 //! written at so that explanations can cite it.
 
 use crate::age::{Age, AgeRange};
-use crate::ast::{AgeBasis, CompareOp, Remainder, RoundingMode, SplitKind};
+use crate::ast::{AgeBasis, CompareOp, ExcessRule, FeeEvery, Remainder, RoundingMode, SplitKind};
 use crate::money::{Money, Rate};
 use crate::period::Calendar;
 use crate::source::Span;
@@ -67,6 +67,8 @@ pub struct Plan {
     pub benefits: Vec<Benefit>,
     pub diseases: Diseases,
     pub sharing: Sharing,
+    /// `account`: members keep a prepaid balance (none: charges are only owed).
+    pub account: Option<Account>,
     pub minimum_members: Option<Cited<u64>>,
     pub examples: Vec<Example>,
     /// The plan header's span.
@@ -269,8 +271,45 @@ pub struct Sharing {
     pub calendar_cap: Option<Cited<Money>>,
     pub rounding: Cited<RoundingMode>,
     pub remainder: Cited<Remainder>,
-    /// `excess borne by operator`, when written.
-    pub excess: Option<Span>,
+    /// `excess borne by operator` or `excess reduces payouts`, when written
+    /// (unwritten: borne by the operator).
+    pub excess: Option<Cited<ExcessRule>>,
+}
+
+impl Sharing {
+    /// Whether what the caps leave uncollected reduces the period's payouts.
+    pub fn short_pool(&self) -> bool {
+        self.excess
+            .as_ref()
+            .is_some_and(|e| e.value == ExcessRule::ReducesPayouts)
+    }
+}
+
+/// A prepaid account: the balance cover needs, and the fee the operator takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    /// `minimum balance X`: a member below it on a closing day is paused.
+    pub minimum: Option<Cited<Money>>,
+    /// `resumes after a top-up, with a new waiting period` (false: without).
+    pub new_waiting: Option<Cited<bool>>,
+    /// `fee X per quarter [on accounts without active membership]`.
+    pub fee: Option<Cited<AccountFee>>,
+}
+
+impl Account {
+    /// Whether a resumed member serves a new waiting period.
+    pub fn resume_with_waiting(&self) -> bool {
+        self.new_waiting.as_ref().is_some_and(|w| w.value)
+    }
+}
+
+/// A fixed fee taken from the balance on the last day of each calendar month, quarter or year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountFee {
+    pub amount: Money,
+    pub every: FeeEvery,
+    /// Only from accounts without an active membership on the day it falls due.
+    pub inactive_only: bool,
 }
 
 /// A worked example written in a plan: members, claims, a date, and the
@@ -282,6 +321,8 @@ pub struct Example {
     pub as_of: NaiveDate,
     pub members: Vec<ExampleMember>,
     pub claims: Vec<ExampleClaim>,
+    /// Top-ups: (member id, date, amount).
+    pub payments: Vec<ExamplePayment>,
     pub expects: Vec<Expectation>,
 }
 
@@ -344,6 +385,15 @@ impl ExampleClaim {
     }
 }
 
+/// `payment a date=2017-03-01 amount=10`: a top-up in an example.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExamplePayment {
+    pub member: String,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub span: Span,
+}
+
 /// One member, or `count` identical members with ids `id0`, `id1`, ….
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExampleMember {
@@ -391,7 +441,7 @@ impl std::fmt::Display for Target {
 }
 
 /// The columns an expectation may name.
-pub const CLAIM_FIELDS: [&str; 4] = ["decision", "reason", "payout", "benefit"];
+pub const CLAIM_FIELDS: [&str; 5] = ["decision", "reason", "payout", "benefit", "full_payout"];
 pub const PERIOD_FIELDS: [&str; 12] = [
     "period_start",
     "period_end",
@@ -406,6 +456,13 @@ pub const PERIOD_FIELDS: [&str; 12] = [
     "carried_out",
     "refunded",
 ];
-pub const MEMBER_FIELDS: [&str; 6] = [
-    "status", "prepaid", "charged", "paid_out", "balance", "refunded",
+pub const MEMBER_FIELDS: [&str; 8] = [
+    "status",
+    "prepaid",
+    "charged",
+    "paid_out",
+    "balance",
+    "refunded",
+    "topped_up",
+    "fees",
 ];

@@ -33,6 +33,7 @@ fn rules(plan: &Plan) -> String {
     let _ = writeln!(out, "diseases");
     let _ = writeln!(out, "  codes: {}", plan.diseases.codes.len());
     sharing(&mut out, plan);
+    account(&mut out, plan);
     if plan.minimum_members.is_some() || plan.members_needed().is_some() {
         let _ = writeln!(out, "viability");
         if let Some(min) = &plan.minimum_members {
@@ -285,12 +286,48 @@ fn sharing(out: &mut String, plan: &Plan) {
     let _ = writeln!(
         out,
         "  excess: {}",
-        if s.excess.is_some() {
-            "borne by operator"
-        } else {
-            "borne by operator (not written: the only choice)"
+        match &s.excess {
+            Some(e) => e.value.words(),
+            None => "borne by operator (not written)",
         }
     );
+}
+
+fn account(out: &mut String, plan: &Plan) {
+    let Some(a) = &plan.account else {
+        return;
+    };
+    let _ = writeln!(out, "account");
+    let _ = writeln!(out, "  minimum balance: {}", optional_money(a.minimum.as_ref()));
+    if a.minimum.is_some() {
+        let _ = writeln!(
+            out,
+            "  resumes the day after a top-up: {}",
+            if a.resume_with_waiting() {
+                "with a new waiting period"
+            } else {
+                "without a new waiting period"
+            }
+        );
+    }
+    match &a.fee {
+        Some(f) => {
+            let _ = writeln!(
+                out,
+                "  fee: {} per {}{}",
+                f.value.amount,
+                f.value.every.words(),
+                if f.value.inactive_only {
+                    ", on accounts without active membership"
+                } else {
+                    ", on every account"
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  fee: (none)");
+        }
+    }
 }
 
 fn optional_money(m: Option<&crate::plan::Cited<Money>>) -> String {

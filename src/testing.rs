@@ -143,10 +143,33 @@ fn data(plan: &Plan, ex: &Example) -> Result<(Members, Claims, Ids), String> {
     Ok((m, claims, ids))
 }
 
+/// The top-ups of an example, each by a member of the example, on or after its join date.
+fn payments(ex: &Example, members: &Members, ids: &Ids) -> Result<crate::input::Payments, String> {
+    let mut rows = Vec::with_capacity(ex.payments.len());
+    for p in &ex.payments {
+        let Some(i) = ids.get(&p.member) else {
+            return Err(format!(
+                "a payment names member `{}`, which the example does not have",
+                p.member
+            ));
+        };
+        let join = members.join[i as usize];
+        if p.date < join {
+            return Err(format!(
+                "member `{}` pays on {}, before joining on {join}",
+                p.member, p.date
+            ));
+        }
+        rows.push((i, p.date, p.amount.0));
+    }
+    Ok(crate::input::Payments::new(members.len(), rows))
+}
+
 /// An example's data and the ledger the plan makes of it.
 pub struct ExampleRun {
     pub members: Members,
     pub claims: Claims,
+    pub payments: crate::input::Payments,
     pub ledger: Ledger,
     ids: Ids,
 }
@@ -161,14 +184,17 @@ impl ExampleRun {
 /// Builds an example's members and claims and runs the plan over them, charges kept.
 pub fn run_data(plan: &Plan, ex: &Example) -> Result<ExampleRun, String> {
     let (members, claims, ids) = data(plan, ex)?;
+    let payments = payments(ex, &members, &ids)?;
     let options = RunOptions {
         keep_charges: true,
         ..RunOptions::new(ex.as_of)
     };
-    let ledger = engine::run(plan, &members, &claims, options).map_err(|e| e.to_string())?;
+    let ledger = engine::run_with_payments(plan, &members, &claims, &payments, options)
+        .map_err(|e| e.to_string())?;
     Ok(ExampleRun {
         members,
         claims,
+        payments,
         ledger,
         ids,
     })
@@ -208,6 +234,7 @@ pub fn judge(
         claims,
         ledger,
         ids,
+        ..
     } = run;
     cover(plan, members, ledger, coverage);
     cover_versions(plan, members, claims, ledger, coverage);
@@ -247,6 +274,7 @@ fn actual(
                 "decision" => (if d.approved() { "approved" } else { "denied" }).into(),
                 "reason" => d.reason.code().into(),
                 "payout" => d.payout.to_string(),
+                "full_payout" => d.full_payout.unwrap_or(d.payout).to_string(),
                 _ => d
                     .facts
                     .benefit
@@ -288,6 +316,8 @@ fn actual(
                 "charged" => ledger.charged(i).to_string(),
                 "paid_out" => ledger.paid_out(i).to_string(),
                 "refunded" => ledger.refunded(i).to_string(),
+                "topped_up" => ledger.topped_up(i).to_string(),
+                "fees" => ledger.fees(i).to_string(),
                 _ => ledger.balance(members, i).to_string(),
             }
         }
@@ -385,14 +415,23 @@ fn can_exclude_causes(plan: &Plan) -> bool {
         .any(|p| p.benefits.iter().any(|b| b.only_for.is_some()))
 }
 
+/// Whether some version of the plan pauses members below a minimum balance.
+fn can_pause(plan: &Plan) -> bool {
+    std::iter::once(plan)
+        .chain(plan.eras.iter().map(|e| &e.plan))
+        .any(|p| p.account.as_ref().is_some_and(|a| a.minimum.is_some()))
+}
+
 /// The coverage report of a plan's examples: what was exercised and what was not.
 pub fn render_coverage(plan: &Plan, c: &Coverage) -> String {
     let mut out = String::new();
     let mark = |hit: bool| if hit { "✓" } else { "✗" };
-    // A plan without a benefit for one cause never gives `cause_not_covered`.
+    // A plan without a benefit for one cause never gives `cause_not_covered`,
+    // nor one without a minimum balance `paused`.
     let possible: Vec<Reason> = Reason::ALL
         .into_iter()
         .filter(|r| *r != Reason::CauseNotCovered || can_exclude_causes(plan))
+        .filter(|r| *r != Reason::Paused || can_pause(plan))
         .collect();
     let (hit, missed): (Vec<Reason>, Vec<Reason>) =
         possible.iter().partition(|r| c.reasons.contains(r));

@@ -7,10 +7,13 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::input::{Claim, parse_iso_date};
 use crate::money::Money;
 use crate::plan::{
-    CLAIM_FIELDS, Cause, Example, ExampleClaim, ExampleMember, Expectation, MAX_EXAMPLE_CLAIMS,
+    CLAIM_FIELDS, Cause, Example, ExampleClaim, ExampleMember, ExamplePayment, Expectation, MAX_EXAMPLE_CLAIMS,
     MAX_EXAMPLE_CREATED, MEMBER_FIELDS, PERIOD_FIELDS, Target, claim_count, member_count,
 };
+use crate::engine::Reason;
 use crate::source::Span;
+
+const REASONS: [Reason; 12] = Reason::ALL;
 use chrono::NaiveDate;
 use std::collections::HashSet;
 
@@ -22,18 +25,6 @@ const CLAIM_COLUMNS: [&str; 6] = [
     "filed_on",
     "benefit",
     "cause",
-];
-const REASONS: [&str; 10] = [
-    "unknown_member",
-    "not_eligible",
-    "before_join",
-    "after_leaving",
-    "membership_ended",
-    "disease_not_covered",
-    "in_waiting_period",
-    "age_not_covered",
-    "limit_reached",
-    "covered",
 ];
 
 /// `25000000` → `25,000,000`
@@ -111,6 +102,7 @@ impl Checker<'_> {
         let mut members = Vec::new();
         let mut claims = Vec::new();
         let mut expects = Vec::new();
+        let mut payments = Vec::new();
         let mut ids: HashSet<String> = HashSet::new();
         let mut claim_ids: HashSet<String> = HashSet::new();
         for stmt in &section.statements {
@@ -200,6 +192,12 @@ impl Checker<'_> {
                         None => ok = false,
                     }
                 }
+                StatementKind::Payment { member, fields } => {
+                    match self.example_payment(stmt.span, &member.node, fields) {
+                        Some(p) => payments.push(p),
+                        None => ok = false,
+                    }
+                }
                 StatementKind::Expect { target, value } => {
                     match self.expectation(target, text_of(&value.node), value.span) {
                         Some(target) => expects.push(Expectation {
@@ -243,7 +241,74 @@ impl Checker<'_> {
             as_of: as_of.unwrap_or_default(),
             members,
             claims,
+            payments,
             expects,
+        })
+    }
+
+    /// `payment a date=2017-03-01 amount=10`: a top-up of member `a`.
+    fn example_payment(
+        &mut self,
+        span: Span,
+        member: &str,
+        fields: &[Field],
+    ) -> Option<ExamplePayment> {
+        let mut date = None;
+        let mut amount = None;
+        let mut ok = true;
+        for f in fields {
+            match f.name.node.as_str() {
+                "date" => {
+                    date = self.field_date(f, "a payment's `date`");
+                    ok &= date.is_some();
+                }
+                "amount" => {
+                    let raw = text_of(&f.value.node);
+                    match crate::money::Money::parse(raw) {
+                        Ok(m) if m.0 > 0 => amount = Some(m),
+                        _ => {
+                            self.push(
+                                Diagnostic::error(
+                                    "E506",
+                                    f.value.span,
+                                    format!("`{raw}` is not an amount a member can pay"),
+                                )
+                                .label("not a positive amount of fen")
+                                .help("a top-up is more than zero, with at most two decimals: `amount=10` or `amount=0.50`"),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                other => {
+                    self.push(
+                        Diagnostic::error(
+                            "E504",
+                            f.name.span,
+                            format!("a payment has no field `{other}`"),
+                        )
+                        .label("unknown field")
+                        .help("a payment's fields are `date` and `amount`: `payment a date=2017-03-01 amount=10`"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        for (value, field, example) in [
+            (date.is_some(), "date", "2017-03-01"),
+            (amount.is_some(), "amount", "10"),
+        ] {
+            if !value && ok {
+                self.missing_field(span, &format!("the payment of `{member}`"), field, example);
+                ok = false;
+            }
+        }
+        let (date, amount) = (date?, amount?);
+        ok.then(|| ExamplePayment {
+            member: member.to_string(),
+            date,
+            amount,
+            span,
         })
     }
 
@@ -526,7 +591,7 @@ impl Checker<'_> {
         };
         // The expected value must be of the field's kind.
         let money_field = match &target {
-            Target::Claim { field, .. } => field == "payout",
+            Target::Claim { field, .. } => field == "payout" || field == "full_payout",
             Target::Period { field, .. } => !matches!(
                 field.as_str(),
                 "period_start" | "period_end" | "cases" | "members"
@@ -555,7 +620,7 @@ impl Checker<'_> {
         if let Target::Claim { field, .. } = &target {
             let allowed: &[&str] = match field.as_str() {
                 "decision" => &["approved", "denied"],
-                "reason" => &REASONS,
+                "reason" => &REASONS.map(|r| r.code()),
                 _ => &[],
             };
             if !allowed.is_empty() && !allowed.contains(&value) {

@@ -6,6 +6,7 @@
 //! `viability`. The checker goes on after a problem wherever it can, so a
 //! designer sees every mistake of a file in one run.
 
+mod account;
 mod bands;
 mod diseases;
 mod examples;
@@ -208,6 +209,7 @@ impl<'a> Checker<'a> {
             membership.as_ref(),
         );
         let sharing = self.sharing(header_span, membership.as_ref());
+        let account = self.account();
         let minimum_members = self.minimum();
         let examples = self.examples();
 
@@ -229,6 +231,10 @@ impl<'a> Checker<'a> {
             benefits: benefits?,
             diseases: diseases?,
             sharing: sharing?,
+            account: match account {
+                None => None,
+                Some(a) => Some(a?),
+            },
             minimum_members,
             examples,
             span: header_span,
@@ -915,10 +921,10 @@ impl<'a> Checker<'a> {
             ok = false;
         }
         let excess = find(section, |k| match k {
-            StatementKind::Excess => Some(()),
+            StatementKind::Excess(rule) => Some(rule.node),
             _ => None,
         })
-        .map(|(_, span, _)| span);
+        .map(|(rule, span, _)| Cited::new(rule, span));
         let (rounding, remainder) = rounding?;
         if !ok {
             return None;

@@ -16,11 +16,16 @@ fn home(kind: &StatementKind) -> &'static str {
             "membership"
         }
         Covers(_) | Waiting { .. } | Payout(_) | Limit(_) | OnlyFor(_) | WaitingRefund => "benefit",
-        Closes(_) | Fee(_) | Split(_) | Cap(_) | Excess | Rounding { .. } => "sharing",
+        Closes(_) | Fee(_) | Split(_) | Cap(_) | Excess(_) | Rounding { .. } => "sharing",
+        MinimumBalance(_) | Resumes { .. } | AccountFee { .. } => "account",
         Minimum(_) => "viability",
-        AsOf(_) | Member { .. } | Members { .. } | Claim { .. } | Claims { .. } | Expect { .. } => {
-            "example"
-        }
+        AsOf(_)
+        | Member { .. }
+        | Members { .. }
+        | Claim { .. }
+        | Claims { .. }
+        | Payment { .. }
+        | Expect { .. } => "example",
     }
 }
 
@@ -33,6 +38,7 @@ pub(super) fn once_key(kind: &StatementKind) -> Option<&'static str> {
         | Members { .. }
         | Claim { .. }
         | Claims { .. }
+        | Payment { .. }
         | Expect { .. }
         | Covers(_) => {
             return None;

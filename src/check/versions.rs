@@ -120,6 +120,7 @@ fn section_key(section: &Section) -> Option<String> {
     match &section.header.node {
         Header::Membership => Some("membership".into()),
         Header::Sharing => Some("sharing".into()),
+        Header::Account => Some("account".into()),
         Header::Viability => Some("viability".into()),
         Header::Benefit { name, .. } => Some(format!("benefit {}", name.node)),
         _ => None,

@@ -17,6 +17,8 @@ pub enum Reason {
     BeforeJoin,
     AfterLeaving,
     MembershipEnded,
+    /// The member's balance was below the plan's minimum: cover was paused.
+    Paused,
     DiseaseNotCovered,
     CauseNotCovered,
     InWaitingPeriod,
@@ -26,12 +28,13 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::UnknownMember,
         Reason::NotEligible,
         Reason::BeforeJoin,
         Reason::AfterLeaving,
         Reason::MembershipEnded,
+        Reason::Paused,
         Reason::DiseaseNotCovered,
         Reason::CauseNotCovered,
         Reason::InWaitingPeriod,
@@ -47,6 +50,7 @@ impl Reason {
             Reason::BeforeJoin => "before_join",
             Reason::AfterLeaving => "after_leaving",
             Reason::MembershipEnded => "membership_ended",
+            Reason::Paused => "paused",
             Reason::DiseaseNotCovered => "disease_not_covered",
             Reason::CauseNotCovered => "cause_not_covered",
             Reason::InWaitingPeriod => "in_waiting_period",
@@ -78,6 +82,8 @@ pub struct ClaimFacts {
     pub refund: bool,
     /// The claim is for a cause the benefit does not pay for.
     pub cause_excluded: bool,
+    /// Denied `paused`: the closing day since which cover was paused.
+    pub paused_since: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +93,10 @@ pub struct Decision {
     /// The claim's filing date (as used: the diagnosis date where none was given).
     pub filed_on: NaiveDate,
     pub reason: Reason,
+    /// The amount paid: with a short pool, the full amount reduced pro rata.
     pub payout: Money,
+    /// With a short pool, the full amount where the payout was reduced.
+    pub full_payout: Option<Money>,
     pub facts: ClaimFacts,
 }
 
@@ -234,10 +243,165 @@ pub fn decide_all(
     claims: &Claims,
     until: NaiveDate,
 ) -> Vec<Decision> {
+    let mut decider = Decider::new(plan, members, membership, claims, until);
+    decider.decide_through(until, &mut |_, _| Cover::default());
+    decider.finish(membership)
+}
+
+/// Whether a member was covered on a day, for a plan with a minimum balance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cover {
+    /// Paused on the day: since this closing day.
+    pub paused_since: Option<NaiveDate>,
+    /// The day cover last resumed on or before the day, when the plan makes
+    /// a resumed member serve a new waiting period.
+    pub waiting_from: Option<NaiveDate>,
+}
+
+/// Decides claims in order of (filed_on, id), a stretch of filing days at a
+/// time, so that a run can share each period before deciding the next
+/// period's claims.
+pub struct Decider<'p> {
+    plan: &'p Plan,
+    queue: Vec<Pending>,
+    next: usize,
+    approved: Approved,
+    ended: Vec<NaiveDate>,
+    refunded: Vec<bool>,
+    out: Vec<Decision>,
+    /// Memberships ended by decisions: (member, day, cause), in order.
+    ends: Vec<(u32, NaiveDate, EndCause)>,
+}
+
+impl<'p> Decider<'p> {
+    /// Resolves every claim filed on or before `until` and puts them in order.
+    pub fn new(
+        plan: &'p Plan,
+        members: &Members,
+        membership: &Membership,
+        claims: &Claims,
+        until: NaiveDate,
+    ) -> Decider<'p> {
+        let (queue, slots) = queue(plan, members, membership, claims, until);
+        Decider {
+            plan,
+            next: 0,
+            approved: Approved {
+                count: vec![0; slots * plan.benefits.len()],
+                benefits: plan.benefits.len(),
+            },
+            ended: vec![NaiveDate::MAX; slots],
+            refunded: vec![false; slots],
+            out: Vec::with_capacity(queue.len()),
+            ends: Vec::new(),
+            queue,
+        }
+    }
+
+    /// Memberships ended by the decisions so far: (member, day, cause), in order.
+    pub fn ends(&self) -> &[(u32, NaiveDate, EndCause)] {
+        &self.ends
+    }
+
+    /// The decisions so far, in processing order.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.out
+    }
+
+    /// The members that claims name, each once.
+    pub fn claimants(&self) -> impl Iterator<Item = u32> + '_ {
+        self.queue.iter().filter_map(|p| p.member)
+    }
+
+    /// Decides the claims filed on or before `day`; `cover(member,
+    /// diagnosed)` says whether the member was covered on the diagnosis
+    /// day. Returns the decisions made.
+    pub fn decide_through(
+        &mut self,
+        day: NaiveDate,
+        cover: &mut dyn FnMut(u32, NaiveDate) -> Cover,
+    ) -> std::ops::Range<usize> {
+        let first = self.out.len();
+        while let Some(p) = self.queue.get(self.next).filter(|p| p.filed <= day) {
+            let p = *p;
+            self.next += 1;
+            let decision = self.decide_one(&p, cover);
+            self.out.push(decision);
+        }
+        first..self.out.len()
+    }
+
+    /// Decides one claim and records what it changes.
+    fn decide_one(&mut self, p: &Pending, cover: &mut dyn FnMut(u32, NaiveDate) -> Cover) -> Decision {
+        let plan = self.plan;
+        let mut facts = ClaimFacts {
+            member: p.member,
+            disease: p.disease,
+            benefit: p.benefit,
+            ..ClaimFacts::default()
+        };
+        let end = self
+            .ended
+            .get(p.slot as usize)
+            .map_or(p.end, |&day| day.min(p.end));
+        let covered = |m: u32| cover(m, p.diagnosed);
+        let (reason, payout) = decide(plan, end, p, &mut facts, &self.approved, covered);
+        let rules = plan.at(p.diagnosed);
+        let (m, b) = (
+            facts.member.unwrap_or(0),
+            facts.benefit.unwrap_or(BenefitId(0)),
+        );
+        let (ended, ends) = (&mut self.ended, &mut self.ends);
+        let mut end_on = |day: NaiveDate, cause: EndCause| {
+            ends.push((m, day, cause));
+            let slot = &mut ended[p.slot as usize];
+            *slot = (*slot).min(day);
+        };
+        if reason == Reason::Covered {
+            *self.approved.of(p.slot, b) += 1;
+            if rules.membership.ends_on_payout.iter().any(|e| e.value == b) {
+                end_on(p.filed, EndCause::Payout);
+            }
+        } else if reason == Reason::InWaitingPeriod
+            && rules.benefit(b).waiting_refund.is_some()
+            && !std::mem::replace(&mut self.refunded[p.slot as usize], true)
+        {
+            facts.refund = true;
+            end_on(p.filed, EndCause::WaitingRefund);
+        }
+        Decision {
+            claim: p.claim,
+            filed_on: p.filed,
+            reason,
+            payout,
+            full_payout: None,
+            facts,
+        }
+    }
+
+    /// Every decision, in processing order; the memberships they ended
+    /// are ended in `membership`.
+    pub fn finish(self, membership: &mut Membership) -> Vec<Decision> {
+        for &(m, day, cause) in &self.ends {
+            membership.end_on(m as usize, day, cause);
+        }
+        self.out
+    }
+}
+
+/// Every claim filed on or before `until`, resolved and in decision order,
+/// and how many members the claims name.
+fn queue(
+    plan: &Plan,
+    members: &Members,
+    membership: &Membership,
+    claims: &Claims,
+    until: NaiveDate,
+) -> (Vec<Pending>, usize) {
     use rayon::prelude::*;
     let all = claims.all();
     // Resolve every claim in file order, then order compact keys.
-    let membership_now = &*membership;
+    let membership_now = membership;
     // The claims' members and their numbers among the claims' members: by
     // number when the members were read with the claims' numbering,
     // otherwise by id, in a loop of lookups alone whose cache misses
@@ -303,55 +467,7 @@ pub fn decide_all(
     // payouts, memberships ended by one) is kept by the members' numbers.
     let queue: Vec<Pending> = order.par_iter().map(|&i| resolved[i as usize]).collect();
     drop(resolved);
-    let mut approved = Approved {
-        count: vec![0; slots * plan.benefits.len()],
-        benefits: plan.benefits.len(),
-    };
-    let mut ended: Vec<NaiveDate> = vec![NaiveDate::MAX; slots];
-    let mut refunded: Vec<bool> = vec![false; slots];
-    let mut out = Vec::with_capacity(queue.len());
-    for p in &queue {
-        let mut facts = ClaimFacts {
-            member: p.member,
-            disease: p.disease,
-            benefit: p.benefit,
-            ..ClaimFacts::default()
-        };
-        let end = ended
-            .get(p.slot as usize)
-            .map_or(p.end, |&day| day.min(p.end));
-        let (reason, payout) = decide(plan, end, p, &mut facts, &approved);
-        let rules = plan.at(p.diagnosed);
-        let (m, b) = (
-            facts.member.unwrap_or(0),
-            facts.benefit.unwrap_or(BenefitId(0)),
-        );
-        let mut end_on = |day: NaiveDate, cause: EndCause| {
-            membership.end_on(m as usize, day, cause);
-            let slot = &mut ended[p.slot as usize];
-            *slot = (*slot).min(day);
-        };
-        if reason == Reason::Covered {
-            *approved.of(p.slot, b) += 1;
-            if rules.membership.ends_on_payout.iter().any(|e| e.value == b) {
-                end_on(p.filed, EndCause::Payout);
-            }
-        } else if reason == Reason::InWaitingPeriod
-            && rules.benefit(b).waiting_refund.is_some()
-            && !std::mem::replace(&mut refunded[p.slot as usize], true)
-        {
-            facts.refund = true;
-            end_on(p.filed, EndCause::WaitingRefund);
-        }
-        out.push(Decision {
-            claim: p.claim,
-            filed_on: p.filed,
-            reason,
-            payout,
-            facts,
-        });
-    }
-    out
+    (queue, slots)
 }
 
 /// The approved claims so far, by the member's number and benefit.
@@ -388,6 +504,7 @@ fn decide(
     p: &Pending,
     facts: &mut ClaimFacts,
     approved: &Approved,
+    mut cover: impl FnMut(u32) -> Cover,
 ) -> (Reason, Money) {
     let denied = |r| (r, Money::ZERO);
     if p.member.is_none() {
@@ -412,6 +529,11 @@ fn decide(
         facts.ended_on = Some(closed);
         return denied(Reason::MembershipEnded);
     }
+    let cover = p.member.map(&mut cover).unwrap_or_default();
+    if let Some(since) = cover.paused_since {
+        facts.paused_since = Some(since);
+        return denied(Reason::Paused);
+    }
     let Some(b) = p.benefit.filter(|_| !p.other_benefit) else {
         return denied(Reason::DiseaseNotCovered);
     };
@@ -423,8 +545,8 @@ fn decide(
         facts.cause_excluded = true;
         return denied(Reason::CauseNotCovered);
     }
-    let waiting_ends = p
-        .waiting_from
+    let waiting_from = cover.waiting_from.map_or(p.waiting_from, |w| w.max(p.waiting_from));
+    let waiting_ends = waiting_from
         .checked_add_days(chrono::Days::new(u64::from(ben.waiting_days.value)))
         .unwrap_or(NaiveDate::MAX);
     facts.waiting_ends = Some(waiting_ends);

@@ -193,6 +193,7 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
         cases,
         options,
         period_done,
+        ..
     } = *input;
     if periods.len() >= usize::from(u16::MAX) {
         return Ok(None);
@@ -287,7 +288,7 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
             f.excess = Fraction::new(excess_num, total);
             f.caps_bound = bound;
         }
-        close_period(plan, &mut f, charged)?;
+        close_period(plan, &mut f, charged, input.payouts_of(p))?;
         period_done(p + 1, periods.len());
         carried = f.carried_out;
         out.push(f);

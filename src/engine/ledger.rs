@@ -2,8 +2,9 @@
 
 use super::claims::{Decision, Reason};
 use super::membership::Membership;
+use super::accounts::Accounts;
 use super::sharing::{Charges, PeriodFigures, Shared, Strategy};
-use crate::input::Members;
+use crate::input::{Members, Payments};
 use crate::money::Money;
 use chrono::NaiveDate;
 
@@ -16,6 +17,8 @@ pub enum MemberStatus {
     Pending,
     Left,
     Ended,
+    /// Active, but cover is paused: the balance fell below the plan's minimum.
+    Paused,
     Active,
 }
 
@@ -26,6 +29,7 @@ impl MemberStatus {
             MemberStatus::Pending => "pending",
             MemberStatus::Left => "left",
             MemberStatus::Ended => "ended",
+            MemberStatus::Paused => "paused",
             MemberStatus::Active => "active",
         }
     }
@@ -48,6 +52,26 @@ pub struct Ledger {
     pub strategy: Strategy,
     /// Whether any member of a uniform split was charged an extra fen.
     any_extra: bool,
+    /// Top-ups, account fees and pauses.
+    pub accounts: Accounts,
+}
+
+/// With a short pool, the approved payouts of a period whose pool the caps
+/// left short are reduced by the period's ratio; the full amount is kept.
+fn reduce_short_payouts(decisions: &mut [Decision], periods: &[PeriodFigures]) {
+    if periods.iter().all(|f| f.paid_ratio.is_none()) {
+        return;
+    }
+    for d in decisions.iter_mut().filter(|d| d.reason == Reason::Covered) {
+        let p = periods.partition_point(|f| f.period.end < d.filed_on);
+        if let Some(f) = periods.get(p)
+            && f.period.start <= d.filed_on
+            && let Some((ratio, _)) = f.paid_ratio
+        {
+            d.full_payout = Some(d.payout);
+            d.payout = super::short_pool::paid_part(d.payout, ratio).unwrap_or(d.payout);
+        }
+    }
 }
 
 /// Refuses a run whose totals over all periods would not fit in money: every
@@ -81,10 +105,11 @@ impl Ledger {
     pub(super) fn new(
         members: &Members,
         membership: Membership,
-        decided: Vec<Decision>,
+        mut decided: Vec<Decision>,
         shared: Shared,
         until: NaiveDate,
     ) -> Result<Ledger, super::EngineError> {
+        reduce_short_payouts(&mut decided, &shared.periods);
         let mut paid_out = rustc_hash::FxHashMap::default();
         for d in &decided {
             if d.reason == Reason::Covered
@@ -113,10 +138,53 @@ impl Ledger {
             charges: shared.charges,
             strategy: shared.strategy,
             refunds: rustc_hash::FxHashMap::default(),
+            accounts: Accounts::default(),
         };
         ledger.refund();
         check_totals(&ledger.periods)?;
         Ok(ledger)
+    }
+
+    /// Adds the accounts and checks every member's balance by the identity
+    /// prepaid + topped_up − charged − fees + refunded, against the balance
+    /// the accounts kept event by event, and the top-ups against the
+    /// payments file.
+    pub(super) fn with_accounts(
+        mut self,
+        members: &Members,
+        payments: &Payments,
+        accounts: Accounts,
+    ) -> Result<Ledger, super::EngineError> {
+        use rayon::prelude::*;
+        self.accounts = accounts;
+        if self.accounts.kept_balance.is_empty() {
+            return Ok(self);
+        }
+        let until = self.until;
+        let wrong = (0..members.len()).into_par_iter().find_first(|&i| {
+            let (days, amounts) = payments.slices(i);
+            let paid: i64 = amounts[..days.partition_point(|&d| d <= until)].iter().sum();
+            paid != self.accounts.topped_up[i]
+                || self.balance(members, i).0 != self.accounts.kept_balance[i]
+        });
+        match wrong {
+            None => Ok(self),
+            Some(i) => Err(super::EngineError::Balance {
+                member: members.id(i).to_string(),
+                kept: Money(self.accounts.kept_balance[i]),
+                identity: self.balance(members, i),
+            }),
+        }
+    }
+
+    /// Top-ups of member `i` dated on or before `--until`.
+    pub fn topped_up(&self, i: usize) -> Money {
+        Money(self.accounts.topped_up.get(i).copied().unwrap_or(0))
+    }
+
+    /// Account fees taken from member `i`.
+    pub fn fees(&self, i: usize) -> Money {
+        Money(self.accounts.fees.get(i).copied().unwrap_or(0))
     }
 
     /// Refunds every charge of a member whose claim in the waiting period
@@ -213,14 +281,17 @@ impl Ledger {
             MemberStatus::Left
         } else if self.membership.end[i] <= self.until {
             MemberStatus::Ended
+        } else if self.accounts.paused.get(i).copied().unwrap_or(false) {
+            MemberStatus::Paused
         } else {
             MemberStatus::Active
         }
     }
 
-    /// prepaid − charged + refunded.
+    /// prepaid + topped_up − charged − fees + refunded.
     pub fn balance(&self, members: &Members, i: usize) -> Money {
-        self.prepaid(members, i) - self.charged(i) + self.refunded(i)
+        self.prepaid(members, i) + self.topped_up(i) - self.charged(i) - self.fees(i)
+            + self.refunded(i)
     }
 
     /// Calls `f(member, charge)` for each non-zero charge of period `p`, in member input order.

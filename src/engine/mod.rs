@@ -5,13 +5,20 @@
 //! only columns of dates and integers: no strings, no hash maps.
 
 mod claims;
+mod account;
+mod accounts;
 mod classes;
+mod each;
 mod ledger;
 mod membership;
 mod periods;
 mod sharing;
+mod short_pool;
 
 pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
+pub use account::{AccountEvent, AccountLog, Pause};
+pub use accounts::{Accounts, has_accounts};
+pub use claims::Cover;
 pub use ledger::{Ledger, MemberStatus};
 pub use membership::{EndCause, Membership, membership_year, term_start};
 pub use periods::periods;
@@ -19,7 +26,8 @@ pub use sharing::{
     CapKind, CapsBound, Charges, MemberShare, PeriodFigures, Strategy, annual_cap, member_share,
 };
 
-use crate::input::{Claims, Members};
+use crate::input::{Claims, Members, Payments};
+use crate::money::Money;
 use crate::plan::Plan;
 use chrono::NaiveDate;
 
@@ -44,6 +52,14 @@ pub enum EngineError {
         "the run's {what} add up to more than can be computed exactly (over 92 quadrillion CNY); run fewer periods or check the payouts"
     )]
     RunTotal { what: &'static str },
+    #[error(
+        "internal error: the balance of member {member} does not add up: kept {kept}, but prepaid + topped up − charged − fees + refunded = {identity}"
+    )]
+    Balance {
+        member: String,
+        kept: Money,
+        identity: Money,
+    },
 }
 
 /// Options of a run.
@@ -82,18 +98,43 @@ pub fn run(
     claims: &Claims,
     options: RunOptions,
 ) -> Result<Ledger, EngineError> {
-    run_observed(plan, members, claims, options, &|_, _| {})
+    run_with_payments(plan, members, claims, &Payments::default(), options)
 }
 
-/// `run`, calling `period_done(done, total)` after each period is shared.
+/// Runs a plan over members, claims and the members' top-ups up to `until`.
+pub fn run_with_payments(
+    plan: &Plan,
+    members: &Members,
+    claims: &Claims,
+    payments: &Payments,
+    options: RunOptions,
+) -> Result<Ledger, EngineError> {
+    run_observed(plan, members, claims, payments, options, &|_, _| {})
+}
+
+/// `run_with_payments`, calling `period_done(done, total)` after each period is shared.
 pub fn run_observed(
     plan: &Plan,
     members: &Members,
     claims: &Claims,
+    payments: &Payments,
     options: RunOptions,
     period_done: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Ledger, EngineError> {
     let mut membership = Membership::new(plan, members);
+    if has_accounts(plan) {
+        let (decisions, shared, accounts) = accounts::run(
+            plan,
+            members,
+            &mut membership,
+            payments,
+            claims,
+            options,
+            period_done,
+        )?;
+        return Ledger::new(members, membership, decisions, shared, options.until)?
+            .with_accounts(members, payments, accounts);
+    }
     let decisions = claims::decide_all(plan, members, &mut membership, claims, options.until);
     let shared = if options.share {
         sharing::share_all(plan, members, &membership, &decisions, options, period_done)?
@@ -105,5 +146,9 @@ pub fn run_observed(
             charges: Charges::None,
         }
     };
-    Ledger::new(members, membership, decisions, shared, options.until)
+    Ledger::new(members, membership, decisions, shared, options.until)?.with_accounts(
+        members,
+        payments,
+        Accounts::topped_up_only(members, payments, options.until),
+    )
 }

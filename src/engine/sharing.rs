@@ -11,13 +11,13 @@
 use super::EngineError;
 use super::RunOptions;
 use super::claims::{Decision, Reason};
-use super::membership::{Membership, membership_year, term_start};
+use super::membership::{Membership, term_start};
 use crate::ast::{AgeBasis, Remainder, RoundingMode, SplitKind};
 use crate::input::Members;
 use crate::money::{Fraction, Money};
 use crate::period::Period;
 use crate::plan::{Plan, Schedule};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 /// The figures of one period, as in `periods.csv`, with the exact intermediate values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +43,9 @@ pub struct PeriodFigures {
     pub caps_bound: CapsBound,
     /// Refunds paid by the operator in the period, outside the sharing identity.
     pub refunded: Money,
+    /// With a short pool: the share of each approved payout that was paid,
+    /// where the caps left part of the pool uncollected, and the full payouts.
+    pub paid_ratio: Option<(Fraction, Money)>,
 }
 
 /// Which caps bound in a period.
@@ -247,12 +250,22 @@ pub(super) struct Input<'a> {
     pub periods: &'a [Period],
     /// Approved cases and their payouts, by period.
     pub cases: &'a [(u64, Money)],
+    /// Each approved payout, by period, where a short pool may reduce them
+    /// (empty otherwise).
+    pub amounts: &'a [Vec<Money>],
     pub options: RunOptions,
     pub period_done: &'a (dyn Fn(usize, usize) + Sync),
 }
 
+impl Input<'_> {
+    /// The approved payouts of period `p`, where a short pool may reduce them.
+    pub fn payouts_of(&self, p: usize) -> &[Money] {
+        self.amounts.get(p).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Cases and payouts of each period: approved claims filed in it.
-fn cases_by_period(
+pub(super) fn cases_by_period(
     periods: &[Period],
     decisions: &[Decision],
 ) -> Result<Vec<(u64, Money)>, EngineError> {
@@ -271,12 +284,33 @@ fn cases_by_period(
         .collect()
 }
 
+/// Each approved payout of each period, in decision order, where some
+/// period's payouts may be reduced by a short pool (otherwise none).
+pub(super) fn amounts_by_period(
+    plan: &Plan,
+    periods: &[Period],
+    decisions: &[Decision],
+) -> Vec<Vec<Money>> {
+    let rules = || std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan));
+    if !rules().any(|r| r.sharing.short_pool()) {
+        return Vec::new();
+    }
+    let mut out = vec![Vec::new(); periods.len()];
+    for d in decisions.iter().filter(|d| d.reason == Reason::Covered) {
+        let p = periods.partition_point(|p| p.end < d.filed_on);
+        if p < periods.len() && periods[p].start <= d.filed_on {
+            out[p].push(d.payout);
+        }
+    }
+    out
+}
+
 /// The largest amount of money a period may hold, in fen: sums of two such
 /// amounts still fit in 64 bits: about 23 quadrillion CNY.
 const PERIOD_LIMIT: i128 = (i64::MAX / 4) as i128;
 
 /// `fen` as money, or an error when it is beyond what a period may hold.
-fn bounded(fen: i128, period: &Period) -> Result<Money, EngineError> {
+pub(super) fn bounded(fen: i128, period: &Period) -> Result<Money, EngineError> {
     if fen.abs() > PERIOD_LIMIT {
         return Err(EngineError::Overflow {
             start: period.start,
@@ -321,6 +355,7 @@ pub(super) fn open_period(
         uniform_charge: None,
         caps_bound: CapsBound::default(),
         refunded: Money::ZERO,
+        paid_ratio: None,
     })
 }
 
@@ -329,12 +364,16 @@ pub(super) fn close_period(
     plan: &Plan,
     f: &mut PeriodFigures,
     charged: i128,
+    payouts: &[Money],
 ) -> Result<(), EngineError> {
     let p = f.period;
     f.charged = bounded(charged, &p)?;
-    let (charged, to_collect) = (i128::from(f.charged.0), i128::from(f.to_collect.0));
     // From the day a plan closes, nothing is carried: the operator bears the rest.
     let closed = plan.closure.as_ref().is_some_and(|c| p.end >= c.value.on);
+    if !closed && plan.at(p.end).sharing.short_pool() {
+        super::short_pool::reduce(plan, f, payouts)?;
+    }
+    let (charged, to_collect) = (i128::from(f.charged.0), i128::from(f.to_collect.0));
     let remainder = match plan.at(p.end).sharing.remainder.value {
         _ if closed => Remainder::Operator,
         r => r,
@@ -364,7 +403,7 @@ pub(super) fn close_period(
 }
 
 /// The total the distributed remainder aims at: Σ capped shares, rounded as the plan says.
-fn distributed_target(plan: &Plan, f: &PeriodFigures) -> i128 {
+pub(super) fn distributed_target(plan: &Plan, f: &PeriodFigures) -> i128 {
     let total = Fraction::new(i128::from(f.to_collect.0), 1).minus(f.excess);
     total.round_fen(plan.at(f.period.end).sharing.rounding.value)
 }
@@ -379,12 +418,14 @@ pub fn share_all(
 ) -> Result<Shared, EngineError> {
     let periods = super::periods(plan, options.until);
     let cases = cases_by_period(&periods, decisions)?;
+    let amounts = amounts_by_period(plan, &periods, decisions);
     let input = Input {
         plan,
         members,
         membership,
         periods: &periods,
         cases: &cases,
+        amounts: &amounts,
         options,
         period_done,
     };
@@ -405,7 +446,7 @@ pub fn share_all(
         if by_class && let Some(shared) = super::classes::share_classes(&input)? {
             return Ok(shared);
         }
-        share_each(&input)
+        super::each::share_each(&input)
     }
 }
 
@@ -419,6 +460,7 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
         cases,
         options: _,
         period_done,
+        ..
     } = *input;
     use rayon::prelude::*;
     let n = members.len();
@@ -499,7 +541,7 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
                 f.uniform_charge = Some(charge);
             }
         }
-        close_period(plan, &mut f, charged)?;
+        close_period(plan, &mut f, charged, input.payouts_of(p))?;
         period_done(p + 1, periods.len());
         carried = f.carried_out;
         per_period.push(charge);
@@ -527,24 +569,6 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
             extra,
         },
     })
-}
-
-/// What the sharing loop keeps of each member between periods.
-#[derive(Clone, Copy)]
-struct MemberState {
-    join: NaiveDate,
-    birth: NaiveDate,
-    /// The first day the member no longer shares (`MIN` for the ineligible).
-    stop: NaiveDate,
-    /// The first day of the next membership year (`MIN`: not yet known).
-    year_next: NaiveDate,
-    sharing: bool,
-    year_cap: i64,
-    year_charged: i64,
-    /// The calendar year of the last closing day shared, and what was charged in it.
-    calendar_year: i32,
-    calendar_charged: i64,
-    charged: i64,
 }
 
 /// The smallest cap that applies to a share, with its kind (the first on ties).
@@ -667,302 +691,3 @@ impl PeriodRule {
     }
 }
 
-/// Each member's state before the first period.
-fn member_states(members: &Members, membership: &Membership) -> Vec<MemberState> {
-    use rayon::prelude::*;
-    (0..members.len())
-        .into_par_iter()
-        .map(|i| MemberState {
-            join: members.join[i],
-            birth: members.birth[i],
-            stop: if membership.eligible[i] {
-                members.left[i].min(membership.end[i])
-            } else {
-                NaiveDate::MIN
-            },
-            year_next: NaiveDate::MIN,
-            sharing: false,
-            year_cap: 0,
-            year_charged: 0,
-            calendar_year: i32::MIN,
-            calendar_charged: 0,
-            charged: 0,
-        })
-        .collect()
-}
-
-/// The sharing rules of one period, as the member-by-member loop reads them.
-#[derive(Clone, Copy)]
-struct EachRules {
-    weighted: bool,
-    has_year_cap: bool,
-    calendar_cap: Option<i64>,
-    distributed: bool,
-    /// The plan's rules change over time.
-    changes: bool,
-}
-
-impl EachRules {
-    /// The rules of the period closing on `e`.
-    fn at(plan: &Plan, e: NaiveDate, changes: bool) -> EachRules {
-        let rules = &plan.at(e).sharing;
-        EachRules {
-            weighted: rules.split.value == SplitKind::ByAnnualCap,
-            has_year_cap: rules.annual_cap.is_some(),
-            calendar_cap: rules.calendar_cap.as_ref().map(|c| c.value.0),
-            distributed: rules.remainder.value == Remainder::Distributed,
-            changes,
-        }
-    }
-
-    /// Whether a member shares on the closing day `e`, and its weight;
-    /// membership and calendar years move on. Where rules change,
-    /// membership years move on even while no annual cap is in force: a cap
-    /// that starts part-way through a year counts what was charged in it.
-    fn enter(&self, s: &mut MemberState, plan: &Plan, e: NaiveDate) -> (u64, i128) {
-        s.sharing = s.join <= e && e < s.stop;
-        if !s.sharing {
-            return (0, 0);
-        }
-        if e.year() != s.calendar_year {
-            s.calendar_year = e.year();
-            s.calendar_charged = 0;
-        }
-        let new_year = e >= s.year_next;
-        if new_year && (self.has_year_cap || self.changes) {
-            let (k, _) = membership_year(s.join, e);
-            s.year_next = crate::age::add_years(s.join, k + 1);
-            s.year_charged = 0;
-        }
-        if self.has_year_cap && (new_year || self.changes) {
-            s.year_cap = annual_cap(plan, s.birth, s.join, e).unwrap_or_default().0;
-        }
-        (
-            1,
-            if self.weighted {
-                i128::from(s.year_cap)
-            } else {
-                1
-            },
-        )
-    }
-
-    /// What is left of the member's annual and calendar-year caps.
-    fn left(&self, s: &MemberState) -> (Option<i64>, Option<i64>) {
-        (
-            self.has_year_cap.then(|| s.year_cap - s.year_charged),
-            self.calendar_cap.map(|c| c - s.calendar_charged),
-        )
-    }
-
-    /// Adds a charge to the member's totals. A total that would pass
-    /// i64::MAX saturates there and is reported as an overflow after the
-    /// last period.
-    fn apply(&self, s: &mut MemberState, c: i64) {
-        s.charged = s.charged.saturating_add(c);
-        s.calendar_charged = s.calendar_charged.saturating_add(c);
-        if self.has_year_cap || self.changes {
-            s.year_charged = s.year_charged.saturating_add(c);
-        }
-    }
-}
-
-/// The period's charges with one more fen for each of `winners` (sorted
-/// member numbers), who are charged it.
-fn one_more_fen(
-    state: &mut [MemberState],
-    rules: &EachRules,
-    row: &[(u32, Money)],
-    winners: &[u32],
-) -> Vec<(u32, Money)> {
-    let mut extra = 0usize;
-    let mut merged = Vec::with_capacity(row.len() + winners.len());
-    let mut add = |merged: &mut Vec<(u32, Money)>, i: u32, c: Money| {
-        merged.push((i, Money(c.0 + 1)));
-        rules.apply(&mut state[i as usize], 1);
-    };
-    for &(i, c) in row {
-        while extra < winners.len() && winners[extra] < i {
-            add(&mut merged, winners[extra], Money::ZERO);
-            extra += 1;
-        }
-        if extra < winners.len() && winners[extra] == i {
-            add(&mut merged, i, c);
-            extra += 1;
-        } else {
-            merged.push((i, c));
-        }
-    }
-    for &w in &winners[extra..] {
-        add(&mut merged, w, Money::ZERO);
-    }
-    merged
-}
-
-/// Members pay different amounts: each member's share, period by period,
-/// in parallel over members, from flat per-member state.
-fn share_each(input: &Input) -> Result<Shared, EngineError> {
-    let Input {
-        plan,
-        members,
-        membership,
-        periods,
-        cases,
-        options,
-        period_done,
-    } = *input;
-    use rayon::prelude::*;
-    let mut state = member_states(members, membership);
-    let mut kept: Vec<Vec<(u32, Money)>> = Vec::new();
-    let mut tracked: Vec<Money> = Vec::new();
-    let mut tracked_before = 0i64;
-    let mut out = Vec::with_capacity(periods.len());
-    let mut carried = Money::ZERO;
-    let changes = plan.changes();
-    for (p, period) in periods.iter().enumerate() {
-        let e = period.end;
-        let rules = EachRules::at(plan, e, changes);
-        let EachRules {
-            weighted,
-            distributed,
-            ..
-        } = rules;
-        let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
-        // Pass 1: who shares on the closing day, and their weights; membership
-        // and calendar years move on.
-        let (count, total) = state
-            .par_iter_mut()
-            .map(|s| rules.enter(s, plan, e))
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        f.members = count;
-        f.weight_total = total;
-        let mut charged: i128 = 0;
-        let mut row: Vec<(u32, Money)> = Vec::new();
-        if f.to_collect.0 > 0 && total == 0 {
-            f.excess = Fraction::whole(f.to_collect);
-        } else if f.to_collect.0 > 0 {
-            let max_w = if weighted {
-                state
-                    .par_iter()
-                    .filter(|s| s.sharing)
-                    .map(|s| s.year_cap)
-                    .max()
-                    .unwrap_or(0)
-            } else {
-                1
-            };
-            let rule = PeriodRule::new(plan, &f, max_w, distributed);
-            let one = |s: &MemberState| -> (i64, i128, i64, Option<CapKind>) {
-                let w = if weighted { s.year_cap } else { 1 };
-                rule.charge(plan, &f, w, rules.left(s))
-            };
-            let apply = |s: &mut MemberState, c: i64| rules.apply(s, c);
-            let mut excess_num: i128 = 0;
-            let mut bound = CapsBound::default();
-            if options.keep_charges || distributed {
-                let results: Vec<(u32, i64, i128, i64, Option<CapKind>)> = state
-                    .par_iter_mut()
-                    .enumerate()
-                    .filter(|(_, s)| s.sharing)
-                    .map(|(i, s)| {
-                        let (c, ex, rem, b) = one(s);
-                        apply(s, c);
-                        (i as u32, c, ex, rem, b)
-                    })
-                    .collect();
-                for &(i, c, ex, _, b) in &results {
-                    bound.add(b);
-                    charged += i128::from(c);
-                    excess_num = excess_num.checked_add(ex).ok_or(EngineError::Overflow {
-                        start: period.start,
-                        end: period.end,
-                    })?;
-                    if c != 0 {
-                        row.push((i, Money(c)));
-                    }
-                }
-                f.excess = Fraction::new(excess_num, total);
-                if distributed {
-                    let target = distributed_target(plan, &f);
-                    let mut fractions: Vec<(i64, u32)> = results
-                        .iter()
-                        .filter(|r| r.3 > 0)
-                        .map(|r| (r.3, r.0))
-                        .collect();
-                    let left = (target - charged).clamp(0, fractions.len() as i128) as usize;
-                    if left > 0 {
-                        fractions.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                        let mut winners: Vec<u32> = fractions[..left].iter().map(|x| x.1).collect();
-                        winners.sort_unstable();
-                        row = one_more_fen(&mut state, &rules, &row, &winners);
-                        charged += left as i128;
-                    }
-                }
-            } else {
-                let (sum, ex, b) = state
-                    .par_iter_mut()
-                    .filter(|s| s.sharing)
-                    .map(|s| {
-                        let (c, ex, _, b) = one(s);
-                        apply(s, c);
-                        let mut cb = CapsBound::default();
-                        cb.add(b);
-                        (i128::from(c), Some(ex), cb)
-                    })
-                    .reduce(
-                        || (0i128, Some(0i128), CapsBound::default()),
-                        |a, b| {
-                            (
-                                a.0 + b.0,
-                                a.1.zip(b.1).and_then(|(x, y)| x.checked_add(y)),
-                                a.2.or(b.2),
-                            )
-                        },
-                    );
-                charged = sum;
-                excess_num = ex.ok_or(EngineError::Overflow {
-                    start: period.start,
-                    end: period.end,
-                })?;
-                bound = b;
-                f.excess = Fraction::new(excess_num, total);
-            }
-            f.caps_bound = bound;
-        }
-        close_period(plan, &mut f, charged)?;
-        period_done(p + 1, periods.len());
-        carried = f.carried_out;
-        out.push(f);
-        if options.keep_charges {
-            kept.push(row);
-        }
-        if let Some(t) = options.track.filter(|&t| (t as usize) < state.len()) {
-            let now = state[t as usize].charged;
-            tracked.push(Money(now - tracked_before));
-            tracked_before = now;
-        }
-    }
-    Ok(Shared {
-        strategy: Strategy::PerMember,
-        periods: out,
-        member_charged: {
-            if let (Some(last), true) =
-                (periods.last(), state.iter().any(|s| s.charged == i64::MAX))
-            {
-                return Err(EngineError::Overflow {
-                    start: last.start,
-                    end: last.end,
-                });
-            }
-            Some(state.iter().map(|s| Money(s.charged)).collect())
-        },
-        charges: match (options.keep_charges, options.track) {
-            (true, _) => Charges::PerMember(kept),
-            (false, Some(member)) => Charges::Tracked {
-                member,
-                per_period: tracked,
-            },
-            (false, None) => Charges::None,
-        },
-    })
-}

@@ -6,9 +6,11 @@ mod claims;
 mod csvfile;
 mod input_file;
 mod members;
+mod payments;
 
 pub use claims::{Claim, Claims, read_claims};
 pub use input_file::{InputFile, STDIN};
+pub use payments::{Payments, read_payments};
 
 /// A member id as the index keeps it: ids of up to 24 bytes are stored
 /// inline, so finding one touches one place in memory.

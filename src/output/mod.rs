@@ -123,9 +123,13 @@ pub fn write_decisions(
     claims: &Claims,
     ledger: &Ledger,
 ) -> io::Result<()> {
-    w.write_all(
-        b"claim_id,member_id,benefit,disease,diagnosed_on,filed_on,decision,reason,payout\n",
-    )?;
+    // With a short pool, the full amount is kept beside the amount paid.
+    let short = has_short_pool(plan);
+    w.write_all(if short {
+        b"claim_id,member_id,benefit,disease,diagnosed_on,filed_on,decision,reason,payout,full_payout\n"
+    } else {
+        b"claim_id,member_id,benefit,disease,diagnosed_on,filed_on,decision,reason,payout\n"
+    })?;
     let all = &ledger.decisions;
     write_pieces(w, all.len().div_ceil(DECISIONS_PER_PIECE), |k, buf| {
         let a = k * DECISIONS_PER_PIECE;
@@ -150,9 +154,20 @@ pub fn write_decisions(
             buf.extend_from_slice(d.reason.code().as_bytes());
             buf.push(b',');
             money(buf, d.payout);
+            if short {
+                buf.push(b',');
+                money(buf, d.full_payout.unwrap_or(d.payout));
+            }
             buf.push(b'\n');
         }
     })
+}
+
+/// Whether some version of the plan reduces payouts when the pool is short.
+pub fn has_short_pool(plan: &Plan) -> bool {
+    std::iter::once(plan)
+        .chain(plan.eras.iter().map(|e| &e.plan))
+        .any(|p| p.sharing.short_pool())
 }
 
 pub fn write_periods(w: &mut dyn Write, ledger: &Ledger) -> io::Result<()> {
@@ -226,7 +241,7 @@ pub fn write_members(
     members: &Members,
     ledger: &Ledger,
 ) -> io::Result<()> {
-    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance,refunded\n")?;
+    w.write_all(b"member_id,status,prepaid,charged,paid_out,balance,refunded,topped_up,fees\n")?;
     let n = members.len();
     write_pieces(w, n.div_ceil(MEMBERS_PER_PIECE), |k, buf| {
         let a = k * MEMBERS_PER_PIECE;
@@ -242,9 +257,17 @@ fn member_rows(buf: &mut Vec<u8>, members: &Members, ledger: &Ledger, a: usize, 
         buf.push(b',');
         buf.extend_from_slice(ledger.status(members, i).name().as_bytes());
         let (prepaid, charged) = (ledger.prepaid(members, i), ledger.charged(i));
-        let refunded = ledger.refunded(i);
-        let balance = prepaid - charged + refunded;
-        for m in [prepaid, charged, ledger.paid_out(i), balance, refunded] {
+        let (refunded, topped_up, fees) = (ledger.refunded(i), ledger.topped_up(i), ledger.fees(i));
+        let balance = prepaid + topped_up - charged - fees + refunded;
+        for m in [
+            prepaid,
+            charged,
+            ledger.paid_out(i),
+            balance,
+            refunded,
+            topped_up,
+            fees,
+        ] {
             buf.push(b',');
             money(buf, m);
         }

@@ -75,6 +75,7 @@ impl Lowerer {
             }
             Rule::membership_header => header(Header::Membership),
             Rule::sharing_header => header(Header::Sharing),
+            Rule::account_header => header(Header::Account),
             Rule::viability_header => header(Header::Viability),
             Rule::benefit_header | Rule::diseases_header => {
                 let mut it = item.clone().into_inner();
@@ -279,7 +280,35 @@ impl Lowerer {
                     })
                 }
             }
-            Rule::excess => S::Excess,
+            Rule::excess => {
+                let p = next()?;
+                let rule = match p.as_rule() {
+                    Rule::excess_reduces => ExcessRule::ReducesPayouts,
+                    _ => ExcessRule::Operator,
+                };
+                S::Excess(Spanned::new(rule, self.span(&p)))
+            }
+            Rule::minimum_balance => S::MinimumBalance(self.quantity(next()?)?),
+            Rule::resumes => {
+                let p = next()?;
+                S::Resumes {
+                    new_waiting: Spanned::new(p.as_rule() == Rule::with_waiting, self.span(&p)),
+                }
+            }
+            Rule::account_fee => {
+                let amount = self.quantity(next()?)?;
+                let e = next()?;
+                let every = match e.as_str() {
+                    "month" => FeeEvery::Month,
+                    "quarter" => FeeEvery::Quarter,
+                    _ => FeeEvery::Year,
+                };
+                S::AccountFee {
+                    amount,
+                    every: Spanned::new(every, self.span(&e)),
+                    inactive_only: it.next().is_some(),
+                }
+            }
             Rule::rounding => {
                 let m = next()?;
                 let r = next()?;
@@ -302,7 +331,11 @@ impl Lowerer {
             }
             Rule::minimum => S::Minimum(self.spanned_str(&next()?)),
             Rule::as_of => S::AsOf(self.spanned_str(&next()?)),
-            Rule::member_row | Rule::claim_row | Rule::members_row | Rule::claims_row => {
+            Rule::member_row
+            | Rule::claim_row
+            | Rule::members_row
+            | Rule::claims_row
+            | Rule::payment_row => {
                 let name = self.spanned_str(&next()?);
                 let count = if matches!(rule, Rule::members_row | Rule::claims_row) {
                     Some(self.spanned_str(&next()?))
@@ -318,6 +351,10 @@ impl Lowerer {
                 }
                 match (rule, count) {
                     (Rule::member_row, _) => S::Member { name, fields },
+                    (Rule::payment_row, _) => S::Payment {
+                        member: name,
+                        fields,
+                    },
                     (Rule::claims_row, Some(count)) => S::Claims {
                         prefix: name,
                         count,

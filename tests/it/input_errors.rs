@@ -352,7 +352,7 @@ fn a_header_only_members_file_is_valid() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         String::from_utf8(read(&s.path("out/members.csv"))).expect("UTF-8"),
-        "member_id,status,prepaid,charged,paid_out,balance,refunded\n"
+        "member_id,status,prepaid,charged,paid_out,balance,refunded,topped_up,fees\n"
     );
 }
 

@@ -1,0 +1,363 @@
+//! One member's prepaid account, day by day: top-ups, account fees, a
+//! refund, and cover paused while the balance is below the plan's minimum.
+//!
+//! The balance on day d = prepaid + top-ups dated on or before d − charges
+//! of periods closed on or before d − account fees due up to d + refunds
+//! credited up to d. Events of one day happen in this order: a refund, the
+//! top-ups (in file order), the pause check of a closing day (before the
+//! period's charge), the period's charge, then the account fee.
+
+use crate::plan::Plan;
+use chrono::{Datelike, Days, NaiveDate};
+
+/// A pause of cover: from the closing day the balance was below the
+/// minimum, to the day after the top-up that restored it (`MAX`: still paused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pause {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The balance on the closing day, before the period's charge (fen).
+    pub balance: i64,
+}
+
+/// Something that changed a balance, or cover, for explanations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountEvent {
+    TopUp { day: NaiveDate, amount: i64, balance: i64 },
+    Fee { day: NaiveDate, amount: i64, due: i64, balance: i64 },
+    Refund { day: NaiveDate, amount: i64, balance: i64 },
+    Paused { day: NaiveDate, balance: i64, minimum: i64 },
+    /// Cover resumes on `day`, the day after the top-up.
+    Resumed { day: NaiveDate, balance: i64 },
+}
+
+impl AccountEvent {
+    pub fn day(&self) -> NaiveDate {
+        match *self {
+            AccountEvent::TopUp { day, .. }
+            | AccountEvent::Fee { day, .. }
+            | AccountEvent::Refund { day, .. }
+            | AccountEvent::Paused { day, .. }
+            | AccountEvent::Resumed { day, .. } => day,
+        }
+    }
+}
+
+/// What is kept of a watched member's account (a claimant, or the member
+/// explained): its pauses, and for the member explained, every event.
+#[derive(Clone, Debug, Default)]
+pub struct AccountLog {
+    pub pauses: Vec<Pause>,
+    pub events: Option<Vec<AccountEvent>>,
+}
+
+/// A member's account between events.
+#[derive(Clone, Debug)]
+pub(super) struct Account {
+    /// prepaid + top-ups − fees + the refund credited so far (fen); the
+    /// balance is this minus everything charged.
+    pub(super) base: i64,
+    pub(super) topped_up: i64,
+    pub(super) fees: i64,
+    /// A refund to credit on `refund_day` (`MAX`: none pending).
+    refund: i64,
+    refund_day: NaiveDate,
+    pub(super) refunded: i64,
+    /// The next of the member's top-ups to take.
+    next_payment: u32,
+    /// The first month end not yet considered for a fee.
+    next_fee: NaiveDate,
+    /// Paused since this closing day (`MAX`: covered).
+    pub(super) paused_since: NaiveDate,
+    /// The last day cover resumed (`MIN`: never paused).
+    pub(super) resumed: NaiveDate,
+    pub(super) log: Option<Box<AccountLog>>,
+}
+
+/// A member's facts that the account reads.
+#[derive(Clone, Copy)]
+pub(super) struct Holder<'p> {
+    pub join: NaiveDate,
+    /// The first day the membership is not active (`MIN`: never eligible).
+    pub stop: NaiveDate,
+    /// Charged so far (fen).
+    pub charged: i64,
+    pub days: &'p [NaiveDate],
+    pub amounts: &'p [i64],
+}
+
+impl Holder<'_> {
+    fn active(&self, d: NaiveDate) -> bool {
+        self.join <= d && d < self.stop
+    }
+}
+
+/// The last day of `d`'s month.
+pub(super) fn month_end(d: NaiveDate) -> NaiveDate {
+    let first_next = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    first_next.and_then(|f| f.pred_opt()).unwrap_or(NaiveDate::MAX)
+}
+
+fn next_day(d: NaiveDate) -> NaiveDate {
+    d.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX)
+}
+
+/// The account fee due on month end `q` under the rules then: (amount,
+/// only from accounts without an active membership).
+fn fee_due(plan: &Plan, q: NaiveDate) -> Option<(i64, bool)> {
+    use crate::ast::FeeEvery;
+    let fee = plan.at(q).account.as_ref()?.fee.as_ref()?.value;
+    let due = match fee.every {
+        FeeEvery::Month => true,
+        FeeEvery::Quarter => q.month() % 3 == 0,
+        FeeEvery::Year => q.month() == 12,
+    };
+    due.then_some((fee.amount.0, fee.inactive_only))
+}
+
+/// The minimum balance in force on `day`, if any (fen).
+pub(super) fn minimum_on(plan: &Plan, day: NaiveDate) -> Option<i64> {
+    plan.at(day)
+        .account
+        .as_ref()?
+        .minimum
+        .as_ref()
+        .map(|m| m.value.0)
+}
+
+/// How the plan's account rules read, the same for every member.
+#[derive(Clone, Copy)]
+pub(super) struct AccountRules<'p> {
+    pub plan: &'p Plan,
+    /// Some version of the plan charges an account fee.
+    pub fees: bool,
+    /// Every version's fee is only for accounts without an active membership.
+    pub inactive_only: bool,
+}
+
+impl<'p> AccountRules<'p> {
+    pub fn new(plan: &'p Plan) -> AccountRules<'p> {
+        let versions = || std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan));
+        let fees: Vec<bool> = versions()
+            .filter_map(|p| p.account.as_ref()?.fee.as_ref())
+            .map(|f| f.value.inactive_only)
+            .collect();
+        AccountRules {
+            plan,
+            fees: !fees.is_empty(),
+            inactive_only: fees.iter().all(|&i| i),
+        }
+    }
+}
+
+impl Account {
+    /// A new account holding `prepaid`; `watched`: keep its pauses, and
+    /// `explained`: keep every event.
+    pub(super) fn new(prepaid: i64, join: NaiveDate, watched: bool, explained: bool) -> Account {
+        Account {
+            base: prepaid,
+            topped_up: 0,
+            fees: 0,
+            refund: 0,
+            refund_day: NaiveDate::MAX,
+            refunded: 0,
+            next_payment: 0,
+            next_fee: month_end(join),
+            paused_since: NaiveDate::MAX,
+            resumed: NaiveDate::MIN,
+            log: (watched || explained).then(|| {
+                Box::new(AccountLog {
+                    pauses: Vec::new(),
+                    events: explained.then(Vec::new),
+                })
+            }),
+        }
+    }
+
+    pub(super) fn balance(&self, charged: i64) -> i64 {
+        self.base - charged
+    }
+
+    pub(super) fn paused(&self) -> bool {
+        self.paused_since != NaiveDate::MAX
+    }
+
+    fn note(&mut self, event: AccountEvent) {
+        if let Some(events) = self.log.as_mut().and_then(|l| l.events.as_mut()) {
+            events.push(event);
+        }
+    }
+
+    /// Credits `amount` (the member's refunded charges) on `day`.
+    pub(super) fn refund_on(&mut self, day: NaiveDate, amount: i64) {
+        self.refund = amount;
+        self.refund_day = day;
+    }
+
+    /// Takes every event up to the top-ups (and refund) of `topups_through`
+    /// and the fees due before `fees_before`, in day order.
+    pub(super) fn advance(
+        &mut self,
+        rules: &AccountRules,
+        h: &Holder,
+        topups_through: NaiveDate,
+        fees_before: NaiveDate,
+    ) {
+        let mut fee = self.fee_from(rules, h, self.next_fee, fees_before);
+        loop {
+            let refund = Some(self.refund_day).filter(|&r| r <= topups_through);
+            let topup = h
+                .days
+                .get(self.next_payment as usize)
+                .copied()
+                .filter(|&t| t <= topups_through);
+            let next = [
+                refund.map(|d| (d, 0)),
+                topup.map(|d| (d, 1)),
+                fee.map(|(d, _)| (d, 2)),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            match next {
+                Some((day, 0)) => self.credit_refund(h, day),
+                Some((day, 1)) => self.top_up(rules, h, day),
+                Some((day, _)) => {
+                    self.take_fee(h, day, fee.map_or(0, |f| f.1));
+                    fee = self.fee_from(rules, h, month_end(next_day(day)), fees_before);
+                }
+                None => break,
+            }
+        }
+        self.next_fee = self.next_fee.max(month_end(fees_before));
+    }
+
+    /// The first month end on or after `from` and before `before` on which
+    /// a fee falls due on this account: (day, amount).
+    fn fee_from(
+        &self,
+        rules: &AccountRules,
+        h: &Holder,
+        from: NaiveDate,
+        before: NaiveDate,
+    ) -> Option<(NaiveDate, i64)> {
+        if !rules.fees {
+            return None;
+        }
+        let mut q = from;
+        if rules.inactive_only {
+            q = q.max(month_end(h.stop.max(h.join)));
+        }
+        while q < before {
+            if let Some((amount, inactive_only)) = fee_due(rules.plan, q)
+                && !(inactive_only && h.active(q))
+            {
+                return Some((q, amount));
+            }
+            q = month_end(next_day(q));
+        }
+        None
+    }
+
+    fn credit_refund(&mut self, h: &Holder, day: NaiveDate) {
+        self.base += self.refund;
+        self.refunded += self.refund;
+        let amount = std::mem::take(&mut self.refund);
+        self.refund_day = NaiveDate::MAX;
+        let balance = self.balance(h.charged);
+        self.note(AccountEvent::Refund {
+            day,
+            amount,
+            balance,
+        });
+    }
+
+    fn top_up(&mut self, rules: &AccountRules, h: &Holder, t: NaiveDate) {
+        let amount = h.amounts[self.next_payment as usize];
+        self.next_payment += 1;
+        self.base += amount;
+        self.topped_up += amount;
+        let balance = self.balance(h.charged);
+        self.note(AccountEvent::TopUp {
+            day: t,
+            amount,
+            balance,
+        });
+        if self.paused() && minimum_on(rules.plan, t).is_none_or(|m| balance >= m) {
+            self.resume(next_day(t), balance);
+        }
+    }
+
+    fn resume(&mut self, day: NaiveDate, balance: i64) {
+        self.paused_since = NaiveDate::MAX;
+        self.resumed = day;
+        if let Some(p) = self.log.as_mut().and_then(|l| l.pauses.last_mut()) {
+            p.to = day;
+        }
+        self.note(AccountEvent::Resumed { day, balance });
+    }
+
+    /// Takes a fee of `due` on `q`, at most the balance.
+    fn take_fee(&mut self, h: &Holder, q: NaiveDate, due: i64) {
+        let balance = self.balance(h.charged);
+        let amount = due.min(balance.max(0));
+        self.base -= amount;
+        self.fees += amount;
+        self.note(AccountEvent::Fee {
+            day: q,
+            amount,
+            due,
+            balance: balance - amount,
+        });
+    }
+
+    /// The pause check of closing day `e`, before the period's charge: a
+    /// member below the minimum is paused from `e`.
+    pub(super) fn check_on_closing_day(&mut self, rules: &AccountRules, h: &Holder, e: NaiveDate) {
+        let minimum = minimum_on(rules.plan, e);
+        let balance = self.balance(h.charged);
+        match minimum {
+            None if self.paused() => self.resume(e, balance),
+            Some(m) if !self.paused() && h.active(e) && balance < m => {
+                self.paused_since = e;
+                if let Some(log) = self.log.as_mut() {
+                    log.pauses.push(Pause {
+                        from: e,
+                        to: NaiveDate::MAX,
+                        balance,
+                    });
+                }
+                self.note(AccountEvent::Paused {
+                    day: e,
+                    balance,
+                    minimum: m,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether cover was paused on `d` (a day already passed), by the log,
+    /// and the last day it resumed on or before `d`.
+    pub(super) fn paused_on(&self, d: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let Some(log) = &self.log else {
+            return (None, None);
+        };
+        let paused = log
+            .pauses
+            .iter()
+            .find(|p| p.from <= d && d < p.to)
+            .map(|p| p.from);
+        let resumed = log
+            .pauses
+            .iter()
+            .filter(|p| p.to <= d)
+            .map(|p| p.to)
+            .max();
+        (paused, resumed)
+    }
+}

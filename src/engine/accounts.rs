@@ -1,0 +1,315 @@
+//! A run of a plan with prepaid accounts (an `account` section).
+//!
+//! Whether a member is covered on a day depends on its balance, which
+//! depends on what it was charged, which depends on the claims approved
+//! before: so claims and periods are taken in turn. For each period, in
+//! order: the claims filed in it are decided (a claim diagnosed while the
+//! member is paused is denied `paused`); every account takes its top-ups
+//! and fees up to the closing day, and a member whose balance is then
+//! below the minimum is paused; the period is shared among the members
+//! active and not paused. The claims filed after the last closing day are
+//! decided last, and the accounts brought to `--until`.
+
+use super::EngineError;
+use super::RunOptions;
+use super::account::{Account, AccountLog, AccountRules, Holder};
+use super::claims::{Cover, Decider, Decision};
+use super::each::{EachLoop, MemberState};
+use super::membership::Membership;
+use super::sharing::{Input, Shared, amounts_by_period, cases_by_period};
+use crate::input::{Members, Payments};
+use crate::period::Period;
+use crate::plan::Plan;
+use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
+
+/// What the accounts hold at `--until`, for the ledger.
+#[derive(Debug, Default)]
+pub struct Accounts {
+    /// Top-ups dated on or before `--until`, by member (fen).
+    pub topped_up: Vec<i64>,
+    /// Account fees taken, by member (fen; empty: none).
+    pub fees: Vec<i64>,
+    /// Paused on `--until`, by member (empty: nobody).
+    pub paused: Vec<bool>,
+    /// The pauses of claimants, and every event of the member explained.
+    pub logs: rustc_hash::FxHashMap<u32, AccountLog>,
+    /// Each balance as the accounts kept it, event by event (fen; empty
+    /// without accounts): checked against the identity.
+    pub kept_balance: Vec<i64>,
+}
+
+impl Accounts {
+    /// The top-ups of a plan without accounts: added to the balance, nothing more.
+    pub fn topped_up_only(members: &Members, payments: &Payments, until: NaiveDate) -> Accounts {
+        if payments.is_empty() {
+            return Accounts::default();
+        }
+        let topped_up = (0..members.len())
+            .into_par_iter()
+            .map(|i| {
+                let (days, amounts) = payments.slices(i);
+                let n = days.partition_point(|&d| d <= until);
+                amounts[..n].iter().sum()
+            })
+            .collect();
+        Accounts {
+            topped_up,
+            ..Accounts::default()
+        }
+    }
+}
+
+/// Whether the plan, in any version, has an `account` section.
+pub fn has_accounts(plan: &Plan) -> bool {
+    plan.account.is_some() || plan.eras.iter().any(|e| e.plan.account.is_some())
+}
+
+/// The shared state of the loop.
+struct Run<'a> {
+    plan: &'a Plan,
+    rules: AccountRules<'a>,
+    payments: &'a Payments,
+    accounts: Vec<Account>,
+    /// The last closing day taken (`MIN` before the first).
+    last_closing: NaiveDate,
+    /// Ends already applied to the members' states.
+    ends_seen: usize,
+}
+
+/// Decides, shares and keeps the accounts; returns the decisions, what was
+/// shared, the accounts and the memberships as the decisions ended them.
+pub(super) fn run(
+    plan: &Plan,
+    members: &Members,
+    membership: &mut Membership,
+    payments: &Payments,
+    claims: &crate::input::Claims,
+    options: RunOptions,
+    period_done: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Vec<Decision>, Shared, Accounts), EngineError> {
+    let periods: Vec<Period> = super::periods(plan, options.until);
+    let mut decider = Decider::new(plan, members, membership, claims, options.until);
+    let mut watched = vec![false; members.len()];
+    for m in decider.claimants() {
+        watched[m as usize] = true;
+    }
+    let mut run = Run {
+        plan,
+        rules: AccountRules::new(plan),
+        payments,
+        accounts: open_accounts(members, membership, &watched, options),
+        last_closing: NaiveDate::MIN,
+        ends_seen: 0,
+    };
+    drop(watched);
+    let input = Input {
+        plan,
+        members,
+        membership,
+        periods: &periods,
+        cases: &[],
+        amounts: &[],
+        options,
+        period_done,
+    };
+    let mut each = EachLoop::new(input);
+    {
+        for (p, period) in periods.iter().enumerate() {
+            let e = period.end;
+            let batch = run.decide(&mut decider, &mut each.state, e, Some(e));
+            run.closing_day(&mut each.state, e);
+            let decided = &decider.decisions()[batch];
+            let (cases, payouts) = cases_by_period(std::slice::from_ref(period), decided)?[0];
+            let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
+            let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
+            each.period(p, cases, payouts, amounts)?;
+            run.last_closing = e;
+        }
+    }
+    run.decide(&mut decider, &mut each.state, options.until, None);
+    let until = options.until;
+    let after = until.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX);
+    run.advance_all(&each.state, until, after);
+    let accounts = run.close(&each.state);
+    let shared = each.finish()?;
+    let decisions = decider.finish(membership);
+    Ok((decisions, shared, accounts))
+}
+
+/// Every member's account as it opens: the prepayment (nothing for the
+/// ineligible, or for a member joining after `--until`).
+fn open_accounts(
+    members: &Members,
+    membership: &Membership,
+    watched: &[bool],
+    options: RunOptions,
+) -> Vec<Account> {
+    (0..members.len())
+        .into_par_iter()
+        .map(|i| {
+            let join = members.join[i];
+            let prepaid = if join > options.until {
+                0
+            } else {
+                membership.prepaid(members, i).0
+            };
+            let explained = options.track == Some(i as u32);
+            Account::new(prepaid, join, watched[i], explained)
+        })
+        .collect()
+}
+
+impl Run<'_> {
+    fn holder<'s>(&'s self, i: usize, s: &MemberState) -> Holder<'s> {
+        let (days, amounts) = self.payments.slices(i);
+        Holder {
+            join: s.join,
+            stop: s.stop,
+            charged: s.charged,
+            days,
+            amounts,
+        }
+    }
+
+    /// Decides the claims filed on or before `day`; `closing`: the closing
+    /// day of the period being taken (none after the last). Memberships the
+    /// decisions end stop sharing; refunds are credited on the filing day.
+    fn decide(
+        &mut self,
+        decider: &mut Decider,
+        state: &mut [MemberState],
+        day: NaiveDate,
+        closing: Option<NaiveDate>,
+    ) -> std::ops::Range<usize> {
+        let batch = {
+            let this = &*self;
+            let state = &*state;
+            let mut cover = |m: u32, d: NaiveDate| this.cover(state, m as usize, d, closing);
+            decider.decide_through(day, &mut cover)
+        };
+        for &(m, end, _) in &decider.ends()[self.ends_seen..] {
+            let s = &mut state[m as usize];
+            s.stop = s.stop.min(end);
+        }
+        self.ends_seen = decider.ends().len();
+        for d in &decider.decisions()[batch.clone()] {
+            if d.facts.refund
+                && let Some(m) = d.facts.member
+            {
+                let charged = state[m as usize].charged;
+                self.accounts[m as usize].refund_on(d.filed_on, charged);
+            }
+        }
+        batch
+    }
+
+    /// Whether member `i` was covered on `d`: from its pauses for a day
+    /// already passed, else from its account taken forward to `d`.
+    fn cover(&self, state: &[MemberState], i: usize, d: NaiveDate, closing: Option<NaiveDate>) -> Cover {
+        let account = &self.accounts[i];
+        let new_waiting = |plan: &Plan, day: NaiveDate| {
+            plan.at(day)
+                .account
+                .as_ref()
+                .is_some_and(|a| a.resume_with_waiting())
+        };
+        let (paused, resumed) = if d <= self.last_closing {
+            account.paused_on(d)
+        } else {
+            let h = self.holder(i, &state[i]);
+            let mut a = account.clone();
+            let before = d.pred_opt().unwrap_or(d);
+            a.advance(&self.rules, &h, before, d);
+            if closing == Some(d) {
+                a.advance(&self.rules, &h, d, d);
+                a.check_on_closing_day(&self.rules, &h, d);
+            }
+            let resumed = (a.resumed != NaiveDate::MIN).then_some(a.resumed);
+            (a.paused().then_some(a.paused_since), resumed)
+        };
+        Cover {
+            paused_since: paused,
+            waiting_from: resumed.filter(|&r| new_waiting(self.plan, r)),
+        }
+    }
+
+    /// Takes every account to the closing day `e` and pauses the members
+    /// below the minimum.
+    fn closing_day(&mut self, state: &mut [MemberState], e: NaiveDate) {
+        let Run {
+            rules,
+            payments,
+            accounts,
+            ..
+        } = self;
+        let rules = &*rules;
+        accounts
+            .par_iter_mut()
+            .zip(state.par_iter_mut())
+            .enumerate()
+            .for_each(|(i, (a, s))| {
+                let (days, amounts) = payments.slices(i);
+                let h = Holder {
+                    join: s.join,
+                    stop: s.stop,
+                    charged: s.charged,
+                    days,
+                    amounts,
+                };
+                a.advance(rules, &h, e, e);
+                a.check_on_closing_day(rules, &h, e);
+                s.paused = a.paused();
+            });
+    }
+
+    /// Takes every account's top-ups through `topups_through` and its fees before `fees_before`.
+    fn advance_all(&mut self, state: &[MemberState], topups_through: NaiveDate, fees_before: NaiveDate) {
+        let Run {
+            rules,
+            payments,
+            accounts,
+            ..
+        } = self;
+        let rules = &*rules;
+        accounts
+            .par_iter_mut()
+            .zip(state.par_iter())
+            .enumerate()
+            .for_each(|(i, (a, s))| {
+                let (days, amounts) = payments.slices(i);
+                let h = Holder {
+                    join: s.join,
+                    stop: s.stop,
+                    charged: s.charged,
+                    days,
+                    amounts,
+                };
+                a.advance(rules, &h, topups_through, fees_before);
+            });
+    }
+
+    /// What the accounts hold at `until`.
+    fn close(self, state: &[MemberState]) -> Accounts {
+        let fees: Vec<i64> = self.accounts.par_iter().map(|a| a.fees).collect();
+        let any_fee = fees.par_iter().any(|&f| f != 0);
+        Accounts {
+            kept_balance: self
+                .accounts
+                .par_iter()
+                .zip(state.par_iter())
+                .map(|(a, s)| a.balance(s.charged))
+                .collect(),
+            topped_up: self.accounts.par_iter().map(|a| a.topped_up).collect(),
+            fees: if any_fee { fees } else { Vec::new() },
+            paused: self.accounts.par_iter().map(|a| a.paused()).collect(),
+            logs: self
+                .accounts
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, a)| a.log.map(|l| (i as u32, *l)))
+                .collect(),
+        }
+    }
+}
+
