@@ -17,6 +17,8 @@ use crate::plan::{BenefitId, Payout, Plan};
 use crate::source::{Sources, Span};
 use crate::terminal_text::escape;
 use chrono::NaiveDate;
+mod account;
+
 use owo_colors::OwoColorize;
 use serde::Serialize;
 use std::ops::ControlFlow::{self, Break, Continue};
@@ -383,6 +385,11 @@ impl ClaimSteps<'_> {
             None,
             &[],
         );
+        let paused = r == Reason::Paused;
+        account::cover_on_diagnosis(&mut self.b, &mut self.why_not, plan, ledger, i, d, paused);
+        if paused {
+            return Break(());
+        }
         Continue(())
     }
 
@@ -893,6 +900,7 @@ pub fn charge(
         steps.rounding(&share, charge);
         debug_assert!(steps.sh.remainder.value == Remainder::Distributed || share.charge == charge);
     }
+    account::balance_steps(&mut steps.b, plan, members, ledger, i, p);
     Explanation {
         kind: "charge",
         subject,
@@ -1012,6 +1020,9 @@ impl ChargeSteps<'_> {
                 None,
                 &[("members", n(f.members))],
             );
+            return false;
+        }
+        if account::paused_on_closing_day(&mut self.b, plan, ledger, i, e, f.members) {
             return false;
         }
         self.b.step(
