@@ -7,6 +7,7 @@
 //! - `fmt`: `mutual fmt` is idempotent, keeps comments and preserves meaning.
 //! - `cli`: exit codes and output formats of the `mutual` binary.
 
+mod accounts;
 mod check;
 mod cli;
 mod designer_messages;

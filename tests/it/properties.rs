@@ -11,11 +11,11 @@ use mutual::plan::{Cause, Plan};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
-struct PlanParams {
+pub(crate) struct PlanParams {
     fee: u32,
     weighted: bool,
     case_cap: Option<u32>,
-    charge_cap: Option<u32>,
+    pub(crate) charge_cap: Option<u32>,
     year_cap: Option<Option<u32>>, // Some(None): a table by age; Some(Some(x)): fixed
     rounding: &'static str,
     remainder: &'static str,
@@ -24,7 +24,7 @@ struct PlanParams {
     waiting: u32,
 }
 
-fn plan_params() -> impl Strategy<Value = PlanParams> {
+pub(crate) fn plan_params() -> impl Strategy<Value = PlanParams> {
     (
         0u32..=20,
         any::<bool>(),
@@ -68,7 +68,7 @@ fn fen(n: u32) -> String {
     format!("{}.{:02}", n / 100, n % 100)
 }
 
-fn plan_text(p: &PlanParams) -> String {
+pub(crate) fn plan_text(p: &PlanParams) -> String {
     let mut s = String::from(
         "plan prop\n  currency CNY\n  launched 2020-01-01\n\nmembership\n  join ages 30 days to 70 years\n",
     );
@@ -118,7 +118,7 @@ fn plan_text(p: &PlanParams) -> String {
     s
 }
 
-fn load(text: &str) -> Plan {
+pub(crate) fn load(text: &str) -> Plan {
     load_with_sources(text).0
 }
 
@@ -137,20 +137,20 @@ fn load_with_sources(text: &str) -> (Plan, mutual::source::Sources) {
     (plan, sources)
 }
 
-fn day(base: &str, offset: u32) -> NaiveDate {
+pub(crate) fn day(base: &str, offset: u32) -> NaiveDate {
     d(base)
         .checked_add_days(Days::new(u64::from(offset)))
         .expect("a date")
 }
 
 #[derive(Clone, Debug)]
-struct Data {
-    members: Vec<(u32, u32, Option<u32>)>, // birth offset from 1950, join offset from 2019-10-01, left offset after join
+pub(crate) struct Data {
+    pub(crate) members: Vec<(u32, u32, Option<u32>)>, // birth offset from 1950, join offset from 2019-10-01, left offset after join
     claims: Vec<(usize, u8, u32, u32, bool)>, // member (or unknown), disease, diagnosed offset from 2019-12-01, filing delay, accident
-    bulk: usize,
+    pub(crate) bulk: usize,
 }
 
-fn data() -> impl Strategy<Value = Data> {
+pub(crate) fn data() -> impl Strategy<Value = Data> {
     (
         prop::collection::vec(
             (0u32..25_000, 0u32..450, prop::option::of(0u32..500)),
@@ -169,7 +169,7 @@ fn data() -> impl Strategy<Value = Data> {
         })
 }
 
-fn build(data: &Data) -> (Members, Claims) {
+pub(crate) fn build(data: &Data) -> (Members, Claims) {
     let mut m = Members::default();
     for (k, (b, j, left)) in data.members.iter().enumerate() {
         let join = day("2019-10-01", *j);

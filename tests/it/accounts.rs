@@ -1,0 +1,197 @@
+//! Prepaid accounts over random plans, members, claims and top-ups: every
+//! balance adds up, a top-up changes nothing before its day, and an account
+//! that never runs short charges as the same plan without one.
+
+use crate::properties::{Data, PlanParams, build, data, load, plan_params, plan_text};
+use crate::run::d;
+use mutual::engine::{self, Ledger, RunOptions};
+use mutual::input::{Claims, Members, Payments};
+use mutual::money::Money;
+use mutual::plan::Plan;
+use proptest::prelude::*;
+
+/// An account section: a minimum (fen), a new waiting period on resuming,
+/// and a fee (fen, every, only on accounts without active membership).
+#[derive(Clone, Debug)]
+struct AccountParams {
+    minimum: Option<u32>,
+    new_waiting: bool,
+    fee: Option<(u32, &'static str, bool)>,
+}
+
+fn account_params() -> impl Strategy<Value = AccountParams> {
+    (
+        prop::option::of(prop::sample::select(vec![0u32, 1, 100, 300, 900])),
+        any::<bool>(),
+        prop::option::of((
+            1u32..=500,
+            prop::sample::select(vec!["month", "quarter", "year"]),
+            any::<bool>(),
+        )),
+    )
+        .prop_map(|(minimum, new_waiting, fee)| AccountParams {
+            minimum,
+            new_waiting,
+            fee,
+        })
+}
+
+fn fen(n: u32) -> String {
+    format!("{}.{:02}", n / 100, n % 100)
+}
+
+fn account_text(a: &AccountParams) -> String {
+    let mut s = String::from("\naccount\n");
+    if let Some(m) = a.minimum {
+        s.push_str(&format!("  minimum balance {} CNY\n", fen(m)));
+        s.push_str(if a.new_waiting {
+            "  resumes after a top-up, with a new waiting period\n"
+        } else {
+            "  resumes after a top-up, without a new waiting period\n"
+        });
+    }
+    match a.fee {
+        Some((f, every, inactive)) => s.push_str(&format!(
+            "  fee {} CNY per {every}{}\n",
+            fen(f),
+            if inactive {
+                " on accounts without active membership"
+            } else {
+                ""
+            }
+        )),
+        None if a.minimum.is_none() => s.push_str("  minimum balance 0 CNY\n"),
+        None => {}
+    }
+    s
+}
+
+/// Top-ups: (member, days after its join date, fen).
+fn payments() -> impl Strategy<Value = Vec<(usize, u32, u32)>> {
+    prop::collection::vec((0usize..25, 0u32..600, 1u32..5_000), 0..30)
+}
+
+fn payments_of(m: &Members, data: &Data, top_ups: &[(usize, u32, u32)]) -> Payments {
+    let rows = top_ups
+        .iter()
+        .filter(|(k, _, _)| *k < data.members.len())
+        .map(|&(k, after, fen)| {
+            let join = m.join[k];
+            let on = join
+                .checked_add_days(chrono::Days::new(u64::from(after)))
+                .expect("a date");
+            (k as u32, on, i64::from(fen))
+        })
+        .collect();
+    Payments::new(m.len(), rows)
+}
+
+fn run(plan: &Plan, m: &Members, c: &Claims, p: &Payments) -> Ledger {
+    let options = RunOptions {
+        keep_charges: true,
+        ..RunOptions::new(d("2021-03-31"))
+    };
+    engine::run_with_payments(plan, m, c, p, options).expect("every balance adds up")
+}
+
+/// The plan with its prepayment at joining set to `prepaid` CNY.
+fn with_prepayment(params: &PlanParams, prepaid: &str) -> String {
+    plan_text(params)
+        .replace("  pays at join 9 CNY\n", "")
+        .replace(
+            "membership\n",
+            &format!("membership\n  pays at join {prepaid} CNY\n"),
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, rng_seed: proptest::test_runner::RngSeed::Fixed(2016), ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_balance_is_prepaid_plus_top_ups_less_charges_and_fees(
+        params in plan_params(), account in account_params(), data in data(), top_ups in payments()
+    ) {
+        let plan = load(&(plan_text(&params) + &account_text(&account)));
+        let (m, c) = build(&data);
+        let p = payments_of(&m, &data, &top_ups);
+        let ledger = run(&plan, &m, &c, &p);
+        for i in 0..m.len() {
+            let identity = ledger.prepaid(&m, i) + ledger.topped_up(i) - ledger.charged(i)
+                - ledger.fees(i) + ledger.refunded(i);
+            prop_assert_eq!(ledger.balance(&m, i), identity);
+            prop_assert!(ledger.fees(i).0 >= 0);
+            let paid: i64 = p.of(i).filter(|(day, _)| *day <= ledger.until).map(|(_, a)| a.0).sum();
+            prop_assert_eq!(ledger.topped_up(i), Money(paid));
+        }
+        for (q, f) in ledger.periods.iter().enumerate() {
+            prop_assert_eq!(f.charged + f.operator_borne, f.pool - f.carried_in + f.carried_out);
+            let mut count = 0;
+            ledger.for_each_charge(q, |_, _| count += 1);
+            prop_assert!(count <= f.members, "more members charged than shared");
+        }
+    }
+
+    #[test]
+    fn a_top_up_changes_nothing_before_its_day(
+        params in plan_params(), account in account_params(), data in data(),
+        top_ups in payments(), extra in (0usize..25, 0u32..600, 1u32..5_000)
+    ) {
+        let plan = load(&(plan_text(&params) + &account_text(&account)));
+        let (m, c) = build(&data);
+        let before = run(&plan, &m, &c, &payments_of(&m, &data, &top_ups));
+        let mut more = top_ups.clone();
+        more.push(extra);
+        let after = run(&plan, &m, &c, &payments_of(&m, &data, &more));
+        let Some(k) = (extra.0 < data.members.len()).then_some(extra.0) else {
+            return Ok(());
+        };
+        let on = m.join[k].checked_add_days(chrono::Days::new(u64::from(extra.1))).expect("a date");
+        for (q, f) in before.periods.iter().enumerate().filter(|(_, f)| f.period.end < on) {
+            prop_assert_eq!(f, &after.periods[q]);
+            for i in 0..m.len() as u32 {
+                prop_assert_eq!(before.charge_of(i, q), after.charge_of(i, q));
+            }
+        }
+        for (x, y) in before.decisions.iter().zip(&after.decisions) {
+            if x.filed_on < on {
+                prop_assert_eq!(x, y);
+            }
+        }
+        // The member who tops up is never paused where it was not: its
+        // balance is higher on every day before its next charge.
+        let first_after = before.periods.iter().position(|f| f.period.end >= on);
+        if let Some(q) = first_after {
+            let e = before.periods[q].period.end;
+            let shared_before = before.charge_of(k as u32, q).is_some_and(|c| c.0 > 0);
+            let paused_after = after.accounts.logs.get(&(k as u32)).is_some_and(|l| {
+                l.pauses.iter().any(|p| p.from <= e && e < p.to)
+            });
+            prop_assert!(!(shared_before && paused_after));
+        }
+    }
+
+    #[test]
+    fn an_account_that_never_runs_short_charges_as_no_account(
+        mut params in plan_params(), data in data(), top_ups in payments()
+    ) {
+        // Charges of at most 10.00 a period cannot use up 1,000.00 in the run.
+        params.charge_cap = Some(params.charge_cap.unwrap_or(1_000).min(1_000));
+        let without = load(&with_prepayment(&params, "1000"));
+        let with = load(&(with_prepayment(&params, "1000") + "\naccount\n  minimum balance 0 CNY\n"));
+        let (m, c) = build(&data);
+        let p = payments_of(&m, &data, &top_ups);
+        let a = run(&without, &m, &c, &p);
+        let b = run(&with, &m, &c, &p);
+        prop_assert_eq!(&a.decisions, &b.decisions);
+        for (q, f) in a.periods.iter().enumerate() {
+            prop_assert_eq!(f.charged, b.periods[q].charged);
+            prop_assert_eq!(f.members, b.periods[q].members);
+            for i in 0..m.len() as u32 {
+                prop_assert_eq!(a.charge_of(i, q), b.charge_of(i, q));
+            }
+        }
+        for i in 0..m.len() {
+            prop_assert_eq!(a.balance(&m, i), b.balance(&m, i));
+        }
+    }
+}
