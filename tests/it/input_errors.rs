@@ -85,6 +85,23 @@ impl Scratch {
         self.run_into(members, claims, "out")
     }
 
+    /// `run` with `--payments payments.csv`.
+    fn run_with_payments(&self) -> Outcome {
+        let output = Command::cargo_bin("mutual")
+            .expect("the mutual binary is built")
+            .current_dir(self.dir.path())
+            .arg("run")
+            .arg(crate::root().join(PLAN))
+            .args(["--members", "members.csv", "--claims", "claims.csv"])
+            .args(["--payments", "payments.csv", "--until", UNTIL, "--out", "out"])
+            .output()
+            .expect("mutual runs");
+        Outcome {
+            code: output.status.code(),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
     /// The names in the output folder, sorted (hidden temporary files included).
     fn out_entries(&self) -> Vec<String> {
         entries(&self.path("out"))
@@ -654,5 +671,69 @@ fn a_ten_megabyte_field_is_reported_briefly() {
         &[
             "members.csv:2:26: `credit_score` is `9999999999999999999999999999999999999999…`, which the requirement cannot compare with the number 650",
         ],
+    );
+}
+
+#[test]
+fn every_bad_payment_is_reported_at_its_field() {
+    let s = Scratch::new();
+    s.write("members.csv", GOOD_MEMBERS)
+        .write("claims.csv", GOOD_CLAIMS)
+        .write(
+            "payments.csv",
+            "member_id,date,amount\n\
+             a,2018-11-01,10\n\
+             nobody,2018-11-01,10\n\
+             b,2018-10-15,10\n\
+             a,2018-11-02,0\n\
+             b,2018-11-02,-5\n\
+             a,2018-11-03,1.005\n\
+             b,2018-11-31,10\n",
+        );
+    s.run_with_payments().fails_with(&[
+        "payments.csv:3:1: `member_id` is `nobody`, which no member in the members file has",
+        "payments.csv:4:3: `date` 2018-10-15 is before the member joined on 2018-10-16",
+        "payments.csv:5:14: `amount` is `0`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
+        "payments.csv:6:14: `amount` is `-5`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
+        "payments.csv:7:14: `amount` is `1.005`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
+        "payments.csv:8:3: `date` is `2018-11-31`, which is not a day in the calendar",
+    ]);
+    s.assert_out_empty();
+}
+
+#[test]
+fn a_payments_file_without_an_amount_column_is_refused() {
+    let s = Scratch::new();
+    s.write("members.csv", GOOD_MEMBERS)
+        .write("claims.csv", GOOD_CLAIMS)
+        .write("payments.csv", "member_id,date\na,2018-11-01\n");
+    let out = s.run_with_payments();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("payments.csv:1:1: missing column `amount`"),
+        "{}",
+        out.stderr
+    );
+    s.assert_out_empty();
+}
+
+#[test]
+fn top_ups_add_to_the_balance_of_a_plan_without_accounts() {
+    let s = Scratch::new();
+    s.write("members.csv", GOOD_MEMBERS)
+        .write("claims.csv", CLAIMS_HEADER)
+        .write(
+            "payments.csv",
+            "member_id,date,amount\na,2018-11-01,10\na,2018-12-01,0.5\nb,2019-03-01,7\n",
+        );
+    let out = s.run_with_payments();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let members = String::from_utf8(read(&s.path("out/members.csv"))).expect("UTF-8");
+    // b's top-up is dated after --until: it does not exist yet.
+    assert_eq!(
+        members,
+        "member_id,status,prepaid,charged,paid_out,balance,refunded,topped_up,fees\n\
+         a,active,0.00,0.00,0.00,10.50,0.00,10.50,0.00\n\
+         b,active,0.00,0.00,0.00,0.00,0.00,0.00,0.00\n"
     );
 }
