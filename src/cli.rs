@@ -152,11 +152,15 @@ pub const EXIT_INVALID: u8 = 1;
 /// Standard input can be read once: at most one input may be `-`.
 fn one_stdin(data: &DataArgs) -> Result<(), ExitCode> {
     let stdin = std::path::Path::new(crate::input::STDIN);
-    let from_stdin = [Some(&data.members), Some(&data.claims), data.payments.as_ref()]
-        .into_iter()
-        .flatten()
-        .filter(|p| *p == stdin)
-        .count();
+    let from_stdin = [
+        Some(&data.members),
+        Some(&data.claims),
+        data.payments.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| *p == stdin)
+    .count();
     if from_stdin > 1 {
         eprintln!(
             "error: only one of --members, --claims and --payments can be `-`: standard input can be read only once"
@@ -454,9 +458,10 @@ fn run_plan(
         &payments,
         options,
         &|done, total| {
-        progress.set_total(total as u64);
-        progress.set(done as u64);
-    });
+            progress.set_total(total as u64);
+            progress.set(done as u64);
+        },
+    );
     let ledger = match result {
         Ok(l) => l,
         Err(e) => {
@@ -543,16 +548,15 @@ fn explain(
         },
         None => None,
     };
-    let ledger =
-        match crate::explain::run_for_explain(
-            &plan, &members, &claims, &payments, data.until, tracked,
-        ) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_INVALID);
-            }
-        };
+    let ledger = match crate::explain::run_for_explain(
+        &plan, &members, &claims, &payments, data.until, tracked,
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
     let explanation = match (claim, member) {
         (Some(id), _) => {
             match crate::explain::claim(&plan, &sources, &members, &claims, &ledger, id) {

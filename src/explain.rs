@@ -866,7 +866,9 @@ pub fn charge(
     i: usize,
     p: usize,
 ) -> Explanation {
-    let f = &ledger.periods[p];
+    // With a short pool, the shares were computed from the full payouts.
+    let shared = ledger.periods[p].as_shared();
+    let f = &shared;
     let mut steps = ChargeSteps {
         plan,
         members,
@@ -900,6 +902,7 @@ pub fn charge(
         steps.rounding(&share, charge);
         debug_assert!(steps.sh.remainder.value == Remainder::Distributed || share.charge == charge);
     }
+    short_pool_step(&mut steps.b, plan, &ledger.periods[p]);
     account::balance_steps(&mut steps.b, plan, members, ledger, i, p);
     Explanation {
         kind: "charge",
@@ -908,6 +911,40 @@ pub fn charge(
         steps: steps.b.steps,
         why_not: steps.why_not,
     }
+}
+
+/// With a short pool: how much of each payout the period paid.
+fn short_pool_step(b: &mut Builder, plan: &Plan, f: &PeriodFigures) {
+    let Some(short) = &f.short else {
+        return;
+    };
+    let span = plan
+        .at(f.period.end)
+        .sharing
+        .excess
+        .as_ref()
+        .map(|e| e.span);
+    b.step(
+        "short_pool",
+        Outcome::Info,
+        format!(
+            "the caps left {} of the pool {} uncollected: each payout is paid {} of its amount ({} of {}), rounded down to the fen; the fee is {} and the pool {}",
+            short.excess.round(crate::ast::RoundingMode::HalfUp),
+            short.pool,
+            format!("{}/{}", short.ratio.num, short.ratio.den),
+            f.payouts,
+            short.payouts,
+            f.fee,
+            f.pool
+        ),
+        span,
+        &[
+            ("payouts", s(f.payouts)),
+            ("full_payouts", s(short.payouts)),
+            ("fee", s(f.fee)),
+            ("pool", s(f.pool)),
+        ],
+    );
 }
 
 /// The explanation of one member's charge in one period, a step at a time.
@@ -949,7 +986,7 @@ impl ChargeSteps<'_> {
             .map(|d| &claims.all()[d.claim as usize])
             .zip(ledger.decisions.iter().filter(|d| d.approved()))
             .filter(|(c, _)| f.period.start <= c.filed_on && c.filed_on <= e)
-            .map(|(c, d)| format!("{} ({})", c.id, d.payout))
+            .map(|(c, d)| format!("{} ({})", c.id, d.full_payout.unwrap_or(d.payout)))
             .collect();
         self.b.step(
             "cases",

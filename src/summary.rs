@@ -298,7 +298,11 @@ fn account(out: &mut String, plan: &Plan) {
         return;
     };
     let _ = writeln!(out, "account");
-    let _ = writeln!(out, "  minimum balance: {}", optional_money(a.minimum.as_ref()));
+    let _ = writeln!(
+        out,
+        "  minimum balance: {}",
+        optional_money(a.minimum.as_ref())
+    );
     if a.minimum.is_some() {
         let _ = writeln!(
             out,
@@ -503,7 +507,7 @@ sharing
   cap per year: (none)
   rounding: half up
   remainder: distributed
-  excess: borne by operator (not written: the only choice)
+  excess: borne by operator (not written)
 viability
   minimum members: 3300000
   members needed: 3255000

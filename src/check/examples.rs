@@ -4,13 +4,14 @@
 use super::Checker;
 use crate::ast::{Field, Header, Section, StatementKind, Value};
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::engine::Reason;
 use crate::input::{Claim, parse_iso_date};
 use crate::money::Money;
 use crate::plan::{
-    CLAIM_FIELDS, Cause, Example, ExampleClaim, ExampleMember, ExamplePayment, Expectation, MAX_EXAMPLE_CLAIMS,
-    MAX_EXAMPLE_CREATED, MEMBER_FIELDS, PERIOD_FIELDS, Target, claim_count, member_count,
+    CLAIM_FIELDS, Cause, Example, ExampleClaim, ExampleMember, ExamplePayment, Expectation,
+    MAX_EXAMPLE_CLAIMS, MAX_EXAMPLE_CREATED, MEMBER_FIELDS, PERIOD_FIELDS, Target, claim_count,
+    member_count,
 };
-use crate::engine::Reason;
 use crate::source::Span;
 
 const REASONS: [Reason; 12] = Reason::ALL;

@@ -23,10 +23,27 @@ pub struct Pause {
 /// Something that changed a balance, or cover, for explanations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccountEvent {
-    TopUp { day: NaiveDate, amount: i64, balance: i64 },
-    Fee { day: NaiveDate, amount: i64, due: i64, balance: i64 },
-    Refund { day: NaiveDate, amount: i64, balance: i64 },
-    Paused { day: NaiveDate, balance: i64, minimum: i64 },
+    TopUp {
+        day: NaiveDate,
+        amount: i64,
+        balance: i64,
+    },
+    Fee {
+        day: NaiveDate,
+        amount: i64,
+        due: i64,
+        balance: i64,
+    },
+    Refund {
+        day: NaiveDate,
+        amount: i64,
+        balance: i64,
+    },
+    Paused {
+        day: NaiveDate,
+        balance: i64,
+        minimum: i64,
+    },
     /// Cover resumes on `day`, the day after the top-up.
     Resumed { day: NaiveDate, balance: i64 },
 }
@@ -99,7 +116,9 @@ pub(super) fn month_end(d: NaiveDate) -> NaiveDate {
     } else {
         NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
     };
-    first_next.and_then(|f| f.pred_opt()).unwrap_or(NaiveDate::MAX)
+    first_next
+        .and_then(|f| f.pred_opt())
+        .unwrap_or(NaiveDate::MAX)
 }
 
 fn next_day(d: NaiveDate) -> NaiveDate {
@@ -113,7 +132,7 @@ fn fee_due(plan: &Plan, q: NaiveDate) -> Option<(i64, bool)> {
     let fee = plan.at(q).account.as_ref()?.fee.as_ref()?.value;
     let due = match fee.every {
         FeeEvery::Month => true,
-        FeeEvery::Quarter => q.month() % 3 == 0,
+        FeeEvery::Quarter => q.month().is_multiple_of(3),
         FeeEvery::Year => q.month() == 12,
     };
     due.then_some((fee.amount.0, fee.inactive_only))
@@ -352,12 +371,7 @@ impl Account {
             .iter()
             .find(|p| p.from <= d && d < p.to)
             .map(|p| p.from);
-        let resumed = log
-            .pauses
-            .iter()
-            .filter(|p| p.to <= d)
-            .map(|p| p.to)
-            .max();
+        let resumed = log.pauses.iter().filter(|p| p.to <= d).map(|p| p.to).max();
         (paused, resumed)
     }
 }

@@ -129,7 +129,9 @@ pub(super) fn run(
     }
     run.decide(&mut decider, &mut each.state, options.until, None);
     let until = options.until;
-    let after = until.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX);
+    let after = until
+        .checked_add_days(Days::new(1))
+        .unwrap_or(NaiveDate::MAX);
     run.advance_all(&each.state, until, after);
     let accounts = run.close(&each.state);
     let shared = each.finish()?;
@@ -206,7 +208,13 @@ impl Run<'_> {
 
     /// Whether member `i` was covered on `d`: from its pauses for a day
     /// already passed, else from its account taken forward to `d`.
-    fn cover(&self, state: &[MemberState], i: usize, d: NaiveDate, closing: Option<NaiveDate>) -> Cover {
+    fn cover(
+        &self,
+        state: &[MemberState],
+        i: usize,
+        d: NaiveDate,
+        closing: Option<NaiveDate>,
+    ) -> Cover {
         let account = &self.accounts[i];
         let new_waiting = |plan: &Plan, day: NaiveDate| {
             plan.at(day)
@@ -264,7 +272,12 @@ impl Run<'_> {
     }
 
     /// Takes every account's top-ups through `topups_through` and its fees before `fees_before`.
-    fn advance_all(&mut self, state: &[MemberState], topups_through: NaiveDate, fees_before: NaiveDate) {
+    fn advance_all(
+        &mut self,
+        state: &[MemberState],
+        topups_through: NaiveDate,
+        fees_before: NaiveDate,
+    ) {
         let Run {
             rules,
             payments,
@@ -312,4 +325,3 @@ impl Run<'_> {
         }
     }
 }
-

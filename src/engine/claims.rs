@@ -332,7 +332,11 @@ impl<'p> Decider<'p> {
     }
 
     /// Decides one claim and records what it changes.
-    fn decide_one(&mut self, p: &Pending, cover: &mut dyn FnMut(u32, NaiveDate) -> Cover) -> Decision {
+    fn decide_one(
+        &mut self,
+        p: &Pending,
+        cover: &mut dyn FnMut(u32, NaiveDate) -> Cover,
+    ) -> Decision {
         let plan = self.plan;
         let mut facts = ClaimFacts {
             member: p.member,
@@ -545,7 +549,9 @@ fn decide(
         facts.cause_excluded = true;
         return denied(Reason::CauseNotCovered);
     }
-    let waiting_from = cover.waiting_from.map_or(p.waiting_from, |w| w.max(p.waiting_from));
+    let waiting_from = cover
+        .waiting_from
+        .map_or(p.waiting_from, |w| w.max(p.waiting_from));
     let waiting_ends = waiting_from
         .checked_add_days(chrono::Days::new(u64::from(ben.waiting_days.value)))
         .unwrap_or(NaiveDate::MAX);

@@ -37,7 +37,6 @@ pub(super) struct MemberState {
     pub(super) charged: i64,
 }
 
-
 /// Each member's state before the first period.
 fn member_states(members: &Members, membership: &Membership) -> Vec<MemberState> {
     use rayon::prelude::*;
@@ -252,7 +251,12 @@ impl<'a> EachLoop<'a> {
         if self.input.options.keep_charges {
             self.kept.push(row);
         }
-        if let Some(t) = self.input.options.track.filter(|&t| (t as usize) < self.state.len()) {
+        if let Some(t) = self
+            .input
+            .options
+            .track
+            .filter(|&t| (t as usize) < self.state.len())
+        {
             let now = self.state[t as usize].charged;
             self.tracked.push(Money(now - self.tracked_before));
             self.tracked_before = now;

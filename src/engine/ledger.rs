@@ -1,8 +1,8 @@
 //! The ledger: what a run produced, ready to be written or explained.
 
+use super::accounts::Accounts;
 use super::claims::{Decision, Reason};
 use super::membership::Membership;
-use super::accounts::Accounts;
 use super::sharing::{Charges, PeriodFigures, Shared, Strategy};
 use crate::input::{Members, Payments};
 use crate::money::Money;
@@ -59,17 +59,17 @@ pub struct Ledger {
 /// With a short pool, the approved payouts of a period whose pool the caps
 /// left short are reduced by the period's ratio; the full amount is kept.
 fn reduce_short_payouts(decisions: &mut [Decision], periods: &[PeriodFigures]) {
-    if periods.iter().all(|f| f.paid_ratio.is_none()) {
+    if periods.iter().all(|f| f.short.is_none()) {
         return;
     }
     for d in decisions.iter_mut().filter(|d| d.reason == Reason::Covered) {
         let p = periods.partition_point(|f| f.period.end < d.filed_on);
         if let Some(f) = periods.get(p)
             && f.period.start <= d.filed_on
-            && let Some((ratio, _)) = f.paid_ratio
+            && let Some(short) = &f.short
         {
             d.full_payout = Some(d.payout);
-            d.payout = super::short_pool::paid_part(d.payout, ratio).unwrap_or(d.payout);
+            d.payout = super::short_pool::paid_part(d.payout, short.ratio).unwrap_or(d.payout);
         }
     }
 }
@@ -163,7 +163,9 @@ impl Ledger {
         let until = self.until;
         let wrong = (0..members.len()).into_par_iter().find_first(|&i| {
             let (days, amounts) = payments.slices(i);
-            let paid: i64 = amounts[..days.partition_point(|&d| d <= until)].iter().sum();
+            let paid: i64 = amounts[..days.partition_point(|&d| d <= until)]
+                .iter()
+                .sum();
             paid != self.accounts.topped_up[i]
                 || self.balance(members, i).0 != self.accounts.kept_balance[i]
         });

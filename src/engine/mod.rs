@@ -4,9 +4,9 @@
 //! members and claims into a `Ledger`. The per-member, per-period work touches
 //! only columns of dates and integers: no strings, no hash maps.
 
-mod claims;
 mod account;
 mod accounts;
+mod claims;
 mod classes;
 mod each;
 mod ledger;
@@ -15,15 +15,16 @@ mod periods;
 mod sharing;
 mod short_pool;
 
-pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
 pub use account::{AccountEvent, AccountLog, Pause};
 pub use accounts::{Accounts, has_accounts};
 pub use claims::Cover;
+pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
 pub use ledger::{Ledger, MemberStatus};
 pub use membership::{EndCause, Membership, membership_year, term_start};
 pub use periods::periods;
 pub use sharing::{
-    CapKind, CapsBound, Charges, MemberShare, PeriodFigures, Strategy, annual_cap, member_share,
+    CapKind, CapsBound, Charges, MemberShare, PeriodFigures, ShortPool, Strategy, annual_cap,
+    member_share,
 };
 
 use crate::input::{Claims, Members, Payments};

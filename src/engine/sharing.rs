@@ -43,9 +43,41 @@ pub struct PeriodFigures {
     pub caps_bound: CapsBound,
     /// Refunds paid by the operator in the period, outside the sharing identity.
     pub refunded: Money,
-    /// With a short pool: the share of each approved payout that was paid,
-    /// where the caps left part of the pool uncollected, and the full payouts.
-    pub paid_ratio: Option<(Fraction, Money)>,
+    /// With a short pool, where the caps left part of the pool uncollected:
+    /// the share of each approved payout that was paid, and the figures
+    /// the members' shares were computed from.
+    pub short: Option<ShortPool>,
+}
+
+/// A period whose payouts a short pool reduced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShortPool {
+    /// What is paid of each approved payout.
+    pub ratio: Fraction,
+    /// The figures before the reduction.
+    pub payouts: Money,
+    pub fee: Money,
+    pub pool: Money,
+    pub to_collect: Money,
+    pub excess: Fraction,
+}
+
+impl PeriodFigures {
+    /// The figures the members' shares were computed from: with a short
+    /// pool, those before the payouts were reduced.
+    pub fn as_shared(&self) -> PeriodFigures {
+        match &self.short {
+            None => self.clone(),
+            Some(s) => PeriodFigures {
+                payouts: s.payouts,
+                fee: s.fee,
+                pool: s.pool,
+                to_collect: s.to_collect,
+                excess: s.excess,
+                ..self.clone()
+            },
+        }
+    }
 }
 
 /// Which caps bound in a period.
@@ -355,7 +387,7 @@ pub(super) fn open_period(
         uniform_charge: None,
         caps_bound: CapsBound::default(),
         refunded: Money::ZERO,
-        paid_ratio: None,
+        short: None,
     })
 }
 
@@ -690,4 +722,3 @@ impl PeriodRule {
         }
     }
 }
-

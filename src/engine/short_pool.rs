@@ -15,14 +15,18 @@
 //!   with the reduced pool.
 
 use super::EngineError;
-use super::sharing::{PeriodFigures, bounded};
+use super::sharing::{PeriodFigures, ShortPool, bounded};
 use crate::ast::RoundingMode;
 use crate::money::{Fraction, Money};
 use crate::plan::Plan;
 
 /// Reduces the period's payouts where its excess is above zero; records
-/// the ratio and the full payouts in `f.paid_ratio`.
-pub(super) fn reduce(plan: &Plan, f: &mut PeriodFigures, payouts: &[Money]) -> Result<(), EngineError> {
+/// the ratio and the figures before in `f.short`.
+pub(super) fn reduce(
+    plan: &Plan,
+    f: &mut PeriodFigures,
+    payouts: &[Money],
+) -> Result<(), EngineError> {
     if f.excess.num <= 0 || f.pool.0 <= 0 {
         return Ok(());
     }
@@ -38,7 +42,14 @@ pub(super) fn reduce(plan: &Plan, f: &mut PeriodFigures, payouts: &[Money]) -> R
     for &full in payouts {
         paid += paid_part(full, ratio).ok_or_else(overflow)?.0 as i128;
     }
-    let full = f.payouts;
+    let before = ShortPool {
+        ratio,
+        payouts: f.payouts,
+        fee: f.fee,
+        pool: f.pool,
+        to_collect: f.to_collect,
+        excess: f.excess,
+    };
     f.payouts = bounded(paid, &f.period)?;
     let fee = plan
         .at(f.period.end)
@@ -51,7 +62,7 @@ pub(super) fn reduce(plan: &Plan, f: &mut PeriodFigures, payouts: &[Money]) -> R
     f.pool = bounded(paid + fee, &f.period)?;
     f.to_collect = bounded(i128::from(f.pool.0) - i128::from(f.carried_in.0), &f.period)?;
     f.excess = Fraction::new(0, 1);
-    f.paid_ratio = Some((ratio, full));
+    f.short = Some(before);
     Ok(())
 }
 

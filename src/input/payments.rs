@@ -213,7 +213,17 @@ mod tests {
         assert_eq!(fen(b"10"), Some(1000));
         assert_eq!(fen(b" 10.5 "), Some(1050));
         assert_eq!(fen(b"0.01"), Some(1));
-        for bad in [&b"0"[..], b"0.00", b"-5", b"10.505", b"10.", b".5", b"1e3", b"", b"ten"] {
+        for bad in [
+            &b"0"[..],
+            b"0.00",
+            b"-5",
+            b"10.505",
+            b"10.",
+            b".5",
+            b"1e3",
+            b"",
+            b"ten",
+        ] {
             assert_eq!(fen(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

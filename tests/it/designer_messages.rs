@@ -42,13 +42,19 @@ fn a_date_with_one_digit_month_says_so() {
 fn a_statement_the_language_does_not_have_is_named() {
     let err = check_variant("fee 10% of payouts", "fee 10% per payouts");
     assert!(
-        err.contains("the language has no `fee` with `payouts`: expected `month`, `quarter` or `year`"),
+        err.contains(
+            "the language has no `fee` with `payouts`: expected `month`, `quarter` or `year`"
+        ),
         "{err}"
     );
     // An account fee written under `sharing` is sent to the `account` section.
-    let err = check_variant("fee 10% of payouts", "fee 10% of payouts\n  fee 2 CNY per quarter");
+    let err = check_variant(
+        "fee 10% of payouts",
+        "fee 10% of payouts\n  fee 2 CNY per quarter",
+    );
     assert!(
-        err.contains("`fee per` does not belong in a `sharing` section") && err.contains("move it under `account`"),
+        err.contains("`fee per` does not belong in a `sharing` section")
+            && err.contains("move it under `account`"),
         "{err}"
     );
     // A misspelt word is still called unexpected, with the word it resembles.

@@ -182,7 +182,7 @@ fn mutual_test_reports_coverage() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("reasons: 9/10 exercised\n    never: age_not_covered"),
+        stdout.contains("reasons: 10/11 exercised\n    never: age_not_covered"),
         "{stdout}"
     );
     assert!(
@@ -190,7 +190,7 @@ fn mutual_test_reports_coverage() {
         "{stdout}"
     );
     assert!(stdout.contains("✓ cap per charge binds"), "{stdout}");
-    assert!(stdout.contains("examples: 3 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("examples: 4 passed, 0 failed"), "{stdout}");
 }
 
 fn explain_sample(args: &[&str]) -> std::process::Output {

@@ -93,7 +93,14 @@ impl Scratch {
             .arg("run")
             .arg(crate::root().join(PLAN))
             .args(["--members", "members.csv", "--claims", "claims.csv"])
-            .args(["--payments", "payments.csv", "--until", UNTIL, "--out", "out"])
+            .args([
+                "--payments",
+                "payments.csv",
+                "--until",
+                UNTIL,
+                "--out",
+                "out",
+            ])
             .output()
             .expect("mutual runs");
         Outcome {
@@ -710,7 +717,8 @@ fn a_payments_file_without_an_amount_column_is_refused() {
     let out = s.run_with_payments();
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(
-        out.stderr.contains("payments.csv:1:1: missing column `amount`"),
+        out.stderr
+            .contains("payments.csv:1:1: missing column `amount`"),
         "{}",
         out.stderr
     );
