@@ -2,7 +2,8 @@
 # Scale benchmark: `mutual run` on generated plan years, beside a hand-written
 # single-purpose program (bench/baseline) and DuckDB (bench/duckdb_xianghubao.py)
 # for 相互保, all timed in the same run so that their ratios are measured side
-# by side on a noisy machine.
+# by side on a noisy machine; and 轻松互助 (a plan with prepaid accounts and a
+# payments file) at the same sizes, timed between the 相互保 runs.
 #
 #   bash bench/run.sh
 #   SIZES="1000000 10000000 100000000" JD_SIZES="1000000 10000000" bash bench/run.sh
@@ -17,9 +18,13 @@
 #   BASELINE   1 to time the hand-written baseline on 相互保 (default 1)
 #   DUCKDB     1 to time DuckDB on 相互保 (default 1; installs the duckdb
 #              Python package with pip where it is missing)
+#   QS         1 to time a 轻松互助 year with payments (plans/qingsong.plan,
+#              --until 2016-12-31) at each of $SIZES, its runs interleaved
+#              with 相互保's (default 1)
 #
 # Each run is timed with /usr/bin/time -v; the runs of the programs on one data
-# set are interleaved (mutual, baseline, DuckDB, mutual, …). The table gives
+# set are interleaved (mutual, baseline, DuckDB, mutual on 轻松互助, mutual, …),
+# and the median wall time of 轻松互助 is divided by 相互保's. The table gives
 # the median, min and max wall time, the median CPU time (user + sys), the
 # largest peak RSS and members per second (at the median wall time). Raw rows
 # are kept in $BENCH_DIR/results.tsv. The baseline and DuckDB write the same
@@ -36,9 +41,11 @@ CLAIMS=${CLAIMS:-20000}
 RUNS=${RUNS:-3}
 BASELINE=${BASELINE:-1}
 DUCKDB=${DUCKDB:-1}
+QS=${QS:-1}
 
 XH_UNTIL=2019-10-15
 JD_UNTIL=2019-11-12
+QS_UNTIL=2016-12-31
 
 cd "$ROOT"
 mkdir -p "$BENCH_DIR/data" "$BENCH_DIR/out"
@@ -152,6 +159,19 @@ run_set() {
     local args=(--members "$dir/members.csv" --claims "$dir/claims.csv" --until "$until")
     local others=0
     [[ $plan == xianghubao ]] && others=1
+    # 轻松互助 of the same size, timed between the runs of 相互保.
+    local qs=0 qs_args=() qs_out="$BENCH_DIR/out/qingsong-$n"
+    if [[ $others == 1 && $QS == 1 ]]; then
+        qs=1
+        local qs_dir
+        qs_dir=$(generate qingsong "$n" "$QS_UNTIL")
+        qs_args=(--members "$qs_dir/members.csv" --claims "$qs_dir/claims.csv"
+            --payments "$qs_dir/payments.csv" --until "$QS_UNTIL")
+        rm -rf "$qs_out"
+        echo "   with qingsong, $n members: $(($(wc -l <"$qs_dir/payments.csv") - 1)) payments;" \
+            "members.csv $(du -m "$qs_dir/members.csv" | cut -f1) MiB," \
+            "payments.csv $(du -m "$qs_dir/payments.csv" | cut -f1) MiB" >&2
+    fi
     for run in $(seq 1 "$RUNS"); do
         timed "$plan" mutual "$n" "$run" "$MUTUAL" run "plans/$plan.plan" "${args[@]}" --out "$out/mutual"
         if [[ $others == 1 && $BASELINE == 1 ]]; then
@@ -159,6 +179,9 @@ run_set() {
         fi
         if [[ $others == 1 && $DUCKDB == 1 ]]; then
             timed "$plan" duckdb "$n" "$run" python3 bench/duckdb_xianghubao.py "${args[@]}" --out "$out/duckdb"
+        fi
+        if [[ $qs == 1 ]]; then
+            timed qingsong mutual "$n" "$run" "$MUTUAL" run plans/qingsong.plan "${qs_args[@]}" --out "$qs_out/mutual"
         fi
     done
     if [[ $others == 1 && $BASELINE == 1 ]]; then
@@ -173,6 +196,9 @@ run_set() {
     fi
     # The outputs of a 100M run take gigabytes; keep only periods.csv.
     rm -f "$out"/*/members.csv "$out"/*/decisions.csv
+    if [[ $qs == 1 ]]; then
+        rm -f "$qs_out"/*/members.csv "$qs_out"/*/decisions.csv
+    fi
 }
 
 for n in $SIZES; do
@@ -189,7 +215,8 @@ groups = {}
 for r in rows:
     groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
 order = {"mutual": 0, "baseline": 1, "duckdb": 2}
-keys = sorted(groups, key=lambda k: (k[0] != "xianghubao", k[1], order.get(k[2], 9)))
+plans = {"xianghubao": 0, "qingsong": 1, "jd-hubao": 2}
+keys = sorted(groups, key=lambda k: (plans.get(k[0], 9), k[1], order.get(k[2], 9)))
 print()
 print("| plan | program | members | runs | median wall s | min–max wall s | median CPU s | peak RSS MiB | members/s |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -222,6 +249,12 @@ jd = [(n, med[("jd-hubao", n, "mutual")][0] / med[("xianghubao", n, "mutual")][0
 if jd:
     print()
     print("京东互保 / 相互保 (mutual, median wall): " + ", ".join(f"{n:,}: {r:.2f}×" for n, r in jd))
+qs = [(n, [med[("qingsong", n, "mutual")][i] / med[("xianghubao", n, "mutual")][i] for i in range(3)])
+      for (p, n, prog) in keys if p == "qingsong" and prog == "mutual" and ("xianghubao", n, "mutual") in med]
+if qs:
+    print()
+    print("轻松互助 with payments / 相互保 (mutual, medians): " + "; ".join(
+        f"{n:,}: wall {r[0]:.2f}×, CPU {r[1]:.2f}×, RSS {r[2]:.2f}×" for n, r in qs))
 EOF
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; raw rows: $RAW" >&2
 exit "$MISMATCH"
