@@ -928,10 +928,11 @@ fn short_pool_step(b: &mut Builder, plan: &Plan, f: &PeriodFigures) {
         "short_pool",
         Outcome::Info,
         format!(
-            "the caps left {} of the pool {} uncollected: each payout is paid {} of its amount ({} of {}), rounded down to the fen; the fee is {} and the pool {}",
+            "the caps left {} of the pool {} uncollected: each payout is paid {}/{} of its amount ({} of {}), rounded down to the fen; the fee is {} and the pool {}",
             short.excess.round(crate::ast::RoundingMode::HalfUp),
             short.pool,
-            format!("{}/{}", short.ratio.num, short.ratio.den),
+            short.ratio.num,
+            short.ratio.den,
             f.payouts,
             short.payouts,
             f.fee,

@@ -84,10 +84,10 @@ pub(super) struct Account {
     next_payment: u32,
     /// The first month end not yet considered for a fee.
     next_fee: NaiveDate,
-    /// Paused since this closing day (`MAX`: covered).
-    pub(super) paused_since: NaiveDate,
-    /// The last day cover resumed (`MIN`: never paused).
-    pub(super) resumed: NaiveDate,
+    /// The closing day the last pause began (`MAX`: never paused).
+    pub(super) pause_from: NaiveDate,
+    /// The day cover resumed after the last pause (`MAX`: not yet).
+    pub(super) resume_on: NaiveDate,
     pub(super) log: Option<Box<AccountLog>>,
 }
 
@@ -149,13 +149,37 @@ pub(super) fn minimum_on(plan: &Plan, day: NaiveDate) -> Option<i64> {
 }
 
 /// How the plan's account rules read, the same for every member.
-#[derive(Clone, Copy)]
 pub(super) struct AccountRules<'p> {
     pub plan: &'p Plan,
     /// Some version of the plan charges an account fee.
     pub fees: bool,
     /// Every version's fee is only for accounts without an active membership.
     pub inactive_only: bool,
+    /// The last day of the month of the day most recently asked (a pass
+    /// over every member asks the same day).
+    last_month_end: std::sync::atomic::AtomicU64,
+}
+
+impl AccountRules<'_> {
+    /// `month_end(d)`, remembered for the last `d` asked.
+    fn month_end(&self, d: NaiveDate) -> NaiveDate {
+        use std::sync::atomic::Ordering;
+        let pack = |a: NaiveDate, b: NaiveDate| {
+            (u64::from(a.num_days_from_ce() as u32) << 32) | u64::from(b.num_days_from_ce() as u32)
+        };
+        let seen = self.last_month_end.load(Ordering::Relaxed);
+        if seen != 0 && (seen >> 32) as u32 == d.num_days_from_ce() as u32 {
+            let days = (seen & 0xFFFF_FFFF) as u32 as i32;
+            if let Some(end) = NaiveDate::from_num_days_from_ce_opt(days) {
+                return end;
+            }
+        }
+        let end = month_end(d);
+        if d.num_days_from_ce() > 0 && end.num_days_from_ce() > 0 {
+            self.last_month_end.store(pack(d, end), Ordering::Relaxed);
+        }
+        end
+    }
 }
 
 impl<'p> AccountRules<'p> {
@@ -169,6 +193,7 @@ impl<'p> AccountRules<'p> {
             plan,
             fees: !fees.is_empty(),
             inactive_only: fees.iter().all(|&i| i),
+            last_month_end: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -186,8 +211,8 @@ impl Account {
             refunded: 0,
             next_payment: 0,
             next_fee: month_end(join),
-            paused_since: NaiveDate::MAX,
-            resumed: NaiveDate::MIN,
+            pause_from: NaiveDate::MAX,
+            resume_on: NaiveDate::MAX,
             log: (watched || explained).then(|| {
                 Box::new(AccountLog {
                     pauses: Vec::new(),
@@ -201,8 +226,20 @@ impl Account {
         self.base - charged
     }
 
+    /// Whether the last pause has not ended (no top-up has restored cover yet).
     pub(super) fn paused(&self) -> bool {
-        self.paused_since != NaiveDate::MAX
+        self.pause_from != NaiveDate::MAX && self.resume_on == NaiveDate::MAX
+    }
+
+    /// Whether cover is paused on `d`, a day on or after the last pause began.
+    pub(super) fn paused_on_day(&self, d: NaiveDate) -> bool {
+        self.pause_from <= d && d < self.resume_on
+    }
+
+    /// The day cover last resumed, if it ever paused and resumed.
+    pub(super) fn resumed(&self) -> Option<NaiveDate> {
+        (self.pause_from != NaiveDate::MAX && self.resume_on != NaiveDate::MAX)
+            .then_some(self.resume_on)
     }
 
     fn note(&mut self, event: AccountEvent) {
@@ -252,7 +289,9 @@ impl Account {
                 None => break,
             }
         }
-        self.next_fee = self.next_fee.max(month_end(fees_before));
+        if rules.fees && self.next_fee < fees_before {
+            self.next_fee = rules.month_end(fees_before);
+        }
     }
 
     /// The first month end on or after `from` and before `before` on which
@@ -264,12 +303,17 @@ impl Account {
         from: NaiveDate,
         before: NaiveDate,
     ) -> Option<(NaiveDate, i64)> {
-        if !rules.fees {
+        if !rules.fees || from >= before {
             return None;
         }
         let mut q = from;
         if rules.inactive_only {
-            q = q.max(month_end(h.stop.max(h.join)));
+            // Only days on which the membership is not in force pay.
+            let inactive_from = h.stop.max(h.join);
+            if inactive_from >= before {
+                return None;
+            }
+            q = q.max(month_end(inactive_from));
         }
         while q < before {
             if let Some((amount, inactive_only)) = fee_due(rules.plan, q)
@@ -312,8 +356,7 @@ impl Account {
     }
 
     fn resume(&mut self, day: NaiveDate, balance: i64) {
-        self.paused_since = NaiveDate::MAX;
-        self.resumed = day;
+        self.resume_on = day;
         if let Some(p) = self.log.as_mut().and_then(|l| l.pauses.last_mut()) {
             p.to = day;
         }
@@ -341,8 +384,9 @@ impl Account {
         let balance = self.balance(h.charged);
         match minimum {
             None if self.paused() => self.resume(e, balance),
-            Some(m) if !self.paused() && h.active(e) && balance < m => {
-                self.paused_since = e;
+            Some(m) if !self.paused_on_day(e) && h.active(e) && balance < m => {
+                self.pause_from = e;
+                self.resume_on = NaiveDate::MAX;
                 if let Some(log) = self.log.as_mut() {
                     log.pauses.push(Pause {
                         from: e,

@@ -65,16 +65,16 @@ pub fn has_accounts(plan: &Plan) -> bool {
     plan.account.is_some() || plan.eras.iter().any(|e| e.plan.account.is_some())
 }
 
-/// The shared state of the loop.
-struct Run<'a> {
-    plan: &'a Plan,
-    rules: AccountRules<'a>,
-    payments: &'a Payments,
-    accounts: Vec<Account>,
+/// The accounts, and what the loop over periods has taken so far.
+pub(super) struct Run<'a> {
+    pub(super) plan: &'a Plan,
+    pub(super) rules: AccountRules<'a>,
+    pub(super) payments: &'a Payments,
+    pub(super) accounts: Vec<Account>,
     /// The last closing day taken (`MIN` before the first).
-    last_closing: NaiveDate,
+    pub(super) last_closing: NaiveDate,
     /// Ends already applied to the members' states.
-    ends_seen: usize,
+    pub(super) ends_seen: usize,
 }
 
 /// Decides, shares and keeps the accounts; returns the decisions, what was
@@ -133,7 +133,8 @@ pub(super) fn run(
         .checked_add_days(Days::new(1))
         .unwrap_or(NaiveDate::MAX);
     run.advance_all(&each.state, until, after);
-    let accounts = run.close(&each.state);
+    let charged: Vec<i64> = each.state.par_iter().map(|s| s.charged).collect();
+    let accounts = run.close(&charged, until);
     let shared = each.finish()?;
     let decisions = decider.finish(membership);
     Ok((decisions, shared, accounts))
@@ -141,7 +142,7 @@ pub(super) fn run(
 
 /// Every member's account as it opens: the prepayment (nothing for the
 /// ineligible, or for a member joining after `--until`).
-fn open_accounts(
+pub(super) fn open_accounts(
     members: &Members,
     membership: &Membership,
     watched: &[bool],
@@ -162,13 +163,18 @@ fn open_accounts(
         .collect()
 }
 
-impl Run<'_> {
-    fn holder<'s>(&'s self, i: usize, s: &MemberState) -> Holder<'s> {
+impl<'a> Run<'a> {
+    /// Member `i`'s facts as its account reads them.
+    pub(super) fn holder(
+        &self,
+        i: usize,
+        (join, stop, charged): (NaiveDate, NaiveDate, i64),
+    ) -> Holder<'a> {
         let (days, amounts) = self.payments.slices(i);
         Holder {
-            join: s.join,
-            stop: s.stop,
-            charged: s.charged,
+            join,
+            stop,
+            charged,
             days,
             amounts,
         }
@@ -187,7 +193,10 @@ impl Run<'_> {
         let batch = {
             let this = &*self;
             let state = &*state;
-            let mut cover = |m: u32, d: NaiveDate| this.cover(state, m as usize, d, closing);
+            let mut cover = |m: u32, d: NaiveDate| {
+                let s = &state[m as usize];
+                this.cover(m as usize, (s.join, s.stop, s.charged), d, closing)
+            };
             decider.decide_through(day, &mut cover)
         };
         for &(m, end, _) in &decider.ends()[self.ends_seen..] {
@@ -208,10 +217,10 @@ impl Run<'_> {
 
     /// Whether member `i` was covered on `d`: from its pauses for a day
     /// already passed, else from its account taken forward to `d`.
-    fn cover(
+    pub(super) fn cover(
         &self,
-        state: &[MemberState],
         i: usize,
+        facts: (NaiveDate, NaiveDate, i64),
         d: NaiveDate,
         closing: Option<NaiveDate>,
     ) -> Cover {
@@ -225,7 +234,7 @@ impl Run<'_> {
         let (paused, resumed) = if d <= self.last_closing {
             account.paused_on(d)
         } else {
-            let h = self.holder(i, &state[i]);
+            let h = self.holder(i, facts);
             let mut a = account.clone();
             let before = d.pred_opt().unwrap_or(d);
             a.advance(&self.rules, &h, before, d);
@@ -233,8 +242,7 @@ impl Run<'_> {
                 a.advance(&self.rules, &h, d, d);
                 a.check_on_closing_day(&self.rules, &h, d);
             }
-            let resumed = (a.resumed != NaiveDate::MIN).then_some(a.resumed);
-            (a.paused().then_some(a.paused_since), resumed)
+            (a.paused_on_day(d).then_some(a.pause_from), a.resumed())
         };
         Cover {
             paused_since: paused,
@@ -267,7 +275,7 @@ impl Run<'_> {
                 };
                 a.advance(rules, &h, e, e);
                 a.check_on_closing_day(rules, &h, e);
-                s.paused = a.paused();
+                s.paused = a.paused_on_day(e);
             });
     }
 
@@ -303,19 +311,23 @@ impl Run<'_> {
     }
 
     /// What the accounts hold at `until`.
-    fn close(self, state: &[MemberState]) -> Accounts {
+    pub(super) fn close(self, charged: &[i64], until: NaiveDate) -> Accounts {
         let fees: Vec<i64> = self.accounts.par_iter().map(|a| a.fees).collect();
         let any_fee = fees.par_iter().any(|&f| f != 0);
         Accounts {
             kept_balance: self
                 .accounts
                 .par_iter()
-                .zip(state.par_iter())
-                .map(|(a, s)| a.balance(s.charged))
+                .zip(charged.par_iter())
+                .map(|(a, &c)| a.balance(c))
                 .collect(),
             topped_up: self.accounts.par_iter().map(|a| a.topped_up).collect(),
             fees: if any_fee { fees } else { Vec::new() },
-            paused: self.accounts.par_iter().map(|a| a.paused()).collect(),
+            paused: self
+                .accounts
+                .par_iter()
+                .map(|a| a.paused_on_day(until))
+                .collect(),
             logs: self
                 .accounts
                 .into_iter()

@@ -6,6 +6,7 @@
 
 mod account;
 mod accounts;
+mod accounts_uniform;
 mod claims;
 mod classes;
 mod each;
@@ -124,7 +125,12 @@ pub fn run_observed(
 ) -> Result<Ledger, EngineError> {
     let mut membership = Membership::new(plan, members);
     if has_accounts(plan) {
-        let (decisions, shared, accounts) = accounts::run(
+        let run = if accounts_uniform::applies(plan, options) {
+            accounts_uniform::run
+        } else {
+            accounts::run
+        };
+        let (decisions, shared, accounts) = run(
             plan,
             members,
             &mut membership,

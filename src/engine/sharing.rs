@@ -482,6 +482,37 @@ pub fn share_all(
     }
 }
 
+/// The charge of each of `count` sharing members who all pay the same
+/// (an equal split, caps per case or per charge, a remainder not
+/// distributed), with the period's excess: (charge, charged).
+pub(super) fn uniform_charge(
+    plan: &Plan,
+    f: &mut PeriodFigures,
+    count: i64,
+) -> Result<(Money, i128), EngineError> {
+    f.members = count as u64;
+    f.weight_total = i128::from(count);
+    if f.to_collect.0 <= 0 {
+        return Ok((Money::ZERO, 0));
+    }
+    if count == 0 {
+        f.excess = Fraction::whole(f.to_collect);
+        return Ok((Money::ZERO, 0));
+    }
+    let s = member_share(plan, f, 1, None, None);
+    f.caps_bound.add(s.bound);
+    // Σ(share − capped) over `count` identical members.
+    let excess = (s.share.num - s.capped.num)
+        .checked_mul(i128::from(count))
+        .ok_or(EngineError::Overflow {
+            start: f.period.start,
+            end: f.period.end,
+        })?;
+    f.excess = Fraction::new(excess, s.share.den);
+    f.uniform_charge = Some(s.charge);
+    Ok((s.charge, i128::from(s.charge.0) * i128::from(count)))
+}
+
 /// Every sharing member pays the same: one charge per period.
 fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
     let Input {
@@ -534,7 +565,10 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
         f.weight_total = i128::from(count);
         let mut charge = Money::ZERO;
         let mut charged: i128 = 0;
-        if f.to_collect.0 > 0 {
+        let distributed = plan.at(period.end).sharing.remainder.value == Remainder::Distributed;
+        if !distributed {
+            (charge, charged) = uniform_charge(plan, &mut f, count)?;
+        } else if f.to_collect.0 > 0 {
             if count == 0 {
                 f.excess = Fraction::whole(f.to_collect);
             } else {
@@ -548,7 +582,7 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
                         end: period.end,
                     })?;
                 f.excess = Fraction::new(excess, s.share.den);
-                if plan.at(period.end).sharing.remainder.value == Remainder::Distributed {
+                {
                     charge = s.capped.round(RoundingMode::Down);
                     let target = distributed_target(plan, &f);
                     let count = i128::from(count);
@@ -566,9 +600,6 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
                         }
                     }
                     charged = i128::from(charge.0) * count + extra[p].len() as i128;
-                } else {
-                    charge = s.charge;
-                    charged = i128::from(charge.0) * i128::from(count);
                 }
                 f.uniform_charge = Some(charge);
             }

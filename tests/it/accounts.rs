@@ -94,6 +94,15 @@ fn run(plan: &Plan, m: &Members, c: &Claims, p: &Payments) -> Ledger {
     engine::run_with_payments(plan, m, c, p, options).expect("every balance adds up")
 }
 
+/// A run as `mutual run` makes it (no charges kept): the fast path where it applies.
+fn run_plain(plan: &Plan, m: &Members, c: &Claims, p: &Payments, per_member: bool) -> Ledger {
+    let options = RunOptions {
+        per_member,
+        ..RunOptions::new(d("2021-03-31"))
+    };
+    engine::run_with_payments(plan, m, c, p, options).expect("every balance adds up")
+}
+
 /// The plan with its prepayment at joining set to `prepaid` CNY.
 fn with_prepayment(params: &PlanParams, prepaid: &str) -> String {
     plan_text(params)
@@ -167,6 +176,40 @@ proptest! {
                 l.pauses.iter().any(|p| p.from <= e && e < p.to)
             });
             prop_assert!(!(shared_before && paused_after));
+        }
+    }
+
+    #[test]
+    fn the_uniform_path_matches_computing_every_member(
+        mut params in plan_params(), mut account in account_params(), data in data(), top_ups in payments()
+    ) {
+        params.weighted = false;
+        params.year_cap = None;
+        if params.remainder == "distributed" {
+            params.remainder = "carried";
+        }
+        if let Some(fee) = &mut account.fee {
+            fee.2 = true;
+        }
+        let plan = load(&(plan_text(&params) + &account_text(&account)));
+        let (m, c) = build(&data);
+        let p = payments_of(&m, &data, &top_ups);
+        let fast = run_plain(&plan, &m, &c, &p, false);
+        let slow = run_plain(&plan, &m, &c, &p, true);
+        prop_assert_eq!(fast.strategy, engine::Strategy::Uniform);
+        prop_assert_eq!(&fast.decisions, &slow.decisions);
+        let shown = |l: &Ledger| -> Vec<_> {
+            l.periods
+                .iter()
+                .map(|f| (f.period, f.cases, f.payouts, f.fee, f.pool, f.carried_in, f.members, f.charged, f.operator_borne, f.carried_out, f.refunded))
+                .collect()
+        };
+        prop_assert_eq!(shown(&fast), shown(&slow));
+        for i in 0..m.len() {
+            prop_assert_eq!(fast.charged(i), slow.charged(i), "member {}", i);
+            prop_assert_eq!(fast.balance(&m, i), slow.balance(&m, i), "member {}", i);
+            prop_assert_eq!(fast.fees(i), slow.fees(i), "member {}", i);
+            prop_assert_eq!(fast.status(&m, i), slow.status(&m, i), "member {}", i);
         }
     }
 

@@ -13,12 +13,12 @@ use proptest::prelude::*;
 #[derive(Clone, Debug)]
 pub(crate) struct PlanParams {
     fee: u32,
-    weighted: bool,
+    pub(crate) weighted: bool,
     case_cap: Option<u32>,
     pub(crate) charge_cap: Option<u32>,
-    year_cap: Option<Option<u32>>, // Some(None): a table by age; Some(Some(x)): fixed
+    pub(crate) year_cap: Option<Option<u32>>, // Some(None): a table by age; Some(Some(x)): fixed
     rounding: &'static str,
-    remainder: &'static str,
+    pub(crate) remainder: &'static str,
     term: bool,
     closes: (u8, u8),
     waiting: u32,

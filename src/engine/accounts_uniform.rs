@@ -1,0 +1,465 @@
+//! Accounts where every sharing member pays the same (an equal split with
+//! caps per case or per charge, the remainder not distributed): the figures
+//! of `accounts::run`, without a pass over every member in every period.
+//!
+//! A member sharing since period `s` has paid `C[p] − C[s]` more by period
+//! p, where `C` is the running total of the per-period charge. Its balance
+//! before the charge of period p is below the minimum M exactly when
+//! `C[p] > key`, with `key = base − charged before s + C[s] − M`: so members
+//! wait in a map ordered by key, and only those whose key `C` passes, or
+//! who top up, are touched. The sharing count is kept by the periods at
+//! which members start and stop sharing, less the members paused.
+
+use super::EngineError;
+use super::RunOptions;
+use super::account::{AccountRules, minimum_on};
+use super::accounts::{Accounts, Run, open_accounts};
+use super::claims::{Decider, Decision};
+use super::membership::Membership;
+use super::sharing::{Charges, Shared, Strategy, amounts_by_period, cases_by_period};
+use super::sharing::{close_period, open_period, uniform_charge};
+use crate::ast::{Remainder, SplitKind};
+use crate::input::{Members, Payments};
+use crate::money::Money;
+use crate::period::Period;
+use crate::plan::Plan;
+use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// Not sharing now (paused, or before the first period it shares).
+const NONE: u32 = u32::MAX;
+
+/// Whether a run can take this path: every version splits equally without
+/// annual or calendar-year caps and without distributing the remainder; an
+/// account fee, if any, is only for accounts without an active membership;
+/// the minimum balance never changes.
+pub(super) fn applies(plan: &Plan, options: RunOptions) -> bool {
+    let versions = || std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan));
+    let minimum = |p: &Plan| {
+        p.account
+            .as_ref()
+            .and_then(|a| a.minimum.as_ref().map(|m| m.value))
+    };
+    !options.keep_charges
+        && !options.per_member
+        && options.track.is_none()
+        && AccountRules::new(plan).inactive_only
+        && versions().all(|p| {
+            p.sharing.split.value == SplitKind::Equally
+                && p.sharing.annual_cap.is_none()
+                && p.sharing.calendar_cap.is_none()
+                && p.sharing.remainder.value != Remainder::Distributed
+                && minimum(p) == minimum(plan)
+        })
+}
+
+/// Each member's sharing, between periods.
+struct Sharers {
+    /// Sharing periods by membership: `lo..hi` (empty for the ineligible).
+    lo: Vec<u32>,
+    hi: Vec<u32>,
+    join: Vec<NaiveDate>,
+    /// The first day the membership is not in force (`MIN`: never eligible).
+    stop: Vec<NaiveDate>,
+    /// The period from which the member shares without a pause (`NONE`: not sharing).
+    stint: Vec<u32>,
+    /// Charged before the current stint (fen).
+    before: Vec<i64>,
+    /// `base − before + C[stint] − M`: paused on the first closing day p with `C[p] > key`.
+    key: Vec<i64>,
+    /// Paused, and counted among the paused members in force.
+    counted: Vec<bool>,
+    /// `C[p]`: the per-period charges before period p, added up.
+    total: Vec<i64>,
+    /// Members in force, by the period they start or stop being in force.
+    diff: Vec<i64>,
+    /// Sharing members by key: members who joined together with the same
+    /// balance share one entry.
+    queue: BTreeMap<i64, Vec<u32>>,
+    /// Members whose cover resumes the day after a closing day: they share
+    /// again from the next period.
+    resume_next: Vec<u32>,
+    /// Paused members counted, by the period their membership stops.
+    expiring: Vec<Vec<u32>>,
+    paused: i64,
+}
+
+impl Sharers {
+    /// What member `i` has been charged before period `p`.
+    fn charged(&self, i: usize, p: usize) -> i64 {
+        match self.stint[i] {
+            NONE => self.before[i],
+            s => {
+                let end = p.min(self.hi[i] as usize);
+                self.before[i] + self.total[end] - self.total[(s as usize).min(end)]
+            }
+        }
+    }
+
+    fn facts(&self, i: usize, p: usize) -> (NaiveDate, NaiveDate, i64) {
+        (self.join[i], self.stop[i], self.charged(i, p))
+    }
+
+    /// Sets member `i`'s key from its account's balance (while sharing) and queues it.
+    fn queue(&mut self, i: usize, base: i64, minimum: Option<i64>) {
+        let (s, Some(m)) = (self.stint[i], minimum) else {
+            return;
+        };
+        if s == NONE {
+            return;
+        }
+        let key = base - self.before[i] + self.total[s as usize] - m;
+        self.key[i] = key;
+        self.queue.entry(key).or_default().push(i as u32);
+    }
+
+    /// Member `i`, paused, shares again from period `p`.
+    fn resume(&mut self, i: usize, p: usize, base: i64, minimum: Option<i64>) {
+        if self.counted[i] {
+            self.counted[i] = false;
+            self.paused -= 1;
+        }
+        if (p as u32) < self.hi[i] && self.stint[i] == NONE {
+            self.stint[i] = p as u32;
+            self.queue(i, base, minimum);
+        }
+    }
+
+    /// The membership of member `i` now stops on `stop`, in period `hi`.
+    fn stop_at(&mut self, i: usize, stop: NaiveDate, hi: u32) {
+        if hi >= self.hi[i] {
+            return;
+        }
+        let lo = self.lo[i];
+        let old = self.hi[i];
+        if lo < old {
+            self.diff[lo as usize] -= 1;
+            self.diff[old as usize] += 1;
+        }
+        if lo < hi {
+            self.diff[lo as usize] += 1;
+            self.diff[hi as usize] -= 1;
+        }
+        self.hi[i] = hi;
+        self.stop[i] = stop;
+        if self.counted[i] {
+            self.expiring[hi as usize].push(i as u32);
+        }
+    }
+}
+
+/// `accounts::run` where every sharing member pays the same.
+pub(super) fn run(
+    plan: &Plan,
+    members: &Members,
+    membership: &mut Membership,
+    payments: &Payments,
+    claims: &crate::input::Claims,
+    options: RunOptions,
+    period_done: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Vec<Decision>, Shared, Accounts), EngineError> {
+    let periods: Vec<Period> = super::periods(plan, options.until);
+    let np = periods.len();
+    let mut decider = Decider::new(plan, members, membership, claims, options.until);
+    let mut watched = vec![false; members.len()];
+    for m in decider.claimants() {
+        watched[m as usize] = true;
+    }
+    let mut run = Run {
+        plan,
+        rules: AccountRules::new(plan),
+        payments,
+        accounts: open_accounts(members, membership, &watched, options),
+        last_closing: NaiveDate::MIN,
+        ends_seen: 0,
+    };
+    drop(watched);
+    let mut sh = sharers(members, membership, &periods);
+    let arrivals = by_period(np, sh.lo.iter().enumerate().map(|(i, &lo)| (lo, i)), &sh);
+    let top_ups = top_ups_by_period(members.len(), payments, &periods);
+    let minimum = minimum_on(plan, plan.launched.value);
+    let mut out = Vec::with_capacity(np);
+    let mut carried = Money::ZERO;
+    let mut count = 0i64;
+    for (p, period) in periods.iter().enumerate() {
+        let e = period.end;
+        let batch = decide(&mut run, &mut decider, &mut sh, &periods, p, e, Some(e));
+        for &i in &arrivals[p] {
+            if sh.hi[i as usize] <= p as u32 {
+                continue;
+            }
+            sh.stint[i as usize] = p as u32;
+            let base = run.accounts[i as usize].base;
+            sh.queue(i as usize, base, minimum);
+        }
+        for i in std::mem::take(&mut sh.resume_next) {
+            let base = run.accounts[i as usize].base;
+            sh.resume(i as usize, p, base, minimum);
+        }
+        take_top_ups(&mut run, &mut sh, &top_ups[p], p, e, minimum);
+        pause(&mut run, &mut sh, p, e);
+        for i in std::mem::take(&mut sh.expiring[p]) {
+            if sh.counted[i as usize] && sh.hi[i as usize] == p as u32 {
+                sh.counted[i as usize] = false;
+                sh.paused -= 1;
+            }
+        }
+        count += sh.diff[p];
+        let decided = &decider.decisions()[batch];
+        let (cases, payouts) = cases_by_period(std::slice::from_ref(period), decided)?[0];
+        let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
+        let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
+        let mut f = open_period(plan, *period, cases, payouts, carried)?;
+        let (charge, charged) = uniform_charge(plan, &mut f, count - sh.paused)?;
+        close_period(plan, &mut f, charged, amounts)?;
+        period_done(p + 1, np);
+        carried = f.carried_out;
+        let next = sh.total[p]
+            .checked_add(charge.0)
+            .ok_or(EngineError::Overflow {
+                start: period.start,
+                end: period.end,
+            })?;
+        sh.total.push(next);
+        out.push(f);
+        run.last_closing = e;
+    }
+    decide(
+        &mut run,
+        &mut decider,
+        &mut sh,
+        &periods,
+        np,
+        options.until,
+        None,
+    );
+    let charged = finish(&mut run, &sh, np, options.until);
+    let accounts = run.close(&charged, options.until);
+    let decisions = decider.finish(membership);
+    Ok((
+        decisions,
+        Shared {
+            strategy: Strategy::Uniform,
+            periods: out,
+            member_charged: Some(charged.into_iter().map(Money).collect()),
+            charges: Charges::None,
+        },
+        accounts,
+    ))
+}
+
+/// Each member's sharing periods by membership, before any claim is decided.
+fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sharers {
+    let n = members.len();
+    let (lo, hi): (Vec<u32>, Vec<u32>) = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            if !membership.eligible[i] {
+                return (0, 0);
+            }
+            let stop = members.left[i].min(membership.end[i]);
+            let a = periods.partition_point(|p| p.end < members.join[i]);
+            let b = periods.partition_point(|p| p.end < stop);
+            if a < b { (a as u32, b as u32) } else { (0, 0) }
+        })
+        .unzip();
+    let mut diff = vec![0i64; periods.len() + 1];
+    for i in 0..n {
+        if lo[i] < hi[i] {
+            diff[lo[i] as usize] += 1;
+            diff[hi[i] as usize] -= 1;
+        }
+    }
+    let stop = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            if membership.eligible[i] {
+                members.left[i].min(membership.end[i])
+            } else {
+                NaiveDate::MIN
+            }
+        })
+        .collect();
+    Sharers {
+        join: members.join.clone(),
+        stop,
+        stint: vec![NONE; n],
+        before: vec![0; n],
+        key: vec![0; n],
+        counted: vec![false; n],
+        total: vec![0],
+        diff,
+        queue: BTreeMap::new(),
+        resume_next: Vec::new(),
+        expiring: vec![Vec::new(); periods.len() + 1],
+        paused: 0,
+        lo,
+        hi,
+    }
+}
+
+/// Members by a period number each gives (members whose range is empty left out).
+fn by_period(np: usize, items: impl Iterator<Item = (u32, usize)>, sh: &Sharers) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); np];
+    for (p, i) in items {
+        if (p as usize) < np && sh.lo[i] < sh.hi[i] {
+            out[p as usize].push(i as u32);
+        }
+    }
+    out
+}
+
+/// The members with a top-up in each period (closing day after the
+/// previous one through its own), each once.
+fn top_ups_by_period(n: usize, payments: &Payments, periods: &[Period]) -> Vec<Vec<u32>> {
+    let firsts: Vec<Vec<u32>> = (0..n)
+        .into_par_iter()
+        .fold(Vec::new, |mut acc: Vec<u32>, i| {
+            let (days, _) = payments.slices(i);
+            let mut last = usize::MAX;
+            for d in days {
+                let p = periods.partition_point(|q| q.end < *d);
+                if p < periods.len() && p != last {
+                    acc.push(p as u32);
+                    acc.push(i as u32);
+                    last = p;
+                }
+            }
+            acc
+        })
+        .collect();
+    let mut out = vec![Vec::new(); periods.len()];
+    for part in firsts {
+        for pair in part.chunks_exact(2) {
+            out[pair[0] as usize].push(pair[1]);
+        }
+    }
+    out
+}
+
+/// Decides the claims filed on or before `day` (`p`: the period being
+/// taken); memberships they end stop sharing, refunds are credited.
+fn decide(
+    run: &mut Run,
+    decider: &mut Decider,
+    sh: &mut Sharers,
+    periods: &[Period],
+    p: usize,
+    day: NaiveDate,
+    closing: Option<NaiveDate>,
+) -> std::ops::Range<usize> {
+    let batch = {
+        let (r, s) = (&*run, &*sh);
+        let mut cover =
+            |m: u32, d: NaiveDate| r.cover(m as usize, s.facts(m as usize, p), d, closing);
+        decider.decide_through(day, &mut cover)
+    };
+    for &(m, end, _) in &decider.ends()[run.ends_seen..] {
+        let i = m as usize;
+        let stop = sh.stop[i].min(end);
+        let hi = periods.partition_point(|q| q.end < stop) as u32;
+        sh.stop_at(i, stop, hi.max(sh.lo[i]).min(sh.hi[i]));
+        sh.stop[i] = stop;
+    }
+    run.ends_seen = decider.ends().len();
+    for d in &decider.decisions()[batch.clone()] {
+        if d.facts.refund
+            && let Some(m) = d.facts.member
+        {
+            let charged = sh.charged(m as usize, p);
+            run.accounts[m as usize].refund_on(d.filed_on, charged);
+        }
+    }
+    batch
+}
+
+/// Takes the top-ups (and fees) of period `p` of the members who paid in
+/// it; a paused member whose balance reaches the minimum shares again.
+fn take_top_ups(
+    run: &mut Run,
+    sh: &mut Sharers,
+    members: &[u32],
+    p: usize,
+    e: NaiveDate,
+    minimum: Option<i64>,
+) {
+    for &i in members {
+        let i = i as usize;
+        let h = run.holder(i, sh.facts(i, p));
+        let a = &mut run.accounts[i];
+        let was_paused = a.paused();
+        a.advance(&run.rules, &h, e, e);
+        let base = a.base;
+        if was_paused && !a.paused() {
+            if a.resume_on <= e {
+                sh.resume(i, p, base, minimum);
+            } else {
+                // A top-up on the closing day: paused on it, covered from the next.
+                sh.resume_next.push(i as u32);
+            }
+        } else {
+            sh.queue(i, base, minimum);
+        }
+    }
+}
+
+/// Pauses, on the closing day `e` of period `p`, every sharing member whose
+/// balance before the period's charge is below the minimum.
+fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
+    let c = sh.total[p];
+    while let Some(entry) = sh.queue.first_entry() {
+        if *entry.key() >= c {
+            break;
+        }
+        let (key, group) = entry.remove_entry();
+        for i in group {
+            let i = i as usize;
+            let current = sh.stint[i] != NONE && sh.key[i] == key;
+            if !current || sh.hi[i] <= p as u32 || sh.lo[i] > p as u32 {
+                continue;
+            }
+            let h = run.holder(i, sh.facts(i, p));
+            let a = &mut run.accounts[i];
+            a.check_on_closing_day(&run.rules, &h, e);
+            if a.paused() {
+                sh.before[i] = sh.charged(i, p);
+                sh.stint[i] = NONE;
+                sh.counted[i] = true;
+                sh.paused += 1;
+                sh.expiring[sh.hi[i] as usize].push(i as u32);
+            }
+        }
+    }
+}
+
+/// Every member's charges, with its account taken to `until`.
+fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> {
+    // `charged` caps the stint at the period the membership stops.
+    let after = until
+        .checked_add_days(Days::new(1))
+        .unwrap_or(NaiveDate::MAX);
+    let charged: Vec<i64> = (0..sh.lo.len())
+        .into_par_iter()
+        .map(|i| sh.charged(i, np))
+        .collect();
+    let Run {
+        rules,
+        payments,
+        accounts,
+        ..
+    } = run;
+    let rules = &*rules;
+    accounts.par_iter_mut().enumerate().for_each(|(i, a)| {
+        let (days, amounts) = payments.slices(i);
+        let h = super::account::Holder {
+            join: sh.join[i],
+            stop: sh.stop[i],
+            charged: charged[i],
+            days,
+            amounts,
+        };
+        a.advance(rules, &h, until, after);
+    });
+    charged
+}
