@@ -66,6 +66,8 @@ impl AccountEvent {
 pub struct AccountLog {
     pub pauses: Vec<Pause>,
     pub events: Option<Vec<AccountEvent>>,
+    /// A refund to credit: (day, fen).
+    refund: Option<(NaiveDate, i64)>,
 }
 
 /// A member's account between events.
@@ -76,13 +78,10 @@ pub(super) struct Account {
     pub(super) base: i64,
     pub(super) topped_up: i64,
     pub(super) fees: i64,
-    /// A refund to credit on `refund_day` (`MAX`: none pending).
-    refund: i64,
-    refund_day: NaiveDate,
-    pub(super) refunded: i64,
     /// The next of the member's top-ups to take.
     next_payment: u32,
-    /// The first month end not yet considered for a fee.
+    /// The first month end not yet considered for a fee (`MIN`: the end of
+    /// the month of joining).
     next_fee: NaiveDate,
     /// The closing day the last pause began (`MAX`: never paused).
     pub(super) pause_from: NaiveDate,
@@ -201,22 +200,20 @@ impl<'p> AccountRules<'p> {
 impl Account {
     /// A new account holding `prepaid`; `watched`: keep its pauses, and
     /// `explained`: keep every event.
-    pub(super) fn new(prepaid: i64, join: NaiveDate, watched: bool, explained: bool) -> Account {
+    pub(super) fn new(prepaid: i64, watched: bool, explained: bool) -> Account {
         Account {
             base: prepaid,
             topped_up: 0,
             fees: 0,
-            refund: 0,
-            refund_day: NaiveDate::MAX,
-            refunded: 0,
             next_payment: 0,
-            next_fee: month_end(join),
+            next_fee: NaiveDate::MIN,
             pause_from: NaiveDate::MAX,
             resume_on: NaiveDate::MAX,
             log: (watched || explained).then(|| {
                 Box::new(AccountLog {
                     pauses: Vec::new(),
                     events: explained.then(Vec::new),
+                    refund: None,
                 })
             }),
         }
@@ -250,8 +247,7 @@ impl Account {
 
     /// Credits `amount` (the member's refunded charges) on `day`.
     pub(super) fn refund_on(&mut self, day: NaiveDate, amount: i64) {
-        self.refund = amount;
-        self.refund_day = day;
+        self.log.get_or_insert_with(Box::default).refund = Some((day, amount));
     }
 
     /// Takes every event up to the top-ups (and refund) of `topups_through`
@@ -265,7 +261,12 @@ impl Account {
     ) {
         let mut fee = self.fee_from(rules, h, self.next_fee, fees_before);
         loop {
-            let refund = Some(self.refund_day).filter(|&r| r <= topups_through);
+            let refund = self
+                .log
+                .as_ref()
+                .and_then(|l| l.refund)
+                .map(|(day, _)| day)
+                .filter(|&r| r <= topups_through);
             let topup = h
                 .days
                 .get(self.next_payment as usize)
@@ -306,7 +307,11 @@ impl Account {
         if !rules.fees || from >= before {
             return None;
         }
-        let mut q = from;
+        let mut q = if from == NaiveDate::MIN {
+            month_end(h.join)
+        } else {
+            from
+        };
         if rules.inactive_only {
             // Only days on which the membership is not in force pay.
             let inactive_from = h.stop.max(h.join);
@@ -327,10 +332,12 @@ impl Account {
     }
 
     fn credit_refund(&mut self, h: &Holder, day: NaiveDate) {
-        self.base += self.refund;
-        self.refunded += self.refund;
-        let amount = std::mem::take(&mut self.refund);
-        self.refund_day = NaiveDate::MAX;
+        let amount = self
+            .log
+            .as_mut()
+            .and_then(|l| l.refund.take())
+            .map_or(0, |(_, a)| a);
+        self.base += amount;
         let balance = self.balance(h.charged);
         self.note(AccountEvent::Refund {
             day,

@@ -158,7 +158,7 @@ pub(super) fn open_accounts(
                 membership.prepaid(members, i).0
             };
             let explained = options.track == Some(i as u32);
-            Account::new(prepaid, join, watched[i], explained)
+            Account::new(prepaid, watched[i], explained)
         })
         .collect()
 }
