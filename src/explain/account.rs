@@ -95,9 +95,9 @@ pub(super) fn paused_on_closing_day(
         "sharing_member",
         Outcome::Info,
         format!(
-            "cover was paused on the closing day {e}: the balance of {} on {} was below the minimum, so the member does not share; {members} member{} share",
-            Money(pause.balance),
+            "cover was paused on the closing day {e}, since the closing day {} when the balance of {} was below the minimum: the member does not share; {members} member{} share",
             pause.from,
+            Money(pause.balance),
             if members == 1 { "" } else { "s" }
         ),
         span,

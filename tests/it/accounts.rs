@@ -238,3 +238,87 @@ proptest! {
         }
     }
 }
+
+/// The first example of plans/qingsong.plan as files: `a` is paused on
+/// 2017-01-28 and tops up the day after; `b` tops up the day before.
+fn qingsong_files(dir: &std::path::Path) {
+    let member = |id: &str| format!("{id},1990-01-01,2016-06-01,\n");
+    let members: String = ["a", "b", "c", "sick1", "sick2", "sick3"]
+        .iter()
+        .map(|id| member(id))
+        .collect();
+    std::fs::write(
+        dir.join("members.csv"),
+        format!("id,birth_date,join_date,left_date\n{members}"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("claims.csv"),
+        "id,member_id,disease,diagnosed_on\ns1,sick1,CI001,2017-01-05\ns2,sick2,CI002,2017-01-20\na1,a,CI003,2017-01-29\ns3,sick3,CI004,2017-02-01\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("payments.csv"),
+        "member_id,date,amount\nb,2017-01-27,10\nc,2017-01-28,10\na,2017-01-29,10\n",
+    )
+    .expect("write");
+}
+
+fn explain(dir: &std::path::Path, what: &[&str]) -> String {
+    let out = assert_cmd::Command::cargo_bin("mutual")
+        .expect("the binary")
+        .current_dir(dir)
+        .arg("explain")
+        .arg(crate::root().join("plans/qingsong.plan"))
+        .args(["--members", "members.csv", "--claims", "claims.csv"])
+        .args(["--payments", "payments.csv", "--until", "2017-02-14"])
+        .args(what)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn explaining_a_paused_claim_says_when_cover_paused_and_what_top_up_would_have_kept_it() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    qingsong_files(dir.path());
+    let text = explain(dir.path(), &["--claim", "a1"]);
+    assert!(text.starts_with("claim a1: denied: paused"), "{text}");
+    assert!(
+        text.contains("cover was paused on 2017-01-29: on the closing day 2017-01-28 the balance was 0.00, below the minimum of 1.00; a top-up restored it from 2017-01-30"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "why not: a top-up of at least 1.00 dated on or before 2017-01-28 would have kept cover"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn explaining_a_charge_shows_the_balance_through_the_period() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    qingsong_files(dir.path());
+    let b = explain(dir.path(), &["--member", "b", "--period", "2017-01-28"]);
+    let steps: Vec<&str> = b.lines().filter(|l| l.contains("balance")).collect();
+    assert_eq!(
+        steps,
+        [
+            "├─ · the balance before the period (on 2017-01-14): 0.00",
+            "├─ · 2017-01-27: top-up +10.00; the balance is 10.00",
+            "└─ · 2017-01-28: the charge of the period closing on 2017-01-28 −3.00; the balance is 7.00",
+        ],
+        "{b}"
+    );
+    let a = explain(dir.path(), &["--member", "a", "--period", "2017-01-28"]);
+    assert!(
+        a.starts_with("charge of member a in the period 2017-01-15 to 2017-01-28: charged 0.00"),
+        "{a}"
+    );
+    assert!(
+        a.contains("cover was paused on the closing day 2017-01-28, since the closing day 2017-01-28 when the balance of 0.00 was below the minimum: the member does not share; 2 members share"),
+        "{a}"
+    );
+}
