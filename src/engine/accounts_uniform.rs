@@ -25,7 +25,6 @@ use crate::period::Period;
 use crate::plan::Plan;
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 
 /// Not sharing now (paused, or before the first period it shares).
 const NONE: u32 = u32::MAX;
@@ -54,6 +53,47 @@ pub(super) fn applies(plan: &Plan, options: RunOptions) -> bool {
         })
 }
 
+/// Members by key: runs sorted by key, each read from its start as the
+/// running total passes its keys. A member queued again has a new key; its
+/// old entry is skipped when reached.
+#[derive(Default)]
+struct Queue {
+    runs: Vec<(Vec<(i64, u32)>, usize)>,
+}
+
+impl Queue {
+    /// Adds the entries of one period as a run.
+    fn add(&mut self, mut run: Vec<(i64, u32)>) {
+        if run.is_empty() {
+            return;
+        }
+        run.par_sort_unstable();
+        self.runs.push((run, 0));
+        if self.runs.len() > 64 {
+            // Many short runs: merge what is left of them into one.
+            let mut all: Vec<(i64, u32)> = self
+                .runs
+                .drain(..)
+                .flat_map(|(r, at)| r.into_iter().skip(at))
+                .collect();
+            all.par_sort_unstable();
+            self.runs.push((all, 0));
+        }
+    }
+
+    /// Takes every entry whose key is below `c`.
+    fn below(&mut self, c: i64) -> Vec<(i64, u32)> {
+        let mut out = Vec::new();
+        for (run, at) in &mut self.runs {
+            let end = *at + run[*at..].partition_point(|e| e.0 < c);
+            out.extend_from_slice(&run[*at..end]);
+            *at = end;
+        }
+        self.runs.retain(|(r, at)| *at < r.len());
+        out
+    }
+}
+
 /// Each member's sharing, between periods.
 struct Sharers {
     /// Sharing periods by membership: `lo..hi` (empty for the ineligible).
@@ -74,9 +114,12 @@ struct Sharers {
     total: Vec<i64>,
     /// Members in force, by the period they start or stop being in force.
     diff: Vec<i64>,
-    /// Sharing members by key: members who joined together with the same
-    /// balance share one entry.
-    queue: BTreeMap<i64, Vec<u32>>,
+    /// Sharing members by key, in runs sorted by key (one per period).
+    queue: Queue,
+    /// Keys set this period, to be queued as one run.
+    fresh: Vec<(i64, u32)>,
+    /// Members whose account a parallel step is to update.
+    marked: Vec<bool>,
     /// Members whose cover resumes the day after a closing day: they share
     /// again from the next period.
     resume_next: Vec<u32>,
@@ -111,7 +154,7 @@ impl Sharers {
         }
         let key = base - self.before[i] + self.total[s as usize] - m;
         self.key[i] = key;
-        self.queue.entry(key).or_default().push(i as u32);
+        self.fresh.push((key, i as u32));
     }
 
     /// Member `i`, paused, shares again from period `p`.
@@ -198,6 +241,8 @@ pub(super) fn run(
             sh.resume(i as usize, p, base, minimum);
         }
         take_top_ups(&mut run, &mut sh, &top_ups[p], p, e, minimum);
+        let fresh = std::mem::take(&mut sh.fresh);
+        sh.queue.add(fresh);
         pause(&mut run, &mut sh, p, e);
         for i in std::mem::take(&mut sh.expiring[p]) {
             if sh.counted[i as usize] && sh.hi[i as usize] == p as u32 {
@@ -290,7 +335,9 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sh
         counted: vec![false; n],
         total: vec![0],
         diff,
-        queue: BTreeMap::new(),
+        queue: Queue::default(),
+        fresh: Vec::new(),
+        marked: vec![false; n],
         resume_next: Vec::new(),
         expiring: vec![Vec::new(); periods.len() + 1],
         paused: 0,
@@ -384,51 +431,91 @@ fn take_top_ups(
     e: NaiveDate,
     minimum: Option<i64>,
 ) {
-    for &i in members {
-        let i = i as usize;
-        let h = run.holder(i, sh.facts(i, p));
-        let a = &mut run.accounts[i];
+    // (member, base, cover resumed, on or before the closing day)
+    let done = update_marked(run, sh, members, p, |a, rules, h| {
         let was_paused = a.paused();
-        a.advance(&run.rules, &h, e, e);
-        let base = a.base;
-        if was_paused && !a.paused() {
-            if a.resume_on <= e {
-                sh.resume(i, p, base, minimum);
-            } else {
-                // A top-up on the closing day: paused on it, covered from the next.
-                sh.resume_next.push(i as u32);
-            }
+        a.advance(rules, h, e, e);
+        (a.base, was_paused && !a.paused(), a.resume_on <= e)
+    });
+    for (i, (base, resumed, by_closing_day)) in done {
+        let i = i as usize;
+        if resumed && by_closing_day {
+            sh.resume(i, p, base, minimum);
+        } else if resumed {
+            // A top-up on the closing day: paused on it, covered from the next.
+            sh.resume_next.push(i as u32);
         } else {
             sh.queue(i, base, minimum);
         }
     }
 }
 
+/// Applies `update` to the accounts of `members` on all cores: (member, its result).
+fn update_marked<T: Send>(
+    run: &mut Run,
+    sh: &mut Sharers,
+    members: &[u32],
+    p: usize,
+    update: impl Fn(&mut super::account::Account, &AccountRules, &super::account::Holder) -> T + Sync,
+) -> Vec<(u32, T)> {
+    for &i in members {
+        sh.marked[i as usize] = true;
+    }
+    let Run {
+        rules,
+        payments,
+        accounts,
+        ..
+    } = run;
+    let (rules, payments, shared) = (&*rules, &*payments, &*sh);
+    let out: Vec<(u32, T)> = accounts
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(i, _)| shared.marked[*i])
+        .map(|(i, a)| {
+            let (days, amounts) = payments.slices(i);
+            let (join, stop, charged) = shared.facts(i, p);
+            let h = super::account::Holder {
+                join,
+                stop,
+                charged,
+                days,
+                amounts,
+            };
+            (i as u32, update(a, rules, &h))
+        })
+        .collect();
+    for &i in members {
+        sh.marked[i as usize] = false;
+    }
+    out
+}
+
 /// Pauses, on the closing day `e` of period `p`, every sharing member whose
 /// balance before the period's charge is below the minimum.
 fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
-    let c = sh.total[p];
-    while let Some(entry) = sh.queue.first_entry() {
-        if *entry.key() >= c {
-            break;
-        }
-        let (key, group) = entry.remove_entry();
-        for i in group {
+    let due: Vec<u32> = sh
+        .queue
+        .below(sh.total[p])
+        .into_iter()
+        .filter(|&(key, i)| {
             let i = i as usize;
-            let current = sh.stint[i] != NONE && sh.key[i] == key;
-            if !current || sh.hi[i] <= p as u32 || sh.lo[i] > p as u32 {
-                continue;
-            }
-            let h = run.holder(i, sh.facts(i, p));
-            let a = &mut run.accounts[i];
-            a.check_on_closing_day(&run.rules, &h, e);
-            if a.paused() {
-                sh.before[i] = sh.charged(i, p);
-                sh.stint[i] = NONE;
-                sh.counted[i] = true;
-                sh.paused += 1;
-                sh.expiring[sh.hi[i] as usize].push(i as u32);
-            }
+            sh.stint[i] != NONE && sh.key[i] == key && sh.lo[i] <= p as u32 && (p as u32) < sh.hi[i]
+        })
+        .map(|(_, i)| i)
+        .collect();
+    let done = update_marked(run, sh, &due, p, |a, rules, h| {
+        a.check_on_closing_day(rules, h, e);
+        a.paused()
+    });
+    for (i, paused) in done {
+        let i = i as usize;
+        if paused {
+            sh.before[i] = sh.charged(i, p);
+            sh.stint[i] = NONE;
+            sh.counted[i] = true;
+            sh.paused += 1;
+            sh.expiring[sh.hi[i] as usize].push(i as u32);
         }
     }
 }

@@ -35,20 +35,6 @@ pub struct Members {
 /// No member.
 const NONE: u32 = u32::MAX;
 
-/// Every member's id with its member, for files that name many members (payments).
-pub struct IdIndex {
-    keys: MemberKeys,
-    by_key: Vec<u32>,
-}
-
-impl IdIndex {
-    /// The member with id `id`.
-    pub fn find(&self, _members: &Members, id: &str) -> Option<u32> {
-        let k = self.keys.get(id)?;
-        self.by_key.get(k as usize).copied().filter(|&m| m != NONE)
-    }
-}
-
 impl Members {
     pub fn len(&self) -> usize {
         self.birth.len()
@@ -101,16 +87,6 @@ impl Members {
             Some((keys, by_key)) if keys.stamp() == stamp => Some(by_key),
             _ => None,
         }
-    }
-
-    /// Indexes every member's id (on all cores).
-    pub fn index_all(&self) -> IdIndex {
-        let (keys, of) = MemberKeys::number(self.len(), |i| self.id(i));
-        let mut by_key = vec![NONE; keys.bound()];
-        for (i, &k) in of.iter().enumerate() {
-            by_key[k as usize] = i as u32;
-        }
-        IdIndex { keys, by_key }
     }
 
     /// Records each number's member, as reading the members file with

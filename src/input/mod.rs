@@ -4,6 +4,7 @@
 mod blocks;
 mod claims;
 mod csvfile;
+mod id_index;
 mod input_file;
 mod members;
 mod payments;

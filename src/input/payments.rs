@@ -116,28 +116,25 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
         return Err(problems.into_errors());
     };
     let c: Vec<usize> = csv.columns.iter().map(|c| c.unwrap_or(0)).collect();
-    let index = members.index_all();
-    let mut rows: Vec<(u32, NaiveDate, i64)> = Vec::new();
-    let parse = |rec: &dyn Row, problems: &mut Problems, part: &mut Vec<(u32, NaiveDate, i64)>| {
-        if let Some(row) = payment_row(rec, &c, members, &index, problems) {
-            part.push(row);
-        }
+    let index = super::id_index::IdIndex::new(members);
+    let hashed = if index.hashes_unique() {
+        read_hashed(path, csv.width, &name, &c)
+    } else {
+        None
     };
-    let fast = super::blocks::read_rows(
-        path,
-        csv.width,
-        &name,
-        |rec, problems, part: &mut Vec<(u32, NaiveDate, i64)>| parse(rec, problems, part),
-        |part| rows.append(part),
-        &|_| {},
-    );
-    match fast {
-        Some(block_problems) => problems.absorb(block_problems),
-        None => {
-            rows.clear();
-            while let Some(rec) = csv.next(&mut problems) {
-                parse(&rec, &mut problems, &mut rows);
-            }
+    // Each row's member looked up in a loop of lookups alone (their cache
+    // misses overlap). A file with any problem is read again row by row,
+    // so that every problem is reported in file order.
+    if let Some((rows, block_problems)) = hashed
+        && block_problems.is_empty()
+        && let Some(found) = look_up(&index, &rows)
+    {
+        return Ok(Payments::new(members.len(), found));
+    }
+    let mut rows: Vec<(u32, NaiveDate, i64)> = Vec::new();
+    while let Some(rec) = csv.next(&mut problems) {
+        if let Some(row) = payment_row(&rec, &c, members, &index, &mut problems) {
+            rows.push(row);
         }
     }
     if problems.is_empty() {
@@ -147,28 +144,93 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
     }
 }
 
-/// Checks one row: (member, day, fen), or `None` with the problems reported.
-fn payment_row(
-    rec: &dyn Row,
+/// A row as first read: its member id's two hashes, day and fen.
+struct Hashed {
+    id: (u64, u32),
+    day: NaiveDate,
+    fen: i64,
+}
+
+/// Reads every row in parallel blocks, checking the date and the amount
+/// and hashing the member id; `None` when the file needs the record-by-record reader.
+fn read_hashed(
+    path: &Path,
+    width: usize,
+    name: &str,
     c: &[usize],
-    members: &Members,
-    index: &super::members::IdIndex,
-    problems: &mut Problems,
-) -> Option<(u32, NaiveDate, i64)> {
-    let id = text(rec, c[0], "member_id", problems).map(str::trim);
-    let day = date(rec, c[1], "date", problems);
-    let amount = fen(rec.raw(c[2]));
-    if amount.is_none() {
-        let raw = String::from_utf8_lossy(rec.raw(c[2]));
+) -> Option<(Vec<Hashed>, Problems)> {
+    let mut rows: Vec<Hashed> = Vec::new();
+    let problems = super::blocks::read_rows(
+        path,
+        width,
+        name,
+        |rec, problems, part: &mut Vec<Hashed>| {
+            let id = text(rec, c[0], "member_id", problems).map(str::trim);
+            let day = date(rec, c[1], "date", problems);
+            let fen = amount(rec, c[2], problems);
+            match id {
+                Some("") => problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty"),
+                Some(id) => {
+                    if let (Some(day), Some(fen)) = (day, fen) {
+                        let id = super::id_index::hashes(id.as_bytes());
+                        part.push(Hashed { id, day, fen });
+                    }
+                }
+                None => {}
+            }
+        },
+        |part| rows.append(part),
+        &|_| {},
+    )?;
+    Some((rows, problems))
+}
+
+/// Each row's (member, day, fen); `None` when some row names no member or
+/// is dated before its member joined.
+fn look_up(
+    index: &super::id_index::IdIndex,
+    rows: &[Hashed],
+) -> Option<Vec<(u32, NaiveDate, i64)>> {
+    use rayon::prelude::*;
+    let found: Vec<Option<super::id_index::Entry>> =
+        rows.par_iter().map(|r| index.get(r.id)).collect();
+    rows.par_iter()
+        .zip(found)
+        .map(|(r, e)| {
+            let e = e.filter(|e| e.join <= r.day)?;
+            Some((e.member, r.day, r.fen))
+        })
+        .collect()
+}
+
+/// The amount of a row, or a problem.
+fn amount(rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<i64> {
+    let fen = fen(rec.raw(i));
+    if fen.is_none() {
+        let raw = String::from_utf8_lossy(rec.raw(i));
         problems.add(
             rec.line(),
-            rec.column(c[2]),
+            rec.column(i),
             format!(
                 "`amount` is `{}`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
                 super::csvfile::shown(raw.trim())
             ),
         );
     }
+    fen
+}
+
+/// Checks one row: (member, day, fen), or `None` with the problems reported.
+fn payment_row(
+    rec: &dyn Row,
+    c: &[usize],
+    members: &Members,
+    index: &super::id_index::IdIndex,
+    problems: &mut Problems,
+) -> Option<(u32, NaiveDate, i64)> {
+    let id = text(rec, c[0], "member_id", problems).map(str::trim);
+    let day = date(rec, c[1], "date", problems);
+    let amount = amount(rec, c[2], problems);
     let member = match id {
         Some("") => {
             problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty");
@@ -191,7 +253,7 @@ fn payment_row(
         None => None,
     };
     if let (Some(m), Some(d)) = (member, day) {
-        let join = members.join[m as usize];
+        let join = m.join;
         if d < join {
             problems.add(
                 rec.line(),
@@ -201,7 +263,7 @@ fn payment_row(
             return None;
         }
     }
-    Some((member?, day?, amount?))
+    Some((member?.member, day?, amount?))
 }
 
 #[cfg(test)]
