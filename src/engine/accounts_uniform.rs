@@ -94,22 +94,51 @@ impl Queue {
     }
 }
 
-/// Each member's sharing, between periods.
-struct Sharers {
+/// One member's sharing, between periods: what is read together kept together.
+#[derive(Clone, Copy)]
+struct Sharer {
     /// Sharing periods by membership: `lo..hi` (empty for the ineligible).
-    lo: Vec<u32>,
-    hi: Vec<u32>,
-    join: Vec<NaiveDate>,
+    lo: u32,
+    hi: u32,
+    join: NaiveDate,
     /// The first day the membership is not in force (`MIN`: never eligible).
-    stop: Vec<NaiveDate>,
+    stop: NaiveDate,
     /// The period from which the member shares without a pause (`NONE`: not sharing).
-    stint: Vec<u32>,
-    /// Charged before the current stint (fen).
-    before: Vec<i64>,
-    /// `base − before + C[stint] − M`: paused on the first closing day p with `C[p] > key`.
-    key: Vec<i64>,
+    stint: u32,
     /// Paused, and counted among the paused members in force.
-    counted: Vec<bool>,
+    counted: bool,
+    /// Charged before the current stint (fen).
+    before: i64,
+    /// `base − before + C[stint] − M`: paused on the first closing day p with `C[p] > key`.
+    key: i64,
+}
+
+impl Sharer {
+    /// What the member has been charged before period `p`.
+    fn charged(&self, total: &[i64], p: usize) -> i64 {
+        match self.stint {
+            NONE => self.before,
+            s => {
+                let end = p.min(self.hi as usize);
+                self.before + total[end] - total[(s as usize).min(end)]
+            }
+        }
+    }
+
+    /// Sets the key from the account's `base` while the member shares; the key to queue.
+    fn set_key(&mut self, total: &[i64], base: i64, minimum: Option<i64>) -> Option<i64> {
+        let m = minimum?;
+        if self.stint == NONE {
+            return None;
+        }
+        self.key = base - self.before + total[self.stint as usize] - m;
+        Some(self.key)
+    }
+}
+
+/// Every member's sharing, between periods.
+struct Sharers {
+    m: Vec<Sharer>,
     /// `C[p]`: the per-period charges before period p, added up.
     total: Vec<i64>,
     /// Members in force, by the period they start or stop being in force.
@@ -118,8 +147,6 @@ struct Sharers {
     queue: Queue,
     /// Keys set this period, to be queued as one run.
     fresh: Vec<(i64, u32)>,
-    /// Members whose account a parallel step is to update.
-    marked: Vec<bool>,
     /// Members whose cover resumes the day after a closing day: they share
     /// again from the next period.
     resume_next: Vec<u32>,
@@ -131,51 +158,39 @@ struct Sharers {
 impl Sharers {
     /// What member `i` has been charged before period `p`.
     fn charged(&self, i: usize, p: usize) -> i64 {
-        match self.stint[i] {
-            NONE => self.before[i],
-            s => {
-                let end = p.min(self.hi[i] as usize);
-                self.before[i] + self.total[end] - self.total[(s as usize).min(end)]
-            }
-        }
+        self.m[i].charged(&self.total, p)
     }
 
     fn facts(&self, i: usize, p: usize) -> (NaiveDate, NaiveDate, i64) {
-        (self.join[i], self.stop[i], self.charged(i, p))
+        (self.m[i].join, self.m[i].stop, self.charged(i, p))
     }
 
     /// Sets member `i`'s key from its account's balance (while sharing) and queues it.
     fn queue(&mut self, i: usize, base: i64, minimum: Option<i64>) {
-        let (s, Some(m)) = (self.stint[i], minimum) else {
-            return;
-        };
-        if s == NONE {
-            return;
+        if let Some(key) = self.m[i].set_key(&self.total, base, minimum) {
+            self.fresh.push((key, i as u32));
         }
-        let key = base - self.before[i] + self.total[s as usize] - m;
-        self.key[i] = key;
-        self.fresh.push((key, i as u32));
     }
 
     /// Member `i`, paused, shares again from period `p`.
     fn resume(&mut self, i: usize, p: usize, base: i64, minimum: Option<i64>) {
-        if self.counted[i] {
-            self.counted[i] = false;
+        if self.m[i].counted {
+            self.m[i].counted = false;
             self.paused -= 1;
         }
-        if (p as u32) < self.hi[i] && self.stint[i] == NONE {
-            self.stint[i] = p as u32;
+        if (p as u32) < self.m[i].hi && self.m[i].stint == NONE {
+            self.m[i].stint = p as u32;
             self.queue(i, base, minimum);
         }
     }
 
     /// The membership of member `i` now stops on `stop`, in period `hi`.
     fn stop_at(&mut self, i: usize, stop: NaiveDate, hi: u32) {
-        if hi >= self.hi[i] {
+        if hi >= self.m[i].hi {
             return;
         }
-        let lo = self.lo[i];
-        let old = self.hi[i];
+        let lo = self.m[i].lo;
+        let old = self.m[i].hi;
         if lo < old {
             self.diff[lo as usize] -= 1;
             self.diff[old as usize] += 1;
@@ -184,9 +199,9 @@ impl Sharers {
             self.diff[lo as usize] += 1;
             self.diff[hi as usize] -= 1;
         }
-        self.hi[i] = hi;
-        self.stop[i] = stop;
-        if self.counted[i] {
+        self.m[i].hi = hi;
+        self.m[i].stop = stop;
+        if self.m[i].counted {
             self.expiring[hi as usize].push(i as u32);
         }
     }
@@ -219,7 +234,7 @@ pub(super) fn run(
     };
     drop(watched);
     let mut sh = sharers(members, membership, &periods);
-    let arrivals = by_period(np, sh.lo.iter().enumerate().map(|(i, &lo)| (lo, i)), &sh);
+    let arrivals = by_period(np, sh.m.iter().enumerate().map(|(i, s)| (s.lo, i)), &sh);
     let top_ups = top_ups_by_period(members.len(), payments, &periods);
     let minimum = minimum_on(plan, plan.launched.value);
     let mut out = Vec::with_capacity(np);
@@ -228,14 +243,15 @@ pub(super) fn run(
     for (p, period) in periods.iter().enumerate() {
         let e = period.end;
         let batch = decide(&mut run, &mut decider, &mut sh, &periods, p, e, Some(e));
-        for &i in &arrivals[p] {
-            if sh.hi[i as usize] <= p as u32 {
-                continue;
+        let keys = update_marked(&mut run, &mut sh, &arrivals[p], p, |a, s, total, _, _| {
+            if s.hi <= p as u32 {
+                return None;
             }
-            sh.stint[i as usize] = p as u32;
-            let base = run.accounts[i as usize].base;
-            sh.queue(i as usize, base, minimum);
-        }
+            s.stint = p as u32;
+            s.set_key(total, a.base, minimum)
+        });
+        sh.fresh
+            .extend(keys.into_iter().filter_map(|(i, k)| Some((k?, i))));
         for i in std::mem::take(&mut sh.resume_next) {
             let base = run.accounts[i as usize].base;
             sh.resume(i as usize, p, base, minimum);
@@ -245,8 +261,8 @@ pub(super) fn run(
         sh.queue.add(fresh);
         pause(&mut run, &mut sh, p, e);
         for i in std::mem::take(&mut sh.expiring[p]) {
-            if sh.counted[i as usize] && sh.hi[i as usize] == p as u32 {
-                sh.counted[i as usize] = false;
+            if sh.m[i as usize].counted && sh.m[i as usize].hi == p as u32 {
+                sh.m[i as usize].counted = false;
                 sh.paused -= 1;
             }
         }
@@ -297,52 +313,46 @@ pub(super) fn run(
 /// Each member's sharing periods by membership, before any claim is decided.
 fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sharers {
     let n = members.len();
-    let (lo, hi): (Vec<u32>, Vec<u32>) = (0..n)
+    let m: Vec<Sharer> = (0..n)
         .into_par_iter()
         .map(|i| {
-            if !membership.eligible[i] {
-                return (0, 0);
-            }
-            let stop = members.left[i].min(membership.end[i]);
-            let a = periods.partition_point(|p| p.end < members.join[i]);
-            let b = periods.partition_point(|p| p.end < stop);
-            if a < b { (a as u32, b as u32) } else { (0, 0) }
-        })
-        .unzip();
-    let mut diff = vec![0i64; periods.len() + 1];
-    for i in 0..n {
-        if lo[i] < hi[i] {
-            diff[lo[i] as usize] += 1;
-            diff[hi[i] as usize] -= 1;
-        }
-    }
-    let stop = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            if membership.eligible[i] {
+            let eligible = membership.eligible[i];
+            let stop = if eligible {
                 members.left[i].min(membership.end[i])
             } else {
                 NaiveDate::MIN
+            };
+            let a = periods.partition_point(|p| p.end < members.join[i]) as u32;
+            let b = periods.partition_point(|p| p.end < stop) as u32;
+            let (lo, hi) = if eligible && a < b { (a, b) } else { (0, 0) };
+            Sharer {
+                lo,
+                hi,
+                join: members.join[i],
+                stop,
+                stint: NONE,
+                counted: false,
+                before: 0,
+                key: 0,
             }
         })
         .collect();
+    let mut diff = vec![0i64; periods.len() + 1];
+    for s in &m {
+        if s.lo < s.hi {
+            diff[s.lo as usize] += 1;
+            diff[s.hi as usize] -= 1;
+        }
+    }
     Sharers {
-        join: members.join.clone(),
-        stop,
-        stint: vec![NONE; n],
-        before: vec![0; n],
-        key: vec![0; n],
-        counted: vec![false; n],
+        m,
         total: vec![0],
         diff,
         queue: Queue::default(),
         fresh: Vec::new(),
-        marked: vec![false; n],
         resume_next: Vec::new(),
         expiring: vec![Vec::new(); periods.len() + 1],
         paused: 0,
-        lo,
-        hi,
     }
 }
 
@@ -350,7 +360,7 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sh
 fn by_period(np: usize, items: impl Iterator<Item = (u32, usize)>, sh: &Sharers) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); np];
     for (p, i) in items {
-        if (p as usize) < np && sh.lo[i] < sh.hi[i] {
+        if (p as usize) < np && sh.m[i].lo < sh.m[i].hi {
             out[p as usize].push(i as u32);
         }
     }
@@ -404,10 +414,10 @@ fn decide(
     };
     for &(m, end, _) in &decider.ends()[run.ends_seen..] {
         let i = m as usize;
-        let stop = sh.stop[i].min(end);
+        let stop = sh.m[i].stop.min(end);
         let hi = periods.partition_point(|q| q.end < stop) as u32;
-        sh.stop_at(i, stop, hi.max(sh.lo[i]).min(sh.hi[i]));
-        sh.stop[i] = stop;
+        sh.stop_at(i, stop, hi.max(sh.m[i].lo).min(sh.m[i].hi));
+        sh.m[i].stop = stop;
     }
     run.ends_seen = decider.ends().len();
     for d in &decider.decisions()[batch.clone()] {
@@ -431,64 +441,94 @@ fn take_top_ups(
     e: NaiveDate,
     minimum: Option<i64>,
 ) {
-    // (member, base, cover resumed, on or before the closing day)
-    let done = update_marked(run, sh, members, p, |a, rules, h| {
+    // (no longer counted as paused, the key to queue, covered from the next period)
+    let done = update_marked(run, sh, members, p, |a, s, total, rules, h| {
         let was_paused = a.paused();
         a.advance(rules, h, e, e);
-        (a.base, was_paused && !a.paused(), a.resume_on <= e)
-    });
-    for (i, (base, resumed, by_closing_day)) in done {
-        let i = i as usize;
-        if resumed && by_closing_day {
-            sh.resume(i, p, base, minimum);
-        } else if resumed {
+        if !(was_paused && !a.paused()) {
+            return (false, s.set_key(total, a.base, minimum), false);
+        }
+        if a.resume_on > e {
             // A top-up on the closing day: paused on it, covered from the next.
-            sh.resume_next.push(i as u32);
-        } else {
-            sh.queue(i, base, minimum);
+            return (false, None, true);
+        }
+        let uncounted = std::mem::replace(&mut s.counted, false);
+        if (p as u32) < s.hi && s.stint == NONE {
+            s.stint = p as u32;
+        }
+        (uncounted, s.set_key(total, a.base, minimum), false)
+    });
+    for (i, (uncounted, key, next)) in done {
+        sh.paused -= i64::from(uncounted);
+        if let Some(k) = key {
+            sh.fresh.push((k, i));
+        }
+        if next {
+            sh.resume_next.push(i);
         }
     }
 }
 
-/// Applies `update` to the accounts of `members` on all cores: (member, its result).
+/// Applies `update` to the accounts and sharing of `members` on all
+/// cores: (member, its result), in member order. The accounts and the
+/// sharing are cut into disjoint stretches, one per stretch of the sorted members.
 fn update_marked<T: Send>(
     run: &mut Run,
     sh: &mut Sharers,
     members: &[u32],
     p: usize,
-    update: impl Fn(&mut super::account::Account, &AccountRules, &super::account::Holder) -> T + Sync,
+    update: impl Fn(
+        &mut super::account::Account,
+        &mut Sharer,
+        &[i64],
+        &AccountRules,
+        &super::account::Holder,
+    ) -> T
+    + Sync,
 ) -> Vec<(u32, T)> {
-    for &i in members {
-        sh.marked[i as usize] = true;
+    let mut sorted = members.to_vec();
+    if !sorted.is_sorted() {
+        sorted.par_sort_unstable();
     }
+    sorted.dedup();
     let Run {
         rules,
         payments,
         accounts,
         ..
     } = run;
-    let (rules, payments, shared) = (&*rules, &*payments, &*sh);
-    let out: Vec<(u32, T)> = accounts
-        .par_iter_mut()
-        .enumerate()
-        .filter(|(i, _)| shared.marked[*i])
-        .map(|(i, a)| {
-            let (days, amounts) = payments.slices(i);
-            let (join, stop, charged) = shared.facts(i, p);
-            let h = super::account::Holder {
-                join,
-                stop,
-                charged,
-                days,
-                amounts,
-            };
-            (i as u32, update(a, rules, &h))
-        })
-        .collect();
-    for &i in members {
-        sh.marked[i as usize] = false;
+    let (rules, payments, total) = (&*rules, &*payments, &sh.total[..]);
+    let chunk = sorted.len().div_ceil(256).max(1);
+    let mut jobs = Vec::new();
+    let mut rest: (&mut [super::account::Account], &mut [Sharer]) = (accounts, &mut sh.m);
+    let mut offset = 0usize;
+    for part in sorted.chunks(chunk) {
+        let end = part[part.len() - 1] as usize + 1;
+        let (accounts, sharers) = std::mem::take(&mut rest);
+        let (a_head, a_tail) = accounts.split_at_mut(end - offset);
+        let (s_head, s_tail) = sharers.split_at_mut(end - offset);
+        jobs.push((part, a_head, s_head, offset));
+        rest = (a_tail, s_tail);
+        offset = end;
     }
-    out
+    jobs.into_par_iter()
+        .flat_map_iter(|(part, a_head, s_head, offset)| {
+            let update = &update;
+            part.iter().map(move |&i| {
+                let k = i as usize - offset;
+                let s = &mut s_head[k];
+                let (days, amounts) = payments.slices(i as usize);
+                let h = super::account::Holder {
+                    join: s.join,
+                    stop: s.stop,
+                    charged: s.charged(total, p),
+                    days,
+                    amounts,
+                };
+                (i, update(&mut a_head[k], s, total, rules, &h))
+            })
+        })
+        .collect()
 }
 
 /// Pauses, on the closing day `e` of period `p`, every sharing member whose
@@ -500,22 +540,27 @@ fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
         .into_iter()
         .filter(|&(key, i)| {
             let i = i as usize;
-            sh.stint[i] != NONE && sh.key[i] == key && sh.lo[i] <= p as u32 && (p as u32) < sh.hi[i]
+            sh.m[i].stint != NONE
+                && sh.m[i].key == key
+                && sh.m[i].lo <= p as u32
+                && (p as u32) < sh.m[i].hi
         })
         .map(|(_, i)| i)
         .collect();
-    let done = update_marked(run, sh, &due, p, |a, rules, h| {
+    let done = update_marked(run, sh, &due, p, |a, s, total, rules, h| {
         a.check_on_closing_day(rules, h, e);
-        a.paused()
+        if !a.paused() {
+            return None;
+        }
+        s.before = s.charged(total, p);
+        s.stint = NONE;
+        s.counted = true;
+        Some(s.hi)
     });
-    for (i, paused) in done {
-        let i = i as usize;
-        if paused {
-            sh.before[i] = sh.charged(i, p);
-            sh.stint[i] = NONE;
-            sh.counted[i] = true;
+    for (i, hi) in done {
+        if let Some(hi) = hi {
             sh.paused += 1;
-            sh.expiring[sh.hi[i] as usize].push(i as u32);
+            sh.expiring[hi as usize].push(i);
         }
     }
 }
@@ -526,7 +571,7 @@ fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> 
     let after = until
         .checked_add_days(Days::new(1))
         .unwrap_or(NaiveDate::MAX);
-    let charged: Vec<i64> = (0..sh.lo.len())
+    let charged: Vec<i64> = (0..sh.m.len())
         .into_par_iter()
         .map(|i| sh.charged(i, np))
         .collect();
@@ -540,8 +585,8 @@ fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> 
     accounts.par_iter_mut().enumerate().for_each(|(i, a)| {
         let (days, amounts) = payments.slices(i);
         let h = super::account::Holder {
-            join: sh.join[i],
-            stop: sh.stop[i],
+            join: sh.m[i].join,
+            stop: sh.m[i].stop,
             charged: charged[i],
             days,
             amounts,
