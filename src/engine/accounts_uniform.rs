@@ -445,7 +445,7 @@ fn take_top_ups(
     let done = update_marked(run, sh, members, p, |a, s, total, rules, h| {
         let was_paused = a.paused();
         a.advance(rules, h, e, e);
-        if !(was_paused && !a.paused()) {
+        if !was_paused || a.paused() {
             return (false, s.set_key(total, a.base, minimum), false);
         }
         if a.resume_on > e {
