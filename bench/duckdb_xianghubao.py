@@ -31,7 +31,8 @@ member; the balance is what it prepaid (nothing, in this plan) less that.
 An eligible member joining after --until is `pending`. Only closed periods
 are shared: from the launch period to the last one whose closing day is on or
 before --until (claims filed after it are decided, not shared). Nothing is
-refunded in this plan: the `refunded` columns are 0.00.
+refunded in this plan: the `refunded` columns are 0.00; it has no accounts:
+`topped_up` and `fees` are 0.00.
 """
 
 import argparse
@@ -270,7 +271,8 @@ def main() -> None:
                         WHEN ends <= {until} THEN 'ended'
                         ELSE 'active' END AS status,
                    yuan(0) AS prepaid, yuan(charged) AS charged, yuan(paid_out) AS paid_out,
-                   yuan(-charged) AS balance, yuan(0) AS refunded
+                   yuan(-charged) AS balance, yuan(0) AS refunded,
+                   yuan(0) AS topped_up, yuan(0) AS fees
             FROM (SELECT id, eligible, jn, lft, ends, paid_out,
                          CASE WHEN eligible AND a < b THEN prefix(b) - prefix(a)
                               ELSE 0 END AS charged

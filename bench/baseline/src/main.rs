@@ -15,7 +15,8 @@
 //! closing day is on or before `--until` (only closed periods are shared);
 //! fee 10% half up; equal split; cap 0.10 per case; each charge rounded up,
 //! the surplus carried. An eligible member joining after `--until` is
-//! `pending`; nothing is refunded in this plan (`refunded` is always 0.00).
+//! `pending`; nothing is refunded in this plan (`refunded` is always 0.00),
+//! and it has no accounts (`topped_up` and `fees` are 0.00).
 //!
 //! Members are read from a memory map in chunks on every core; each row only
 //! adds +1/−1 to a per-period difference array (the member shares from the
@@ -406,7 +407,7 @@ fn member_rows(chunk: &[u8], layout: &Layout, l: &Ledger) -> Vec<u8> {
         money(&mut out, paid);
         out.push(b',');
         money(&mut out, -charged);
-        out.extend_from_slice(b",0.00\n");
+        out.extend_from_slice(b",0.00,0.00,0.00\n");
     });
     out
 }
@@ -757,7 +758,7 @@ fn main() {
         1 << 20,
         std::fs::File::create(out_dir.join("members.csv")).expect("members.csv"),
     );
-    file.write_all(b"member_id,status,prepaid,charged,paid_out,balance,refunded\n")
+    file.write_all(b"member_id,status,prepaid,charged,paid_out,balance,refunded,topped_up,fees\n")
         .expect("members.csv");
     let next = AtomicUsize::new(0);
     let (send, receive) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
