@@ -90,19 +90,7 @@ pub(super) fn run(
 ) -> Result<(Vec<Decision>, Shared, Accounts), EngineError> {
     let periods: Vec<Period> = super::periods(plan, options.until);
     let mut decider = Decider::new(plan, members, membership, claims, options.until);
-    let mut watched = vec![false; members.len()];
-    for m in decider.claimants() {
-        watched[m as usize] = true;
-    }
-    let mut run = Run {
-        plan,
-        rules: AccountRules::new(plan),
-        payments,
-        accounts: open_accounts(members, membership, &watched, options),
-        last_closing: NaiveDate::MIN,
-        ends_seen: 0,
-    };
-    drop(watched);
+    let mut run = Run::open(plan, members, membership, payments, &decider, options);
     let input = Input {
         plan,
         members,
@@ -132,7 +120,9 @@ pub(super) fn run(
     let after = until
         .checked_add_days(Days::new(1))
         .unwrap_or(NaiveDate::MAX);
-    run.advance_all(&each.state, until, after);
+    run.each_account(&mut each.state, |a, _, rules, h| {
+        a.advance(rules, h, until, after)
+    });
     let charged: Vec<i64> = each.state.par_iter().map(|s| s.charged).collect();
     let accounts = run.close(&charged, until);
     let shared = each.finish()?;
@@ -142,7 +132,7 @@ pub(super) fn run(
 
 /// Every member's account as it opens: the prepayment (nothing for the
 /// ineligible, or for a member joining after `--until`).
-pub(super) fn open_accounts(
+fn open_accounts(
     members: &Members,
     membership: &Membership,
     watched: &[bool],
@@ -164,6 +154,29 @@ pub(super) fn open_accounts(
 }
 
 impl<'a> Run<'a> {
+    /// Every member's account as it opens; the claimants' pauses are kept.
+    pub(super) fn open(
+        plan: &'a Plan,
+        members: &Members,
+        membership: &Membership,
+        payments: &'a Payments,
+        decider: &Decider,
+        options: RunOptions,
+    ) -> Run<'a> {
+        let mut watched = vec![false; members.len()];
+        for m in decider.claimants() {
+            watched[m as usize] = true;
+        }
+        Run {
+            plan,
+            rules: AccountRules::new(plan),
+            payments,
+            accounts: open_accounts(members, membership, &watched, options),
+            last_closing: NaiveDate::MIN,
+            ends_seen: 0,
+        }
+    }
+
     /// Member `i`'s facts as its account reads them.
     pub(super) fn holder(
         &self,
@@ -250,9 +263,12 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Takes every account to the closing day `e` and pauses the members
-    /// below the minimum.
-    fn closing_day(&mut self, state: &mut [MemberState], e: NaiveDate) {
+    /// Applies `f` to every member's account and sharing state, on all cores.
+    fn each_account(
+        &mut self,
+        state: &mut [MemberState],
+        f: impl Fn(&mut Account, &mut MemberState, &AccountRules, &Holder) + Sync,
+    ) {
         let Run {
             rules,
             payments,
@@ -273,41 +289,18 @@ impl<'a> Run<'a> {
                     days,
                     amounts,
                 };
-                a.advance(rules, &h, e, e);
-                a.check_on_closing_day(rules, &h, e);
-                s.paused = a.paused_on_day(e);
+                f(a, s, rules, &h);
             });
     }
 
-    /// Takes every account's top-ups through `topups_through` and its fees before `fees_before`.
-    fn advance_all(
-        &mut self,
-        state: &[MemberState],
-        topups_through: NaiveDate,
-        fees_before: NaiveDate,
-    ) {
-        let Run {
-            rules,
-            payments,
-            accounts,
-            ..
-        } = self;
-        let rules = &*rules;
-        accounts
-            .par_iter_mut()
-            .zip(state.par_iter())
-            .enumerate()
-            .for_each(|(i, (a, s))| {
-                let (days, amounts) = payments.slices(i);
-                let h = Holder {
-                    join: s.join,
-                    stop: s.stop,
-                    charged: s.charged,
-                    days,
-                    amounts,
-                };
-                a.advance(rules, &h, topups_through, fees_before);
-            });
+    /// Takes every account to the closing day `e` and pauses the members
+    /// below the minimum.
+    fn closing_day(&mut self, state: &mut [MemberState], e: NaiveDate) {
+        self.each_account(state, |a, s, rules, h| {
+            a.advance(rules, h, e, e);
+            a.check_on_closing_day(rules, h, e);
+            s.paused = a.paused_on_day(e);
+        });
     }
 
     /// What the accounts hold at `until`.

@@ -13,7 +13,7 @@
 use super::EngineError;
 use super::RunOptions;
 use super::account::{AccountRules, minimum_on};
-use super::accounts::{Accounts, Run, open_accounts};
+use super::accounts::{Accounts, Run};
 use super::claims::{Decider, Decision};
 use super::membership::Membership;
 use super::sharing::{Charges, Shared, Strategy, amounts_by_period, cases_by_period};
@@ -220,19 +220,7 @@ pub(super) fn run(
     let periods: Vec<Period> = super::periods(plan, options.until);
     let np = periods.len();
     let mut decider = Decider::new(plan, members, membership, claims, options.until);
-    let mut watched = vec![false; members.len()];
-    for m in decider.claimants() {
-        watched[m as usize] = true;
-    }
-    let mut run = Run {
-        plan,
-        rules: AccountRules::new(plan),
-        payments,
-        accounts: open_accounts(members, membership, &watched, options),
-        last_closing: NaiveDate::MIN,
-        ends_seen: 0,
-    };
-    drop(watched);
+    let mut run = Run::open(plan, members, membership, payments, &decider, options);
     let mut sh = sharers(members, membership, &periods);
     let arrivals = by_period(np, sh.m.iter().enumerate().map(|(i, s)| (s.lo, i)), &sh);
     let top_ups = top_ups_by_period(members.len(), payments, &periods);
