@@ -6,9 +6,13 @@
 //! p, where `C` is the running total of the per-period charge. Its balance
 //! before the charge of period p is below the minimum M exactly when
 //! `C[p] > key`, with `key = base − charged before s + C[s] − M`: so members
-//! wait in a map ordered by key, and only those whose key `C` passes, or
-//! who top up, are touched. The sharing count is kept by the periods at
-//! which members start and stop sharing, less the members paused.
+//! wait in runs sorted by key, and only those whose key `C` passes are
+//! touched. A sharing member's top-ups only raise its key, so they are taken
+//! when the key is reached: if the balance is then still below the minimum,
+//! the member is paused, else queued again with its new key. A paused
+//! member's top-ups are taken as they come, since one may resume its cover.
+//! The sharing count is kept by the periods at which members start and stop
+//! sharing, less the members paused.
 
 use super::EngineError;
 use super::RunOptions;
@@ -150,6 +154,9 @@ struct Sharers {
     /// Members whose cover resumes the day after a closing day: they share
     /// again from the next period.
     resume_next: Vec<u32>,
+    /// Members paused until a top-up: their top-ups are taken as they come
+    /// (a sharing member's wait until its key is reached: they only raise it).
+    waiting_for_top_up: Vec<bool>,
     /// Paused members counted, by the period their membership stops.
     expiring: Vec<Vec<u32>>,
     paused: i64,
@@ -339,6 +346,7 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sh
         queue: Queue::default(),
         fresh: Vec::new(),
         resume_next: Vec::new(),
+        waiting_for_top_up: vec![false; n],
         expiring: vec![Vec::new(); periods.len() + 1],
         paused: 0,
     }
@@ -429,24 +437,30 @@ fn take_top_ups(
     e: NaiveDate,
     minimum: Option<i64>,
 ) {
-    // (no longer counted as paused, the key to queue, covered from the next period)
-    let done = update_marked(run, sh, members, p, |a, s, total, rules, h| {
-        let was_paused = a.paused();
+    let paused: Vec<u32> = members
+        .iter()
+        .copied()
+        .filter(|&i| sh.waiting_for_top_up[i as usize])
+        .collect();
+    // (no longer counted as paused, the key to queue, covered from the next
+    // period, still paused)
+    let done = update_marked(run, sh, &paused, p, |a, s, total, rules, h| {
         a.advance(rules, h, e, e);
-        if !was_paused || a.paused() {
-            return (false, s.set_key(total, a.base, minimum), false);
+        if a.paused() {
+            return (false, None, false, true);
         }
         if a.resume_on > e {
             // A top-up on the closing day: paused on it, covered from the next.
-            return (false, None, true);
+            return (false, None, true, false);
         }
         let uncounted = std::mem::replace(&mut s.counted, false);
         if (p as u32) < s.hi && s.stint == NONE {
             s.stint = p as u32;
         }
-        (uncounted, s.set_key(total, a.base, minimum), false)
+        (uncounted, s.set_key(total, a.base, minimum), false, false)
     });
-    for (i, (uncounted, key, next)) in done {
+    for (i, (uncounted, key, next, still)) in done {
+        sh.waiting_for_top_up[i as usize] = still;
         sh.paused -= i64::from(uncounted);
         if let Some(k) = key {
             sh.fresh.push((k, i));
@@ -535,20 +549,31 @@ fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
         })
         .map(|(_, i)| i)
         .collect();
+    let c = sh.total[p];
+    let minimum = minimum_on(run.plan, e);
+    // A member's key counts the top-ups taken so far: take the rest, and
+    // pause the member only if the balance is still below the minimum.
     let done = update_marked(run, sh, &due, p, |a, s, total, rules, h| {
-        a.check_on_closing_day(rules, h, e);
-        if !a.paused() {
-            return None;
+        a.advance(rules, h, e, e);
+        match s.set_key(total, a.base, minimum) {
+            Some(key) if key >= c => Err(key),
+            _ => {
+                a.check_on_closing_day(rules, h, e);
+                s.before = s.charged(total, p);
+                s.stint = NONE;
+                s.counted = true;
+                Ok(s.hi)
+            }
         }
-        s.before = s.charged(total, p);
-        s.stint = NONE;
-        s.counted = true;
-        Some(s.hi)
     });
-    for (i, hi) in done {
-        if let Some(hi) = hi {
-            sh.paused += 1;
-            sh.expiring[hi as usize].push(i);
+    for (i, result) in done {
+        match result {
+            Ok(hi) => {
+                sh.paused += 1;
+                sh.waiting_for_top_up[i as usize] = true;
+                sh.expiring[hi as usize].push(i);
+            }
+            Err(key) => sh.fresh.push((key, i)),
         }
     }
 }
