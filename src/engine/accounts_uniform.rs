@@ -513,33 +513,47 @@ fn update_marked<T: Send>(
         rest = (a_tail, s_tail);
         offset = end;
     }
-    jobs.into_par_iter()
-        .flat_map_iter(|(part, a_head, s_head, offset)| {
-            let update = &update;
-            part.iter().map(move |&i| {
-                let k = i as usize - offset;
-                let s = &mut s_head[k];
-                let (days, amounts) = payments.slices(i as usize);
-                let h = super::account::Holder {
-                    join: s.join,
-                    stop: s.stop,
-                    charged: s.charged(total, p),
-                    days,
-                    amounts,
-                };
-                (i, update(&mut a_head[k], s, total, rules, &h))
-            })
+    let jobs: Vec<Vec<(u32, T)>> = jobs
+        .into_par_iter()
+        .map(|(part, a_head, s_head, offset)| {
+            let mut out = Vec::with_capacity(part.len());
+            for batch in part.chunks(16) {
+                // Load what the batch reads, all at once: the loads do not
+                // wait for each other, so their cache misses overlap.
+                let mut touched = 0i64;
+                for &i in batch {
+                    let k = i as usize - offset;
+                    let (_, amounts) = payments.slices(i as usize);
+                    touched ^=
+                        a_head[k].base ^ s_head[k].key ^ amounts.first().copied().unwrap_or(0);
+                }
+                std::hint::black_box(touched);
+                for &i in batch {
+                    let k = i as usize - offset;
+                    let s = &mut s_head[k];
+                    let (days, amounts) = payments.slices(i as usize);
+                    let h = super::account::Holder {
+                        join: s.join,
+                        stop: s.stop,
+                        charged: s.charged(total, p),
+                        days,
+                        amounts,
+                    };
+                    out.push((i, update(&mut a_head[k], s, total, rules, &h)));
+                }
+            }
+            out
         })
-        .collect()
+        .collect();
+    jobs.into_iter().flatten().collect()
 }
 
 /// Pauses, on the closing day `e` of period `p`, every sharing member whose
 /// balance before the period's charge is below the minimum.
 fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
-    let due: Vec<u32> = sh
-        .queue
-        .below(sh.total[p])
-        .into_iter()
+    let popped = sh.queue.below(sh.total[p]);
+    let due: Vec<u32> = popped
+        .into_par_iter()
         .filter(|&(key, i)| {
             let i = i as usize;
             sh.m[i].stint != NONE
