@@ -311,20 +311,12 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sh
     let m: Vec<Sharer> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let eligible = membership.eligible[i];
-            let stop = if eligible {
-                members.left[i].min(membership.end[i])
-            } else {
-                NaiveDate::MIN
-            };
-            let a = periods.partition_point(|p| p.end < members.join[i]) as u32;
-            let b = periods.partition_point(|p| p.end < stop) as u32;
-            let (lo, hi) = if eligible && a < b { (a, b) } else { (0, 0) };
+            let (lo, hi) = membership.sharing_periods(members, periods, i);
             Sharer {
-                lo,
-                hi,
+                lo: lo as u32,
+                hi: hi as u32,
                 join: members.join[i],
-                stop,
+                stop: membership.stop(members, i),
                 stint: NONE,
                 counted: false,
                 before: 0,

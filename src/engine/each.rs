@@ -45,11 +45,7 @@ fn member_states(members: &Members, membership: &Membership) -> Vec<MemberState>
         .map(|i| MemberState {
             join: members.join[i],
             birth: members.birth[i],
-            stop: if membership.eligible[i] {
-                members.left[i].min(membership.end[i])
-            } else {
-                NaiveDate::MIN
-            },
+            stop: membership.stop(members, i),
             year_next: NaiveDate::MIN,
             paused: false,
             sharing: false,

@@ -87,6 +87,30 @@ impl Membership {
         }
     }
 
+    /// The first day member `i` no longer shares: leaving or the end of the
+    /// membership (`MIN` for the ineligible, who never share).
+    pub fn stop(&self, members: &Members, i: usize) -> NaiveDate {
+        if self.eligible[i] {
+            members.left[i].min(self.end[i])
+        } else {
+            NaiveDate::MIN
+        }
+    }
+
+    /// The periods member `i` shares in, by its membership alone: `lo..hi`
+    /// of `periods` (from the first closing day on or after joining to the
+    /// last before it stops), `(0, 0)` for none.
+    pub fn sharing_periods(
+        &self,
+        members: &Members,
+        periods: &[crate::period::Period],
+        i: usize,
+    ) -> (usize, usize) {
+        let lo = periods.partition_point(|p| p.end < members.join[i]);
+        let hi = periods.partition_point(|p| p.end < self.stop(members, i));
+        if lo < hi { (lo, hi) } else { (0, 0) }
+    }
+
     /// Is member `i` in force on day `d`?
     #[inline]
     pub fn active(&self, members: &Members, i: usize, d: NaiveDate) -> bool {

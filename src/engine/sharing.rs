@@ -536,13 +536,8 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
     let (lo, hi): (Vec<u16>, Vec<u16>) = (0..n)
         .into_par_iter()
         .map(|i| {
-            if !membership.eligible[i] {
-                return (0, 0);
-            }
-            let stop = members.left[i].min(membership.end[i]);
-            let a = periods.partition_point(|p| p.end < members.join[i]);
-            let b = periods.partition_point(|p| p.end < stop);
-            if a < b { (a as u16, b as u16) } else { (0, 0) }
+            let (lo, hi) = membership.sharing_periods(members, periods, i);
+            (lo as u16, hi as u16)
         })
         .unzip();
     let mut diff = vec![0i64; np + 1];
