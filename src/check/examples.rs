@@ -15,6 +15,34 @@ use crate::plan::{
 use crate::source::Span;
 
 const REASONS: [Reason; 12] = Reason::ALL;
+
+/// What the lines of an example give, while they are read.
+struct Lines {
+    ok: bool,
+    as_of: Option<NaiveDate>,
+    members: Vec<ExampleMember>,
+    claims: Vec<ExampleClaim>,
+    payments: Vec<ExamplePayment>,
+    expects: Vec<Expectation>,
+    /// Member ids and claim ids so far, to report one written twice.
+    ids: HashSet<String>,
+    claim_ids: HashSet<String>,
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines {
+            ok: true,
+            as_of: None,
+            members: Vec::new(),
+            claims: Vec::new(),
+            payments: Vec::new(),
+            expects: Vec::new(),
+            ids: HashSet::new(),
+            claim_ids: HashSet::new(),
+        }
+    }
+}
 use chrono::NaiveDate;
 use std::collections::HashSet;
 
@@ -98,122 +126,148 @@ impl Checker<'_> {
     }
 
     fn example(&mut self, section: &Section, title: &str) -> Option<Example> {
-        let mut ok = true;
-        let mut as_of = None;
-        let mut members = Vec::new();
-        let mut claims = Vec::new();
-        let mut expects = Vec::new();
-        let mut payments = Vec::new();
-        let mut ids: HashSet<String> = HashSet::new();
-        let mut claim_ids: HashSet<String> = HashSet::new();
+        let mut lines = Lines::default();
         for stmt in &section.statements {
             match &stmt.kind {
                 StatementKind::AsOf(d) => {
-                    as_of = self.date(d, "the example's date");
-                    ok &= as_of.is_some();
+                    lines.as_of = self.date(d, "the example's date");
+                    lines.ok &= lines.as_of.is_some();
                 }
-                StatementKind::Member { name, fields }
-                | StatementKind::Members {
-                    prefix: name,
+                StatementKind::Member { name, fields } => {
+                    self.member_line(&mut lines, stmt.span, name, None, fields)
+                }
+                StatementKind::Members {
+                    prefix,
+                    count,
                     fields,
-                    ..
-                } => {
-                    let count = match &stmt.kind {
-                        StatementKind::Members { count, .. } => {
-                            match self.count(count, "a number of members", 1_000_000_000) {
-                                Some(n) => Some(n),
-                                None => {
-                                    ok = false;
-                                    continue;
-                                }
-                            }
-                        }
-                        _ => None,
-                    };
-                    if !ids.insert(name.node.clone()) {
-                        self.push(
-                            Diagnostic::error(
-                                "E503",
-                                name.span,
-                                format!("member `{}` is written twice in this example", name.node),
-                            )
-                            .label("written again")
-                            .help("give each member of an example its own id"),
-                        );
-                        ok = false;
-                    }
-                    match self.example_member(stmt.span, &name.node, count, fields) {
-                        Some(m) => members.push(m),
-                        None => ok = false,
-                    }
-                }
+                } => match self.count(count, "a number of members", 1_000_000_000) {
+                    Some(n) => self.member_line(&mut lines, stmt.span, prefix, Some(n), fields),
+                    None => lines.ok = false,
+                },
                 StatementKind::Claims {
                     prefix,
                     count,
                     fields,
-                } => {
-                    let Some(n) = self.count(count, "a number of claims", MAX_EXAMPLE_CLAIMS)
-                    else {
-                        ok = false;
-                        continue;
-                    };
-                    let Some(claim) = self.example_claim(stmt.span, &prefix.node, fields) else {
-                        ok = false;
-                        continue;
-                    };
-                    // Claim k of a group of claims is made by member k of the group it names.
-                    let by_member_group = members
-                        .iter()
-                        .any(|m: &ExampleMember| m.count.is_some() && m.id == claim.member_id);
-                    claims.push(ExampleClaim {
-                        claim,
-                        count: Some(n),
-                        by_member_group,
-                    });
-                }
+                } => self.claims_line(&mut lines, stmt.span, prefix, count, fields),
                 StatementKind::Claim { name, fields } => {
-                    if !claim_ids.insert(name.node.clone()) {
-                        self.push(
-                            Diagnostic::error(
-                                "E503",
-                                name.span,
-                                format!("claim `{}` is written twice in this example", name.node),
-                            )
-                            .label("written again")
-                            .help("give each claim of an example its own id"),
-                        );
-                        ok = false;
-                    }
-                    match self.example_claim(stmt.span, &name.node, fields) {
-                        Some(claim) => claims.push(ExampleClaim {
-                            claim,
-                            count: None,
-                            by_member_group: false,
-                        }),
-                        None => ok = false,
-                    }
+                    self.claim_line(&mut lines, stmt.span, name, fields)
                 }
                 StatementKind::Payment { member, fields } => {
                     match self.example_payment(stmt.span, &member.node, fields) {
-                        Some(p) => payments.push(p),
-                        None => ok = false,
+                        Some(p) => lines.payments.push(p),
+                        None => lines.ok = false,
                     }
                 }
                 StatementKind::Expect { target, value } => {
                     match self.expectation(target, text_of(&value.node), value.span) {
-                        Some(target) => expects.push(Expectation {
+                        Some(target) => lines.expects.push(Expectation {
                             target,
                             expected: text_of(&value.node).to_string(),
                             span: stmt.span,
                         }),
-                        None => ok = false,
+                        None => lines.ok = false,
                     }
                 }
                 _ => {}
             }
         }
-        ok &= self.example_size(section, &members, &claims);
-        if as_of.is_none() && ok {
+        self.example_complete(section, title, lines)
+    }
+
+    /// `member ID …` or `members PREFIX COUNT …`.
+    fn member_line(
+        &mut self,
+        lines: &mut Lines,
+        span: Span,
+        name: &crate::ast::Name,
+        count: Option<u64>,
+        fields: &[Field],
+    ) {
+        if !lines.ids.insert(name.node.clone()) {
+            self.push(
+                Diagnostic::error(
+                    "E503",
+                    name.span,
+                    format!("member `{}` is written twice in this example", name.node),
+                )
+                .label("written again")
+                .help("give each member of an example its own id"),
+            );
+            lines.ok = false;
+        }
+        match self.example_member(span, &name.node, count, fields) {
+            Some(m) => lines.members.push(m),
+            None => lines.ok = false,
+        }
+    }
+
+    /// `claims PREFIX COUNT …`: claim k of the group is made by member k of
+    /// the group of members it names.
+    fn claims_line(
+        &mut self,
+        lines: &mut Lines,
+        span: Span,
+        prefix: &crate::ast::Name,
+        count: &crate::ast::Spanned<String>,
+        fields: &[Field],
+    ) {
+        let n = self.count(count, "a number of claims", MAX_EXAMPLE_CLAIMS);
+        let claim = n.and_then(|_| self.example_claim(span, &prefix.node, fields));
+        let (Some(n), Some(claim)) = (n, claim) else {
+            lines.ok = false;
+            return;
+        };
+        let by_member_group = lines
+            .members
+            .iter()
+            .any(|m: &ExampleMember| m.count.is_some() && m.id == claim.member_id);
+        lines.claims.push(ExampleClaim {
+            claim,
+            count: Some(n),
+            by_member_group,
+        });
+    }
+
+    /// `claim ID …`.
+    fn claim_line(
+        &mut self,
+        lines: &mut Lines,
+        span: Span,
+        name: &crate::ast::Name,
+        fields: &[Field],
+    ) {
+        if !lines.claim_ids.insert(name.node.clone()) {
+            self.push(
+                Diagnostic::error(
+                    "E503",
+                    name.span,
+                    format!("claim `{}` is written twice in this example", name.node),
+                )
+                .label("written again")
+                .help("give each claim of an example its own id"),
+            );
+            lines.ok = false;
+        }
+        match self.example_claim(span, &name.node, fields) {
+            Some(claim) => lines.claims.push(ExampleClaim {
+                claim,
+                count: None,
+                by_member_group: false,
+            }),
+            None => lines.ok = false,
+        }
+    }
+
+    /// The example the lines make, once it has what every example needs.
+    fn example_complete(
+        &mut self,
+        section: &Section,
+        title: &str,
+        lines: Lines,
+    ) -> Option<Example> {
+        let mut ok = lines.ok;
+        ok &= self.example_size(section, &lines.members, &lines.claims);
+        if lines.as_of.is_none() && ok {
             self.push(
                 Diagnostic::error(
                     "E501",
@@ -225,7 +279,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        if expects.is_empty() && ok {
+        if lines.expects.is_empty() && ok {
             self.push(
                 Diagnostic::warning(
                     "W502",
@@ -239,11 +293,11 @@ impl Checker<'_> {
         ok.then(|| Example {
             title: title.to_string(),
             span: section.header.span,
-            as_of: as_of.unwrap_or_default(),
-            members,
-            claims,
-            payments,
-            expects,
+            as_of: lines.as_of.unwrap_or_default(),
+            members: lines.members,
+            claims: lines.claims,
+            payments: lines.payments,
+            expects: lines.expects,
         })
     }
 
