@@ -70,6 +70,16 @@ pub struct AccountLog {
     refund: Option<(NaiveDate, i64)>,
 }
 
+impl AccountLog {
+    /// The pause holding day `d`, if any.
+    pub fn pause_on(&self, d: NaiveDate) -> Option<Pause> {
+        self.pauses
+            .iter()
+            .copied()
+            .find(|p| p.from <= d && d < p.to)
+    }
+}
+
 /// A member's account between events.
 #[derive(Clone, Debug)]
 pub(super) struct Account {
@@ -154,31 +164,6 @@ pub(super) struct AccountRules<'p> {
     pub fees: bool,
     /// Every version's fee is only for accounts without an active membership.
     pub inactive_only: bool,
-    /// The last day of the month of the day most recently asked (a pass
-    /// over every member asks the same day).
-    last_month_end: std::sync::atomic::AtomicU64,
-}
-
-impl AccountRules<'_> {
-    /// `month_end(d)`, remembered for the last `d` asked.
-    fn month_end(&self, d: NaiveDate) -> NaiveDate {
-        use std::sync::atomic::Ordering;
-        let pack = |a: NaiveDate, b: NaiveDate| {
-            (u64::from(a.num_days_from_ce() as u32) << 32) | u64::from(b.num_days_from_ce() as u32)
-        };
-        let seen = self.last_month_end.load(Ordering::Relaxed);
-        if seen != 0 && (seen >> 32) as u32 == d.num_days_from_ce() as u32 {
-            let days = (seen & 0xFFFF_FFFF) as u32 as i32;
-            if let Some(end) = NaiveDate::from_num_days_from_ce_opt(days) {
-                return end;
-            }
-        }
-        let end = month_end(d);
-        if d.num_days_from_ce() > 0 && end.num_days_from_ce() > 0 {
-            self.last_month_end.store(pack(d, end), Ordering::Relaxed);
-        }
-        end
-    }
 }
 
 impl<'p> AccountRules<'p> {
@@ -192,7 +177,6 @@ impl<'p> AccountRules<'p> {
             plan,
             fees: !fees.is_empty(),
             inactive_only: fees.iter().all(|&i| i),
-            last_month_end: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -290,8 +274,12 @@ impl Account {
                 None => break,
             }
         }
-        if rules.fees && self.next_fee < fees_before {
-            self.next_fee = rules.month_end(fees_before);
+        // Month ends before `fees_before` are all considered now. (An account
+        // in force pays no fee that is only for accounts out of force: its
+        // first fee day is found from the day it stops.)
+        let may_pay = !rules.inactive_only || h.stop.max(h.join) < fees_before;
+        if rules.fees && may_pay && self.next_fee < fees_before {
+            self.next_fee = month_end(fees_before);
         }
     }
 
@@ -417,11 +405,7 @@ impl Account {
         let Some(log) = &self.log else {
             return (None, None);
         };
-        let paused = log
-            .pauses
-            .iter()
-            .find(|p| p.from <= d && d < p.to)
-            .map(|p| p.from);
+        let paused = log.pause_on(d).map(|p| p.from);
         let resumed = log.pauses.iter().filter(|p| p.to <= d).map(|p| p.to).max();
         (paused, resumed)
     }

@@ -18,7 +18,6 @@ mod short_pool;
 
 pub use account::{AccountEvent, AccountLog, Pause};
 pub use accounts::{Accounts, has_accounts};
-pub use claims::Cover;
 pub use claims::{ClaimFacts, Decision, Reason, payout_amount, payout_table};
 pub use ledger::{Ledger, MemberStatus};
 pub use membership::{EndCause, Membership, membership_year, term_start};

@@ -15,8 +15,7 @@ fn rules_on(plan: &Plan, day: NaiveDate) -> Option<&Account> {
 
 /// The pause of member `i` holding day `d`, if any.
 fn pause_on(ledger: &Ledger, i: usize, d: NaiveDate) -> Option<Pause> {
-    let log = ledger.accounts.logs.get(&(i as u32))?;
-    log.pauses.iter().copied().find(|p| p.from <= d && d < p.to)
+    ledger.accounts.logs.get(&(i as u32))?.pause_on(d)
 }
 
 /// For a plan with a minimum balance: whether cover was paused on the
