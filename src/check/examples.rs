@@ -184,15 +184,7 @@ impl Checker<'_> {
         fields: &[Field],
     ) {
         if !lines.ids.insert(name.node.clone()) {
-            self.push(
-                Diagnostic::error(
-                    "E503",
-                    name.span,
-                    format!("member `{}` is written twice in this example", name.node),
-                )
-                .label("written again")
-                .help("give each member of an example its own id"),
-            );
+            self.written_twice("member", name);
             lines.ok = false;
         }
         match self.example_member(span, &name.node, count, fields) {
@@ -237,15 +229,7 @@ impl Checker<'_> {
         fields: &[Field],
     ) {
         if !lines.claim_ids.insert(name.node.clone()) {
-            self.push(
-                Diagnostic::error(
-                    "E503",
-                    name.span,
-                    format!("claim `{}` is written twice in this example", name.node),
-                )
-                .label("written again")
-                .help("give each claim of an example its own id"),
-            );
+            self.written_twice("claim", name);
             lines.ok = false;
         }
         match self.example_claim(span, &name.node, fields) {
@@ -256,6 +240,19 @@ impl Checker<'_> {
             }),
             None => lines.ok = false,
         }
+    }
+
+    /// A member or claim id written twice in one example.
+    fn written_twice(&mut self, kind: &str, name: &crate::ast::Name) {
+        self.push(
+            Diagnostic::error(
+                "E503",
+                name.span,
+                format!("{kind} `{}` is written twice in this example", name.node),
+            )
+            .label("written again")
+            .help(format!("give each {kind} of an example its own id")),
+        );
     }
 
     /// The example the lines make, once it has what every example needs.
