@@ -297,7 +297,10 @@ fn render_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let file = sources.get(d.span.file);
     let (line, _) = file.line_col(d.span.start as usize);
     let (end_line, _) = file.line_col(d.span.end as usize);
-    if (line..=end_line.min(line + 3)).any(|l| file.line_text(l).len() > MAX_DRAWN_LINE) {
+    // A file that could not be read has no line to draw: it is reported in
+    // one line, as a data file that cannot be read is.
+    let unread = file.text.is_empty() && d.code == "E001";
+    if unread || (line..=end_line.min(line + 3)).any(|l| file.line_text(l).len() > MAX_DRAWN_LINE) {
         return render_plain(sources, d);
     }
     let near = |span: &Span| {

@@ -18,6 +18,7 @@ pub mod age;
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod diagnostic;
 pub mod engine;
 pub mod explain;
@@ -37,6 +38,7 @@ pub mod summary;
 pub mod syntax;
 pub mod terminal_text;
 pub mod testing;
+pub mod words;
 
 pub use load::{Loaded, load_plan, parse_path};
 

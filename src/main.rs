@@ -3,5 +3,5 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = mutual::cli::Cli::parse();
-    mutual::cli::run(cli)
+    mutual::commands::run(cli)
 }

@@ -48,6 +48,17 @@ impl Money {
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
+
+    /// The amount for people to read, thousands grouped: `31,841,889.10`.
+    pub fn grouped(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!(
+            "{sign}{}.{:02}",
+            crate::words::grouped(abs / 100),
+            abs % 100
+        )
+    }
 }
 
 /// The largest amount a plan or data file may state: 10^13 CNY.

@@ -495,13 +495,37 @@ pub fn date<R: Row + ?Sized>(
     let shown: String = shown.chars().take(40).collect();
     let why = if raw.is_empty() {
         format!("`{column}` is empty; it needs a date such as 2019-01-28")
-    } else if raw.len() == 10 && raw[4] == b'-' && raw[7] == b'-' {
-        format!("`{column}` is `{shown}`, which is not a day in the calendar")
+    } else if let Some(why) = not_a_day(raw) {
+        format!("`{column}` is `{shown}`, which is not a day in the calendar: {why}")
     } else {
         format!("`{column}` is `{shown}`, not a date written YYYY-MM-DD")
     };
     problems.add(rec.line(), rec.column(i), why);
     None
+}
+
+/// Why `raw`, written `YYYY-MM-DD`, names no day of the calendar
+/// (`there is no month 13`, `February 2019 has 28 days`); `None` when it is
+/// not written so, or is a day.
+pub fn not_a_day(raw: &[u8]) -> Option<String> {
+    let raw = raw.trim_ascii();
+    let text = std::str::from_utf8(raw).ok()?;
+    if raw.len() != 10 || raw[4] != b'-' || raw[7] != b'-' || parse_iso_date(raw).is_some() {
+        return None;
+    }
+    let y: i32 = text[0..4].parse().ok()?;
+    let m: u32 = text[5..7].parse().ok()?;
+    let d: u32 = text[8..10].parse().ok()?;
+    if !(1..=12).contains(&m) {
+        return Some(format!("there is no month {m}"));
+    }
+    if d == 0 {
+        return Some("days are numbered from 1".to_string());
+    }
+    let first = chrono::NaiveDate::from_ymd_opt(y, m, 1)?;
+    let next = first.checked_add_months(chrono::Months::new(1))?;
+    let days = (next - first).num_days();
+    Some(format!("{} has {days} days", first.format("%B %Y")))
 }
 
 /// Parses exactly `YYYY-MM-DD` (with surrounding spaces allowed).

@@ -6,6 +6,7 @@ mod claims;
 mod csvfile;
 mod id_index;
 mod input_file;
+pub mod kind;
 mod members;
 mod payments;
 
@@ -141,7 +142,7 @@ impl MemberKeys {
         self.stamp
     }
 }
-pub use csvfile::{InputError, InputErrors, parse_iso_date};
+pub use csvfile::{InputError, InputErrors, not_a_day, parse_iso_date};
 pub use members::{
     Members, evaluate, read_members, read_members_dated, read_members_with_progress,
 };

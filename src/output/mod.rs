@@ -10,7 +10,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub mod folder;
+pub mod run_summary;
 pub use folder::{Folder, Manifest, refuse_overwriting};
+pub use run_summary::RunSummary;
 
 /// An output file that could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +92,13 @@ fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
 }
 
 /// The files a run writes; `charges.csv` only with `--charges`.
-pub const OUTPUTS: [&str; 4] = ["decisions.csv", "periods.csv", "members.csv", "charges.csv"];
+pub const OUTPUTS: [&str; 5] = [
+    "decisions.csv",
+    "periods.csv",
+    "members.csv",
+    "charges.csv",
+    "summary.json",
+];
 
 /// Writes the ledger's files into `dir` (created if missing), as one change
 /// of the folder (see `folder`).
@@ -100,6 +108,7 @@ pub fn write_all(
     members: &Members,
     claims: &Claims,
     ledger: &Ledger,
+    summary: &RunSummary,
     with_charges: bool,
 ) -> Result<(), OutputError> {
     let mut folder = Folder::open(dir)?;
@@ -111,6 +120,7 @@ pub fn write_all(
     if with_charges {
         folder.stage("charges.csv", |w| write_charges(w, members, ledger))?;
     }
+    folder.stage("summary.json", |w| w.write_all(summary.json().as_bytes()))?;
     folder.commit(&plan.id, &ledger.until.to_string())
 }
 

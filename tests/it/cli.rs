@@ -60,7 +60,8 @@ fn json_format_is_valid_json() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
+    assert!(out.stderr.is_empty(), "nothing on stderr");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     let items = v.as_array().expect("an array");
     assert_eq!(items.len(), 2);
     let got: Vec<(&str, u64, u64)> = items
@@ -92,7 +93,8 @@ fn json_format_of_clean_plans_is_an_empty_array() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
+    assert!(out.stderr.is_empty(), "nothing on stderr");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v, serde_json::json!([]));
 }
 

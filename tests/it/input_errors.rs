@@ -240,7 +240,7 @@ fn bad_member_dates_are_reported_at_their_fields() {
         ),
         GOOD_CLAIMS,
         &[
-            "members.csv:3:14: `join_date` is `2019-02-30`, which is not a day in the calendar",
+            "members.csv:3:14: `join_date` is `2019-02-30`, which is not a day in the calendar: February 2019 has 28 days",
             "members.csv:4:3: `birth_date` is `19/02/2019`, not a date written YYYY-MM-DD",
         ],
     );
@@ -252,7 +252,7 @@ fn bad_claim_dates_are_reported_at_their_fields() {
         GOOD_MEMBERS,
         &format!("{CLAIMS_HEADER}c1,a,CI001,2019-02-30,,,\nc2,b,CI002,19/02/2019,,,\n"),
         &[
-            "claims.csv:2:12: `diagnosed_on` is `2019-02-30`, which is not a day in the calendar",
+            "claims.csv:2:12: `diagnosed_on` is `2019-02-30`, which is not a day in the calendar: February 2019 has 28 days",
             "claims.csv:3:12: `diagnosed_on` is `19/02/2019`, not a date written YYYY-MM-DD",
         ],
     );
@@ -358,7 +358,8 @@ fn a_header_only_claims_file_is_valid() {
             "decisions.csv",
             "members.csv",
             "mutual-run.json",
-            "periods.csv"
+            "periods.csv",
+            "summary.json"
         ]
     );
     assert_eq!(
@@ -414,7 +415,7 @@ c3,a,CI001,2019-02-01,2019-01-01,,\n\
 c4,a,CI001,2019-02-01,,,war\n";
 
 const MANY_MEMBERS_LINES: [&str; 3] = [
-    "members.csv:3:3: `birth_date` is `1990-02-30`, which is not a day in the calendar",
+    "members.csv:3:3: `birth_date` is `1990-02-30`, which is not a day in the calendar: February 1990 has 28 days",
     "members.csv:4:26: `credit_score` is `x`, which the requirement cannot compare with the number 650",
     "members.csv:5:1: this row has 2 fields, but the header names 5",
 ];
@@ -527,13 +528,14 @@ fn a_previous_output_is_left_untouched_by_a_failed_run() {
             "decisions.csv",
             "members.csv",
             "mutual-run.json",
-            "periods.csv"
+            "periods.csv",
+            "summary.json"
         ]
     );
     let before: Vec<Vec<u8>> = names.iter().map(|n| read(&s.path("out").join(n))).collect();
 
     s.run("bad-members.csv", "claims.csv").fails_with(&[
-        "bad-members.csv:2:14: `join_date` is `2019-02-30`, which is not a day in the calendar",
+        "bad-members.csv:2:14: `join_date` is `2019-02-30`, which is not a day in the calendar: February 2019 has 28 days",
     ]);
     assert_eq!(s.out_entries(), names, "no file added or removed");
     for (name, bytes) in names.iter().zip(&before) {
@@ -606,7 +608,9 @@ fn crlf_files_report_the_right_line() {
         &format!("{MEMBERS_HEADER}a,1990-01-01,2018-10-16,,700\nc,1990-01-01,2018-13-16,,700\n")
             .replace('\n', "\r\n"),
         GOOD_CLAIMS,
-        &["members.csv:3:14: `join_date` is `2018-13-16`, which is not a day in the calendar"],
+        &[
+            "members.csv:3:14: `join_date` is `2018-13-16`, which is not a day in the calendar: there is no month 13",
+        ],
     );
 }
 
@@ -616,7 +620,9 @@ fn a_blank_line_does_not_shift_later_lines() {
     fails(
         &format!("{MEMBERS_HEADER}a,1990-01-01,2018-10-16,,700\n\nb,1990-01-01,2018-13-16,,700\n"),
         GOOD_CLAIMS,
-        &["members.csv:4:14: `join_date` is `2018-13-16`, which is not a day in the calendar"],
+        &[
+            "members.csv:4:14: `join_date` is `2018-13-16`, which is not a day in the calendar: there is no month 13",
+        ],
     );
 }
 
@@ -657,7 +663,7 @@ fn every_duplicate_member_id_is_reported_with_other_problems() {
         [
             "members.csv:3:1: duplicate member id `a` (first on line 2)",
             "members.csv:5:1: duplicate member id `b` (first on line 4)",
-            "members.csv:6:14: `join_date` is `2018-13-16`, which is not a day in the calendar",
+            "members.csv:6:14: `join_date` is `2018-13-16`, which is not a day in the calendar: there is no month 13",
         ],
         "{}",
         out.stderr
@@ -703,7 +709,7 @@ fn every_bad_payment_is_reported_at_its_field() {
         "payments.csv:5:14: `amount` is `0`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
         "payments.csv:6:14: `amount` is `-5`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
         "payments.csv:7:14: `amount` is `1.005`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
-        "payments.csv:8:3: `date` is `2018-11-31`, which is not a day in the calendar",
+        "payments.csv:8:3: `date` is `2018-11-31`, which is not a day in the calendar: November 2018 has 30 days",
     ]);
     s.assert_out_empty();
 }

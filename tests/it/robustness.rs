@@ -159,8 +159,8 @@ fn output_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .map(|e| e.expect("an entry"))
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name.ends_with(".csv")
-                .then(|| (name, std::fs::read(e.path()).expect("an output file")))
+            let output = name.ends_with(".csv") || name == "summary.json";
+            output.then(|| (name, std::fs::read(e.path()).expect("an output file")))
         })
         .collect()
 }
@@ -231,7 +231,13 @@ fn killed_runs_never_leave_half_written_output() {
     // The two complete versions of each file: A in DIR, B in another folder.
     let (a, took_a) = complete_run(&members, &claims, until_a, &dir);
     let (b, took_b) = complete_run(&members, &claims, until_b, &tmp.path().join("b"));
-    let names = ["charges.csv", "decisions.csv", "members.csv", "periods.csv"];
+    let names = [
+        "charges.csv",
+        "decisions.csv",
+        "members.csv",
+        "periods.csv",
+        "summary.json",
+    ];
     assert_eq!(a.keys().collect::<Vec<_>>(), names);
     assert_eq!(b.keys().collect::<Vec<_>>(), names);
     for n in names {

@@ -238,7 +238,15 @@ fn a_run_without_charges_removes_the_charges_of_the_run_before_and_nothing_else(
     }
     let manifest = mutual::output::Manifest::read(&out).expect("a manifest");
     let names: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["decisions.csv", "periods.csv", "members.csv"]);
+    assert_eq!(
+        names,
+        [
+            "decisions.csv",
+            "periods.csv",
+            "members.csv",
+            "summary.json"
+        ]
+    );
     for f in &manifest.files {
         let len = std::fs::metadata(out.join(&f.name)).expect("listed").len();
         assert_eq!(len, f.bytes, "{}", f.name);
@@ -470,10 +478,10 @@ fn the_summary_says_how_many_claims_wait_for_the_next_closing_day() {
         .arg(dir.path().join("out"));
     let done = cmd.output().expect("runs");
     assert_eq!(done.status.code(), Some(0));
-    let err = stderr(&done);
+    let out = String::from_utf8_lossy(&done.stdout);
     assert!(
-        err.contains("claims filed after the last closing day 2019-10-06"),
-        "{err}"
+        out.contains("26 filed after the last closing day 2019-10-06 (22 approved)"),
+        "{out}"
     );
     let periods = std::fs::read_to_string(dir.path().join("out/periods.csv")).expect("periods.csv");
     assert!(

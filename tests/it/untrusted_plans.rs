@@ -206,7 +206,9 @@ fn a_plan_file_that_is_not_a_plan_is_one_error_without_its_lines() {
     let key = format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{SECRET}\n{SECRET}\n");
     write(tmp.path(), "key.plan", &key);
     for format in ["human", "plain", "json"] {
-        let (code, _, err) = run(tmp.path(), &["check", "--format", format, "key.plan"]);
+        let (code, out, err) = run(tmp.path(), &["check", "--format", format, "key.plan"]);
+        // JSON is written on stdout, the other formats on stderr.
+        let err = if format == "json" { out } else { err };
         assert_eq!(code, Some(1), "{err}");
         assert!(err.contains("E107"), "{err}");
         assert_eq!(err.matches("E107").count(), 1, "{err}");
@@ -340,9 +342,9 @@ fn at_most_100_diagnostics_are_shown_then_a_count() {
 fn json_shows_at_most_100_diagnostics_then_the_number_omitted() {
     let tmp = folder("");
     write(tmp.path(), "plans/p.plan", &with_unknown_codes(250));
-    let (code, _, err) = run(tmp.path(), &["check", "--format", "json", "plans/p.plan"]);
+    let (code, out, err) = run(tmp.path(), &["check", "--format", "json", "plans/p.plan"]);
     assert_eq!(code, Some(1), "{err}");
-    let items: Vec<serde_json::Value> = serde_json::from_str(&err).expect("JSON");
+    let items: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON");
     assert_eq!(items.len(), 101);
     assert!(items[..100].iter().all(|d| d["code"] == "E207"));
     assert_eq!(items[100], serde_json::json!({ "omitted": 150 }));

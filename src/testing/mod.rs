@@ -12,6 +12,10 @@ use crate::terminal_text::escape;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
+pub mod json;
+pub mod junit;
+pub mod report;
+
 /// One expectation that did not hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
@@ -560,7 +564,8 @@ pub fn render_results(sources: &Sources, results: &[ExampleResult]) -> String {
     for r in results {
         let title = escape(&r.title);
         if r.passed() {
-            let _ = writeln!(out, "  ok    {title} ({} expectations)", r.expectations);
+            let expectations = crate::words::count(r.expectations as u64, "expectation");
+            let _ = writeln!(out, "  ok    {title} ({expectations})");
             continue;
         }
         let _ = writeln!(out, "  FAIL  {title}  ({})", sources.cite(r.span));
@@ -575,6 +580,41 @@ pub fn render_results(sources: &Sources, results: &[ExampleResult]) -> String {
             let _ = writeln!(out, "          expected: {}", escape(&f.expected));
             let _ = writeln!(out, "            actual: {}", escape(&f.actual));
         }
+    }
+    out
+}
+
+/// The whole run as text: each plan's results and coverage, then the totals.
+pub fn render_text(run: &report::TestRun) -> String {
+    let mut out = String::new();
+    for p in &run.plans {
+        match &p.outcome {
+            report::PlanOutcome::DoesNotCheck(_) => {
+                let _ = writeln!(out, "{}: does not check", p.file);
+            }
+            report::PlanOutcome::NoExamples => {
+                let _ = writeln!(out, "{}: no examples", p.file);
+            }
+            report::PlanOutcome::Ran {
+                results,
+                coverage,
+                plan,
+            } => {
+                let _ = writeln!(out, "{}", p.file);
+                out.push_str(&render_results(&p.sources, results));
+                let _ = writeln!(out, "coverage of {}:", p.file);
+                out.push_str(&render_coverage(plan, coverage));
+            }
+        }
+    }
+    let t = run.totals();
+    let _ = writeln!(out, "examples: {} passed, {} failed", t.passed, t.failed);
+    if t.broken > 0 {
+        let _ = writeln!(
+            out,
+            "{} did not check",
+            crate::words::count(t.broken as u64, "plan")
+        );
     }
     out
 }
