@@ -16,8 +16,10 @@ use crate::money::{Fraction, Money};
 use crate::plan::{BenefitId, Payout, Plan};
 use crate::source::{Sources, Span};
 use crate::terminal_text::escape;
+use crate::words::count;
 use chrono::NaiveDate;
 mod account;
+mod eligibility;
 
 use owo_colors::OwoColorize;
 use serde::Serialize;
@@ -270,7 +272,9 @@ impl ClaimSteps<'_> {
             "join_age",
             pass(in_range),
             format!(
-                "age at joining: {years} years ({days} days), {} the join ages {}",
+                "age at joining: {} ({}), {} the join ages {}",
+                count(u64::from(years), "year"),
+                count(days.unsigned_abs(), "day"),
                 if in_range { "within" } else { "outside" },
                 join_rule.value
             ),
@@ -295,21 +299,25 @@ impl ClaimSteps<'_> {
         }
         if let Some(req) = &join_plan.membership.requirement {
             let held = members.meets_requirements[i];
+            let text = crate::summary::requirement_text(&req.value);
+            let values = eligibility::compared(&req.value, members, i);
             self.b.step(
                 "requirement",
                 pass(held),
-                if held {
-                    "the requirement held on the member's attributes".to_string()
-                } else {
-                    "the requirement did not hold on the member's attributes (or one of them was empty)"
-                        .to_string()
+                match (held, values) {
+                    (true, Some(v)) => format!("the requirement `{text}` held: {v}"),
+                    (true, None) => format!("the requirement `{text}` held on the member's attributes"),
+                    (false, Some(v)) => format!("the requirement `{text}` did not hold: {v}"),
+                    (false, None) => format!(
+                        "the requirement `{text}` did not hold on the member's attributes (or one of them was empty)"
+                    ),
                 },
                 Some(req.span),
                 &[("held", serde_json::Value::Bool(held))],
             );
             if !held {
                 self.why_not
-                    .push("attributes that meet the plan's requirement at joining".to_string());
+                    .push(format!("attributes that meet the requirement `{text}` at joining"));
             }
         }
         if r == Reason::NotEligible {
@@ -554,8 +562,11 @@ impl ClaimSteps<'_> {
                         "age_band",
                         Outcome::Pass,
                         format!(
-                            "age {basis_words}: {age} years, in the band {} of `{}`: {}",
-                            band.ages, owner.name, band.value
+                            "age {basis_words}: {}, in the band {} of `{}`: {}",
+                            count(u64::from(age), "year"),
+                            band.ages,
+                            owner.name,
+                            band.value
                         ),
                         Some(band.span),
                         &[
@@ -571,7 +582,8 @@ impl ClaimSteps<'_> {
                         "age_band",
                         Outcome::Fail,
                         format!(
-                            "age {basis_words}: {age} years, in no band of `{}`",
+                            "age {basis_words}: {}, in no band of `{}`",
+                            count(u64::from(age), "year"),
                             owner.name
                         ),
                         Some(owner.payout.span),
@@ -738,8 +750,8 @@ fn passes_under(
             let ends = start + chrono::Days::new(u64::from(ben.waiting_days.value));
             (c.diagnosed_on >= ends || ben.exempt.contains(&c.cause)).then(|| {
                 format!(
-                    "the waiting period was {} days, over by {ends}",
-                    ben.waiting_days.value
+                    "the waiting period was {}, over by {ends}",
+                    count(u64::from(ben.waiting_days.value), "day")
                 )
             })
         }
@@ -1041,7 +1053,7 @@ impl ChargeSteps<'_> {
         let active = ledger.membership.active(members, i, e);
         if !active {
             let why = if !ledger.membership.eligible[i] {
-                "was not eligible when joining".to_string()
+                eligibility::why_ineligible(plan, members, i)
             } else if members.join[i] > e {
                 format!("joined on {}, after the closing day", members.join[i])
             } else if members.left[i] <= e {
@@ -1054,7 +1066,11 @@ impl ChargeSteps<'_> {
             self.b.step(
                 "sharing_member",
                 Outcome::Fail,
-                format!("member {member_id} was not in force on the closing day {e}: {why}; {} members share", f.members),
+                format!(
+                    "member {member_id} was not in force on the closing day {e}: {why}; {} {}",
+                    count(f.members, "member"),
+                    if f.members == 1 { "shares" } else { "share" }
+                ),
                 None,
                 &[("members", n(f.members))],
             );
@@ -1132,9 +1148,9 @@ impl ChargeSteps<'_> {
                 "share",
                 Outcome::Info,
                 format!(
-                    "equal split: {} / {} members = {} CNY ({})",
+                    "equal split: {} / {} = {} CNY ({})",
                     f.to_collect,
-                    f.members,
+                    count(f.members, "member"),
                     share.share.cny(6),
                     fraction_words(share.share)
                 ),
@@ -1188,9 +1204,9 @@ impl ChargeSteps<'_> {
             let bound = share.bound == Some(kind);
             let what = match kind {
                 CapKind::PerCase => format!(
-                    "cap per case: {} × {} cases = {limit}",
+                    "cap per case: {} × {} = {limit}",
                     sh.case_cap.as_ref().map(|c| c.value).unwrap_or_default(),
-                    f.cases
+                    count(f.cases, "case")
                 ),
                 CapKind::PerCharge => format!("cap per charge: {limit}"),
                 CapKind::PerYear => format!("what is left of the annual cap: {limit}"),

@@ -177,6 +177,17 @@ impl Requirement {
         out
     }
 
+    /// The comparisons the requirement is made of, in order of appearance.
+    pub fn comparisons(&self) -> Vec<&Requirement> {
+        let mut out = Vec::new();
+        self.visit(&mut |r| {
+            if matches!(r, Requirement::Compare { .. }) {
+                out.push(r);
+            }
+        });
+        out
+    }
+
     fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Requirement)) {
         f(self);
         match self {

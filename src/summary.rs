@@ -371,6 +371,11 @@ fn years(n: u32) -> String {
 
 /// A requirement as text; `parent` is the precedence of the enclosing operator
 /// (or 1, and 2, not 3), so parentheses appear only where they are needed.
+/// A requirement as the plan writes it: `credit_score >= 650 and age < 60`.
+pub fn requirement_text(r: &Requirement) -> String {
+    requirement(r, 0)
+}
+
 fn requirement(r: &Requirement, parent: u8) -> String {
     let (s, own) = match r {
         Requirement::Any(v) => (

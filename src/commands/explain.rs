@@ -47,9 +47,18 @@ pub fn explain(
         Subject::Member(id, _) => Some(id.as_str()),
         Subject::Claim(_) => None,
     };
-    let Some((members, claims, payments)) = read_data(&plan, data, member) else {
+    let Some((mut members, claims, payments)) = read_data(&plan, data, member) else {
         return ExitCode::from(EXIT_INVALID);
     };
+    let about = match subject {
+        Subject::Member(id, _) => Some(id.as_str()),
+        Subject::Claim(id) => (claims.all().iter())
+            .find(|c| c.id == *id)
+            .map(|c| c.member_id.as_str()),
+    };
+    if let Some(id) = about {
+        keep_attributes(&plan, &data.members, &mut members, id);
+    }
     timings.step("read");
     let tracked = match member {
         Some(id) => match members.find(id) {
@@ -86,6 +95,21 @@ pub fn explain(
     timings.print();
     print(&explanation, format);
     ExitCode::SUCCESS
+}
+
+/// Reads again the attributes the requirement names for member `id`, where
+/// the member did not meet it, so that the explanation can show the values.
+fn keep_attributes(plan: &Plan, path: &Path, members: &mut Members, id: &str) {
+    let Some(i) = members.find(id) else { return };
+    if members.meets_requirements[i as usize] {
+        return;
+    }
+    let rules = &plan.at(members.join[i as usize]).membership;
+    let Some(req) = &rules.requirement else { return };
+    let names = req.value.attributes();
+    if let Some(values) = crate::input::attributes::attributes_of(path, id, &names) {
+        members.explained_attributes.insert(i, values);
+    }
 }
 
 fn no_member(data: &DataArgs, id: &str) -> ExitCode {

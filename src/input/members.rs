@@ -25,6 +25,10 @@ pub struct Members {
     pub waiting_from: Vec<(u32, NaiveDate)>,
     /// Members added by `push`: id → index.
     pub index: rustc_hash::FxHashMap<Id, u32>,
+    /// The attributes of the members being explained, as (name, value) in
+    /// the order the requirement names them: not kept for every member, but
+    /// read again for the one an explanation is about (`attributes_of`).
+    pub explained_attributes: rustc_hash::FxHashMap<u32, Vec<(String, String)>>,
     /// While the file is read: the members that claims name, and their numbers.
     named: Vec<(u32, u32)>,
     /// The numbering the members were read with, and the member of each

@@ -6,6 +6,7 @@ mod claims;
 mod csvfile;
 mod id_index;
 mod input_file;
+pub mod attributes;
 pub mod kind;
 mod members;
 mod payments;

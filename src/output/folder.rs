@@ -350,13 +350,11 @@ fn recover(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// In a debug build only, for the tests of `recover`: the number of renames
-/// after which a commit stops the process at once, as a kill would
-/// (`MUTUAL_TEST_ABORT_AFTER_RENAMES`).
+/// For the tests of `recover`: the number of renames after which a commit
+/// stops the process at once, as a kill would
+/// (`MUTUAL_TEST_ABORT_AFTER_RENAMES`). Only a test sets it: it simulates a
+/// crash and must never be set otherwise.
 fn stop_after_renames() -> Option<u32> {
-    if !cfg!(debug_assertions) {
-        return None;
-    }
     std::env::var("MUTUAL_TEST_ABORT_AFTER_RENAMES")
         .ok()
         .and_then(|v| v.parse().ok())

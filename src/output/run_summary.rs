@@ -150,7 +150,7 @@ impl RunSummary {
             ("carried out", &m.carried_out),
         ];
         for (label, amount) in rows {
-            let _ = writeln!(out, "  {label:<12} {}", shown(amount));
+            let _ = writeln!(out, "  {label:<13} {}", shown(amount));
         }
         for (label, amount) in [
             ("refunded", &m.refunded),
@@ -158,7 +158,7 @@ impl RunSummary {
             ("fees", &m.fees),
         ] {
             if amount != "0.00" {
-                let _ = writeln!(out, "  {label:<12} {}", shown(amount));
+                let _ = writeln!(out, "  {label:<13} {}", shown(amount));
             }
         }
         out
