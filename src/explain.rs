@@ -316,8 +316,9 @@ impl ClaimSteps<'_> {
                 &[("held", serde_json::Value::Bool(held))],
             );
             if !held {
-                self.why_not
-                    .push(format!("attributes that meet the requirement `{text}` at joining"));
+                self.why_not.push(format!(
+                    "attributes that meet the requirement `{text}` at joining"
+                ));
             }
         }
         if r == Reason::NotEligible {

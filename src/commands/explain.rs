@@ -105,7 +105,9 @@ fn keep_attributes(plan: &Plan, path: &Path, members: &mut Members, id: &str) {
         return;
     }
     let rules = &plan.at(members.join[i as usize]).membership;
-    let Some(req) = &rules.requirement else { return };
+    let Some(req) = &rules.requirement else {
+        return;
+    };
     let names = req.value.attributes();
     if let Some(values) = crate::input::attributes::attributes_of(path, id, &names) {
         members.explained_attributes.insert(i, values);

@@ -41,11 +41,20 @@ pub fn compared(req: &Requirement, members: &Members, i: usize) -> Option<String
                 Literal::Text(t) => format!("\"{}\"", escape(t)),
             };
             let verb = if held { "meets" } else { "needs" };
-            Some((held, format!("{attribute} = {actual}, {verb} {} {needed}", op.symbol())))
+            Some((
+                held,
+                format!("{attribute} = {actual}, {verb} {} {needed}", op.symbol()),
+            ))
         })
         .collect();
     parts.sort_by_key(|(held, _)| *held);
-    Some(parts.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("; "))
+    Some(
+        parts
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
 
 /// Why member `i` was not eligible when joining: the join age, the

@@ -11,7 +11,10 @@ pub fn attributes_of(path: &Path, id: &str, names: &[&str]) -> Option<Vec<(Strin
     if path == Path::new(super::STDIN) || !path.is_file() {
         return None;
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(path).ok()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .ok()?;
     let headers = reader.headers().ok()?.clone();
     let column = |name: &str| {
         headers

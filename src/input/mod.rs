@@ -1,12 +1,12 @@
 //! Reading members and claims: CSV files with a header row, every problem
 //! reported as `file:line:column: message`.
 
+pub mod attributes;
 mod blocks;
 mod claims;
 mod csvfile;
 mod id_index;
 mod input_file;
-pub mod attributes;
 pub mod kind;
 mod members;
 mod payments;

@@ -10,6 +10,7 @@
 mod accounts;
 mod check;
 mod cli;
+mod commands;
 mod designer_messages;
 mod examples;
 mod fmt;
