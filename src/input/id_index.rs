@@ -1,43 +1,30 @@
 //! Every member's id, for files that name many members (payments): ids are
-//! hashed once to 64 well-mixed bits, kept in tables sharded by those bits
-//! and built on all cores; a lookup compares the id itself, so two ids
-//! that share a hash are still told apart.
+//! hashed once to 64 well-mixed bits, and the (hash, member) pairs sorted by
+//! hash on all cores, with a directory of where each run of leading bits
+//! starts. A lookup reads the directory and then a few neighbouring pairs:
+//! as quick as a hash table, in 16 bytes a member instead of a table's 40.
+//! A second hash of 32 bits tells apart ids whose first hashes agree, and
+//! the few ids whose first hash another id has too are compared whole.
 
 use super::Members;
 use rayon::prelude::*;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A hasher for keys that are already well-mixed hashes.
-#[derive(Default)]
-struct Mixed(u64);
-
-impl Hasher for Mixed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
+use std::hash::Hasher;
 
 /// A member, a second hash of its id (telling apart ids whose first hashes
 /// agree) and its join date: what a payment row needs, in one place.
 #[derive(Clone, Copy)]
 pub struct Entry {
     pub member: u32,
-    check: u32,
     pub join: chrono::NaiveDate,
 }
 
-type Table = HashMap<u64, Entry, BuildHasherDefault<Mixed>>;
-
-const SHARDS: usize = 64;
+/// One member's id hashes, in the sorted list.
+#[derive(Clone, Copy)]
+struct Pair {
+    hash: u64,
+    check: u32,
+    member: u32,
+}
 
 /// 64 bits of an id: FxHash from `seed`, then the MurmurHash3 finaliser to spread them.
 fn hash_from(seed: u64, id: &[u8]) -> u64 {
@@ -60,60 +47,53 @@ pub fn hashes(id: &[u8]) -> (u64, u32) {
     )
 }
 
-/// The shard of a hash: bits that the shard's table does not use to place
-/// a key (it uses the low bits for the slot and the top seven as a tag).
-fn shard(h: u64) -> usize {
-    (h >> 40) as usize % SHARDS
-}
-
 /// Every member by id.
-pub struct IdIndex {
-    shards: Vec<Table>,
+pub struct IdIndex<'m> {
+    /// Every member whose first hash no other member's id has, by hash.
+    pairs: Vec<Pair>,
+    /// `dir[b]..dir[b + 1]`: the pairs whose hash starts with the bits `b`.
+    dir: Vec<u32>,
+    /// How far a hash is shifted right to give its directory bits.
+    shift: u32,
     /// Members whose id's hash another member's id already has.
     shared_hash: Vec<u32>,
+    /// Each member's join date, by member.
+    join: &'m [chrono::NaiveDate],
 }
 
-impl IdIndex {
-    pub fn new(members: &Members) -> IdIndex {
-        let hashes: Vec<(u64, u32)> = (0..members.len())
+impl<'m> IdIndex<'m> {
+    pub fn new(members: &'m Members) -> IdIndex<'m> {
+        let mut pairs: Vec<Pair> = (0..members.len())
             .into_par_iter()
-            .map(|i| hashes(members.id_bytes(i)))
-            .collect();
-        let mut of_shard: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
-        for (i, &(h, _)) in hashes.iter().enumerate() {
-            of_shard[shard(h)].push(i as u32);
-        }
-        let built: Vec<(Table, Vec<u32>)> = of_shard
-            .into_par_iter()
-            .map(|list| {
-                let mut table = Table::with_capacity_and_hasher(list.len(), Default::default());
-                let mut shared = Vec::new();
-                for i in list {
-                    let (h, check) = hashes[i as usize];
-                    let entry = Entry {
-                        member: i,
-                        check,
-                        join: members.join[i as usize],
-                    };
-                    if let Some(other) = table.insert(h, entry) {
-                        // Two ids with one hash: both are looked up by id.
-                        table.remove(&h);
-                        shared.push(other.member);
-                        shared.push(i);
-                    }
+            .map(|i| {
+                let (hash, check) = hashes(members.id_bytes(i));
+                Pair {
+                    hash,
+                    check,
+                    member: i as u32,
                 }
-                (table, shared)
             })
             .collect();
-        let mut shards = Vec::with_capacity(SHARDS);
-        let mut shared_hash = Vec::new();
-        for (table, shared) in built {
-            shards.push(table);
-            shared_hash.extend(shared);
+        pairs.par_sort_unstable_by_key(|p| p.hash);
+        let shared_hash = take_shared(&mut pairs);
+        // About two pairs per directory entry.
+        let bits = (usize::BITS - pairs.len().leading_zeros())
+            .saturating_sub(1)
+            .clamp(1, 30);
+        let shift = 64 - bits;
+        let mut dir = vec![0u32; (1usize << bits) + 1];
+        for p in &pairs {
+            dir[(p.hash >> shift) as usize + 1] += 1;
+        }
+        for b in 0..(1usize << bits) {
+            dir[b + 1] += dir[b];
         }
         IdIndex {
-            shards,
+            pairs,
+            dir,
+            shift,
             shared_hash,
+            join: &members.join,
         }
     }
 
@@ -126,10 +106,17 @@ impl IdIndex {
     /// The member whose id has the hashes `(h, check)`.
     #[inline]
     pub fn get(&self, (h, check): (u64, u32)) -> Option<Entry> {
-        self.shards[shard(h)]
-            .get(&h)
-            .copied()
-            .filter(|e| e.check == check)
+        let b = (h >> self.shift) as usize;
+        let run = &self.pairs[self.dir[b] as usize..self.dir[b + 1] as usize];
+        let p = run.iter().find(|p| p.hash == h)?;
+        (p.check == check).then(|| self.entry(p.member))
+    }
+
+    fn entry(&self, member: u32) -> Entry {
+        Entry {
+            member,
+            join: self.join[member as usize],
+        }
     }
 
     /// The member with id `id`, with its join date. An id found by its
@@ -137,19 +124,35 @@ impl IdIndex {
     /// whose first hash another id shares are compared whole.
     pub fn find(&self, members: &Members, id: &str) -> Option<Entry> {
         let (h, check) = hashes(id.as_bytes());
-        match self.shards[shard(h)].get(&h) {
-            Some(e) if e.check == check => Some(*e),
-            Some(_) => None,
-            None => self
-                .shared_hash
-                .iter()
-                .copied()
-                .find(|&m| members.id_bytes(m as usize) == id.as_bytes())
-                .map(|m| Entry {
-                    member: m,
-                    check,
-                    join: members.join[m as usize],
-                }),
+        if let Some(e) = self.get((h, check)) {
+            return Some(e);
         }
+        self.shared_hash
+            .iter()
+            .copied()
+            .find(|&m| members.id_bytes(m as usize) == id.as_bytes())
+            .map(|m| self.entry(m))
     }
+}
+
+/// Removes from the sorted `pairs` every pair whose hash another pair has,
+/// and gives their members.
+fn take_shared(pairs: &mut Vec<Pair>) -> Vec<u32> {
+    let repeated = |k: usize, pairs: &[Pair]| {
+        (k > 0 && pairs[k - 1].hash == pairs[k].hash)
+            || (k + 1 < pairs.len() && pairs[k + 1].hash == pairs[k].hash)
+    };
+    if !(1..pairs.len()).any(|k| pairs[k - 1].hash == pairs[k].hash) {
+        return Vec::new();
+    }
+    let shared: Vec<u32> = (0..pairs.len())
+        .filter(|&k| repeated(k, pairs))
+        .map(|k| pairs[k].member)
+        .collect();
+    let kept: Vec<Pair> = (0..pairs.len())
+        .filter(|&k| !repeated(k, pairs))
+        .map(|k| pairs[k])
+        .collect();
+    *pairs = kept;
+    shared
 }

@@ -23,23 +23,71 @@ pub struct Payments {
 }
 
 impl Payments {
-    /// Top-ups as (member, day, amount in fen), in any order, for `members` members.
-    pub fn new(members: usize, mut rows: Vec<(u32, NaiveDate, i64)>) -> Payments {
-        use rayon::prelude::*;
-        // A stable sort keeps the file order of one member's top-ups of one day.
-        rows.par_sort_by_key(|&(m, d, _)| (m, d));
-        let mut starts = vec![0u64; members + 1];
-        for &(m, _, _) in &rows {
-            starts[m as usize + 1] += 1;
+    /// Top-ups as (member, day, amount in fen), in file order, for `members` members.
+    pub fn new(members: usize, rows: Vec<(u32, NaiveDate, i64)>) -> Payments {
+        let member: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        let rows: Vec<Hashed> = (rows.into_iter())
+            .map(|(_, day, fen)| Hashed {
+                id: (0, 0),
+                day,
+                fen,
+            })
+            .collect();
+        Payments::placed(members, &[member], &[rows])
+    }
+
+    /// Top-ups read in parts, in file order: `member[k][j]` is the member of
+    /// `rows[k][j]`'s top-up. Each is placed at once among its member's (a
+    /// counting sort: no copy of all the rows is sorted), and one member's
+    /// top-ups are then put in date order where the file did not have them so.
+    fn placed<P: AsRef<[Hashed]>>(members: usize, member: &[Vec<u32>], rows: &[P]) -> Payments {
+        // `at[i]`: first the end of member i's top-ups; after placing them
+        // from the last row back, the start, in file order.
+        let mut at = vec![0u64; members + 1];
+        for &m in member.iter().flatten() {
+            at[m as usize] += 1;
         }
-        for i in 0..members {
-            starts[i + 1] += starts[i];
+        let mut total = 0;
+        for a in at.iter_mut() {
+            total += *a;
+            *a = total;
         }
-        let (days, amounts) = rows.into_par_iter().map(|(_, d, a)| (d, a)).unzip();
-        Payments {
-            starts,
+        let n = total as usize;
+        let mut days = vec![NaiveDate::MIN; n];
+        let mut amounts = vec![0i64; n];
+        for (part, ms) in rows.iter().zip(member).rev() {
+            for (r, &m) in part.as_ref().iter().zip(ms).rev() {
+                let slot = &mut at[m as usize];
+                *slot -= 1;
+                days[*slot as usize] = r.day;
+                amounts[*slot as usize] = r.fen;
+            }
+        }
+        at[members] = n as u64;
+        let mut p = Payments {
+            starts: at,
             days,
             amounts,
+        };
+        p.sort_each_by_date();
+        p
+    }
+
+    /// Puts each member's top-ups in date order (file order within a day),
+    /// where they are not already.
+    fn sort_each_by_date(&mut self) {
+        for i in 0..self.starts.len().saturating_sub(1) {
+            let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+            if self.days[a..b].is_sorted() {
+                continue;
+            }
+            let mut both: Vec<(NaiveDate, i64)> =
+                (a..b).map(|k| (self.days[k], self.amounts[k])).collect();
+            both.sort_by_key(|&(d, _)| d);
+            for (k, (d, f)) in (a..b).zip(both) {
+                self.days[k] = d;
+                self.amounts[k] = f;
+            }
         }
     }
 
@@ -125,11 +173,11 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
     // Each row's member looked up in a loop of lookups alone (their cache
     // misses overlap). A file with any problem is read again row by row,
     // so that every problem is reported in file order.
-    if let Some((rows, block_problems)) = hashed
+    if let Some((parts, block_problems)) = hashed
         && block_problems.is_empty()
-        && let Some(found) = look_up(&index, &rows)
+        && let Some(member) = look_up(&index, &parts)
     {
-        return Ok(Payments::new(members.len(), found));
+        return Ok(Payments::placed(members.len(), &member, &parts));
     }
     let mut rows: Vec<(u32, NaiveDate, i64)> = Vec::new();
     while let Some(rec) = csv.next(&mut problems) {
@@ -152,14 +200,15 @@ struct Hashed {
 }
 
 /// Reads every row in parallel blocks, checking the date and the amount
-/// and hashing the member id; `None` when the file needs the record-by-record reader.
+/// and hashing the member id, into parts in file order; `None` when the
+/// file needs the record-by-record reader.
 fn read_hashed(
     path: &Path,
     width: usize,
     name: &str,
     c: &[usize],
-) -> Option<(Vec<Hashed>, Problems)> {
-    let mut rows: Vec<Hashed> = Vec::new();
+) -> Option<(Vec<Vec<Hashed>>, Problems)> {
+    let mut rows: Vec<Vec<Hashed>> = Vec::new();
     let problems = super::blocks::read_rows(
         path,
         width,
@@ -179,26 +228,25 @@ fn read_hashed(
                 None => {}
             }
         },
-        |part| rows.append(part),
+        |part| rows.push(std::mem::take(part)),
         &|_| {},
     )?;
     Some((rows, problems))
 }
 
-/// Each row's (member, day, fen); `None` when some row names no member or
-/// is dated before its member joined.
-fn look_up(
-    index: &super::id_index::IdIndex,
-    rows: &[Hashed],
-) -> Option<Vec<(u32, NaiveDate, i64)>> {
+/// Each row's member, part by part; `None` when some row names no member
+/// or is dated before its member joined.
+fn look_up(index: &super::id_index::IdIndex<'_>, parts: &[Vec<Hashed>]) -> Option<Vec<Vec<u32>>> {
     use rayon::prelude::*;
-    let found: Vec<Option<super::id_index::Entry>> =
-        rows.par_iter().map(|r| index.get(r.id)).collect();
-    rows.par_iter()
-        .zip(found)
-        .map(|(r, e)| {
-            let e = e.filter(|e| e.join <= r.day)?;
-            Some((e.member, r.day, r.fen))
+    parts
+        .par_iter()
+        .map(|part| {
+            part.iter()
+                .map(|r| {
+                    let e = index.get(r.id).filter(|e| e.join <= r.day)?;
+                    Some(e.member)
+                })
+                .collect()
         })
         .collect()
 }
@@ -225,7 +273,7 @@ fn payment_row(
     rec: &dyn Row,
     c: &[usize],
     members: &Members,
-    index: &super::id_index::IdIndex,
+    index: &super::id_index::IdIndex<'_>,
     problems: &mut Problems,
 ) -> Option<(u32, NaiveDate, i64)> {
     let id = text(rec, c[0], "member_id", problems).map(str::trim);
@@ -268,7 +316,32 @@ fn payment_row(
 
 #[cfg(test)]
 mod tests {
-    use super::fen;
+    use super::{Payments, fen};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn top_ups_are_kept_by_member_in_date_order_then_file_order() {
+        let d = |day: u32| NaiveDate::from_ymd_opt(2019, 1, day).expect("a day");
+        // Member 2's rows out of date order, two on one day; member 1 has none.
+        let rows = vec![
+            (2, d(9), 1),
+            (0, d(3), 2),
+            (2, d(4), 3),
+            (2, d(9), 4),
+            (0, d(5), 5),
+            (2, d(1), 6),
+        ];
+        let p = Payments::new(3, rows);
+        let of = |i: usize| -> Vec<(u32, i64)> {
+            use chrono::Datelike;
+            p.of(i).map(|(day, m)| (day.day(), m.fen())).collect()
+        };
+        assert_eq!(of(0), [(3, 2), (5, 5)]);
+        assert_eq!(of(1), []);
+        assert_eq!(of(2), [(1, 6), (4, 3), (9, 1), (9, 4)]);
+        assert_eq!(p.len(), 6);
+        assert_eq!(of(3), [], "no member 3");
+    }
 
     #[test]
     fn amounts_are_positive_numbers_of_fen() {
