@@ -30,7 +30,7 @@ pub enum Command {
         /// Plan files to check
         #[arg(required = true)]
         plans: Vec<PathBuf>,
-        /// human: source excerpts (on stderr); plain: one line each (on stderr); json: an array (on stdout)
+        /// human: the plan lines with each problem marked (on stderr); plain: one line each (on stderr); json: an array (on stdout)
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
@@ -128,7 +128,7 @@ pub enum TestFormat {
 /// The data a plan runs over.
 #[derive(clap::Args, Debug)]
 pub struct DataArgs {
-    /// Members CSV: id, birth_date, join_date, optional left_date, and the attributes the plan reads (`-`: standard input)
+    /// Members CSV: id, birth_date, join_date, optional left_date and waiting_from, and the attributes the plan reads (`-`: standard input)
     #[arg(long)]
     pub members: PathBuf,
     /// Claims CSV: id, member_id, disease, diagnosed_on, optional filed_on, benefit, cause (`-`: standard input)

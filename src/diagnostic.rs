@@ -112,7 +112,7 @@ impl Diagnostics {
 /// How diagnostics are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// miette's graphical report, with the source line and a label.
+    /// The source lines with the problem marked under them, and help (on stderr).
     Human,
     /// One `file:line:column: severity[code]: message` line each, with help indented.
     Plain,
