@@ -93,6 +93,31 @@ pub enum Command {
         #[arg(required = true)]
         plans: Vec<PathBuf>,
     },
+    /// Compare two plans, or the rules of one plan on two days, over the same data
+    #[command(group = clap::ArgGroup::new("second").required(true).args(["new", "as_of"]))]
+    Diff {
+        /// The old plan (with --as-of and --vs: the one plan whose rules on two days to compare)
+        old: PathBuf,
+        /// The new plan
+        new: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Folder for periods.csv, members.csv, decisions.csv and summary.json
+        #[arg(long)]
+        out: PathBuf,
+        /// The day whose rules are the old ones (one dated plan, with --vs)
+        #[arg(long, value_parser = parse_date, requires = "vs", conflicts_with = "new")]
+        as_of: Option<chrono::NaiveDate>,
+        /// The day whose rules are the new ones (with --as-of)
+        #[arg(long, value_parser = parse_date, requires = "as_of")]
+        vs: Option<chrono::NaiveDate>,
+        /// text: the summary as lines; json: the summary as one object
+        #[arg(long, value_enum, default_value = "text")]
+        format: RunFormat,
+        /// Print nothing but errors
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print a shell completion script (e.g. `mutual completions bash > /etc/bash_completion.d/mutual`)
     Completions {
         /// The shell

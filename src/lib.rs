@@ -20,6 +20,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod fmt;

@@ -105,6 +105,17 @@ impl Plan {
         }
     }
 
+    /// The rules in force on `day`, as a plan whose rules never change: the
+    /// same launch and closure, every statement as it reads on that day.
+    pub fn in_force_on(&self, day: NaiveDate) -> Plan {
+        let mut p = self.at(day).clone();
+        p.eras.clear();
+        p.examples.clear();
+        p.launched = self.launched.clone();
+        p.closure = self.closure.clone();
+        p
+    }
+
     /// The joining requirement in force from each day on (the first from the
     /// earliest day), as the members file is read with them.
     pub fn requirements(&self) -> Vec<(NaiveDate, Option<&Requirement>)> {

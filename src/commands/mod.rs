@@ -12,6 +12,7 @@ use std::process::ExitCode;
 pub mod check;
 pub mod completions;
 pub mod data;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod man;
@@ -25,7 +26,8 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the subcommand the command line names.
 pub fn run(cli: Cli) -> ExitCode {
-    if let Command::Run { data, .. } | Command::Explain { data, .. } = &cli.command
+    if let Command::Run { data, .. } | Command::Explain { data, .. } | Command::Diff { data, .. } =
+        &cli.command
         && let Err(code) = data::one_stdin(data)
     {
         return code;
@@ -69,6 +71,23 @@ pub fn run(cli: Cli) -> ExitCode {
                 (None, None) => return ExitCode::from(EXIT_USAGE),
             };
             explain::explain(&plan, &data, &subject, format)
+        }
+        Command::Diff {
+            old,
+            new,
+            data,
+            out,
+            as_of,
+            vs,
+            format,
+            quiet,
+        } => {
+            let plans = match (new, as_of, vs) {
+                (Some(new), _, _) => diff::Plans::Files(old, new),
+                (None, Some(a), Some(b)) => diff::Plans::Days(old, a, b),
+                _ => return ExitCode::from(EXIT_USAGE),
+            };
+            diff::diff(&plans, &data, &out, format, quiet)
         }
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { command } => man::man(command.as_deref()),

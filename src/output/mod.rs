@@ -9,6 +9,7 @@ use crate::plan::Plan;
 use std::io::{self, Write};
 use std::path::Path;
 
+pub mod diff;
 pub mod folder;
 pub mod run_summary;
 pub use folder::{Folder, Manifest, refuse_overwriting};
@@ -40,12 +41,12 @@ pub fn money(buf: &mut Vec<u8>, m: Money) {
     buf.push(b'0' + cents % 10);
 }
 
-fn int(buf: &mut Vec<u8>, n: u64) {
+pub(crate) fn int(buf: &mut Vec<u8>, n: u64) {
     buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn field(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn field(buf: &mut Vec<u8>, s: &str) {
     field_bytes(buf, s.as_bytes());
 }
 
@@ -67,7 +68,7 @@ fn field_bytes(buf: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
-fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
+pub(crate) fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) {
     use chrono::Datelike;
     let (y, m, day) = (d.year(), d.month(), d.day());
     if !(0..=9999).contains(&y) {

@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod commands;
 mod designer_messages;
+mod diff;
 mod examples;
 mod fmt;
 mod input_errors;
