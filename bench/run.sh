@@ -18,6 +18,9 @@
 #   BASELINE   1 to time the hand-written baseline on 相互保 (default 1)
 #   DUCKDB     1 to time DuckDB on 相互保 (default 1; installs the duckdb
 #              Python package with pip where it is missing)
+#   DIFF       1 to time `mutual diff` of 相互保 against the same plan with an
+#              8% fee and a 0.15 cap per case, interleaved with the runs of
+#              相互保 (default 1)
 #   QS         1 to time a 轻松互助 year with payments (plans/qingsong.plan,
 #              --until 2016-12-31) at each of $SIZES, its runs interleaved
 #              with 相互保's (default 1)
@@ -42,6 +45,7 @@ RUNS=${RUNS:-3}
 BASELINE=${BASELINE:-1}
 DUCKDB=${DUCKDB:-1}
 QS=${QS:-1}
+DIFF=${DIFF:-1}
 
 XH_UNTIL=2019-10-15
 JD_UNTIL=2019-11-12
@@ -172,8 +176,20 @@ run_set() {
             "members.csv $(du -m "$qs_dir/members.csv" | cut -f1) MiB," \
             "payments.csv $(du -m "$qs_dir/payments.csv" | cut -f1) MiB" >&2
     fi
+    # 相互保 with a lower fee and a higher cap, for `mutual diff`.
+    local diff=0 changed="$BENCH_DIR/plans/xianghubao-fee8.plan"
+    if [[ $others == 1 && $DIFF == 1 ]]; then
+        diff=1
+        mkdir -p "$BENCH_DIR/plans/common"
+        cp plans/common/*.plan "$BENCH_DIR/plans/common/"
+        sed -e 's/^  fee 10% of payouts/  fee 8% of payouts/' -e 's/^  cap 0.10 CNY per case/  cap 0.15 CNY per case/' \
+            plans/xianghubao.plan | awk '/^example /{exit} {print}' >"$changed"
+    fi
     for run in $(seq 1 "$RUNS"); do
         timed "$plan" mutual "$n" "$run" "$MUTUAL" run "plans/$plan.plan" "${args[@]}" --out "$out/mutual"
+        if [[ $diff == 1 ]]; then
+            timed "$plan-diff" mutual "$n" "$run" "$MUTUAL" diff "plans/$plan.plan" "$changed" "${args[@]}" --out "$out/diff"
+        fi
         if [[ $others == 1 && $BASELINE == 1 ]]; then
             timed "$plan" baseline "$n" "$run" "$BASE_BIN" "${args[@]}" --out "$out/baseline"
         fi
@@ -215,7 +231,7 @@ groups = {}
 for r in rows:
     groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
 order = {"mutual": 0, "baseline": 1, "duckdb": 2}
-plans = {"xianghubao": 0, "qingsong": 1, "jd-hubao": 2}
+plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "jd-hubao": 3}
 keys = sorted(groups, key=lambda k: (plans.get(k[0], 9), k[1], order.get(k[2], 9)))
 print()
 print("| plan | program | members | runs | median wall s | min–max wall s | median CPU s | peak RSS MiB | members/s |")
@@ -251,6 +267,12 @@ if jd:
     print("京东互保 / 相互保 (mutual, median wall): " + ", ".join(f"{n:,}: {r:.2f}×" for n, r in jd))
 qs = [(n, [med[("qingsong", n, "mutual")][i] / med[("xianghubao", n, "mutual")][i] for i in range(3)])
       for (p, n, prog) in keys if p == "qingsong" and prog == "mutual" and ("xianghubao", n, "mutual") in med]
+df = [(n, [med[("xianghubao-diff", n, "mutual")][i] / med[("xianghubao", n, "mutual")][i] for i in range(3)])
+      for (p, n, prog) in keys if p == "xianghubao-diff" and ("xianghubao", n, "mutual") in med]
+if df:
+    print()
+    print("diff of 相互保 and a fee-and-cap change / one run of 相互保 (medians): " + "; ".join(
+        f"{n:,}: wall {r[0]:.2f}×, CPU {r[1]:.2f}×, RSS {r[2]:.2f}×" for n, r in df))
 if qs:
     print()
     print("轻松互助 with payments / 相互保 (mutual, medians): " + "; ".join(

@@ -306,6 +306,7 @@ fn completions_name_every_command_for_every_shell() {
             "explain",
             "test",
             "fmt",
+            "diff",
             "completions",
             "man",
         ] {
