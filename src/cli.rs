@@ -72,6 +72,9 @@ pub enum Command {
         /// human: a tree; json: the same steps as data
         #[arg(long, value_enum, default_value = "human")]
         format: ExplainFormat,
+        /// An old version of the plan: explain both, side by side, marking the steps that differ
+        #[arg(long, value_name = "OLD_PLAN")]
+        diff: Option<PathBuf>,
     },
     /// Run the examples written in plans and report what they covered
     Test {

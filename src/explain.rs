@@ -19,6 +19,7 @@ use crate::terminal_text::escape;
 use crate::words::count;
 use chrono::NaiveDate;
 mod account;
+pub mod compared;
 mod eligibility;
 
 use owo_colors::OwoColorize;

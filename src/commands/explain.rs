@@ -1,7 +1,7 @@
 //! `mutual explain`: one claim's decision, or one member's charge in one
 //! period, step by step, citing the plan.
 
-use super::data::{Timings, read_data};
+use super::data::{Data, Timings, read_data};
 use super::{EXIT_INVALID, load_checked_with_sources, shown_path};
 use crate::cli::{DataArgs, ExplainFormat};
 use crate::engine::Ledger;
@@ -43,13 +43,39 @@ pub fn explain(
         return ExitCode::from(EXIT_INVALID);
     };
     let mut timings = Timings::new(data.timings);
-    let member = match subject {
-        Subject::Member(id, _) => Some(id.as_str()),
-        Subject::Claim(_) => None,
-    };
-    let Some((mut members, claims, payments)) = read_data(&plan, data, member) else {
+    let Some(mut read) = read_data(&plan, data, subject.member()) else {
         return ExitCode::from(EXIT_INVALID);
     };
+    timings.step("read");
+    let explanation = match explanation(&plan, &sources, &mut read, data, subject) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    timings.step("explain");
+    timings.print();
+    print(&explanation, format);
+    ExitCode::SUCCESS
+}
+
+impl Subject {
+    /// The member explained, if a member is.
+    pub fn member(&self) -> Option<&str> {
+        match self {
+            Subject::Member(id, _) => Some(id.as_str()),
+            Subject::Claim(_) => None,
+        }
+    }
+}
+
+/// The explanation of `subject` by `plan` over the data `read`; an error
+/// printed, and the exit code, where there is none.
+pub fn explanation(
+    plan: &Plan,
+    sources: &Sources,
+    (members, claims, payments): &mut Data,
+    data: &DataArgs,
+    subject: &Subject,
+) -> Result<Explanation, ExitCode> {
     let about = match subject {
         Subject::Member(id, _) => Some(id.as_str()),
         Subject::Claim(id) => (claims.all().iter())
@@ -57,30 +83,26 @@ pub fn explain(
             .map(|c| c.member_id.as_str()),
     };
     if let Some(id) = about {
-        keep_attributes(&plan, &data.members, &mut members, id);
+        keep_attributes(plan, &data.members, members, id);
     }
-    timings.step("read");
-    let tracked = match member {
+    let tracked = match subject.member() {
         Some(id) => match members.find(id) {
             Some(i) => Some(i),
-            None => return no_member(data, id),
+            None => return Err(no_member(data, id)),
         },
         None => None,
     };
-    let ledger = match crate::explain::run_for_explain(
-        &plan, &members, &claims, &payments, data.until, tracked,
-    ) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
+    let ledger =
+        crate::explain::run_for_explain(plan, members, claims, payments, data.until, tracked)
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(EXIT_INVALID)
+            })?;
     let run = Run {
-        plan: &plan,
-        sources: &sources,
-        members: &members,
-        claims: &claims,
+        plan,
+        sources,
+        members,
+        claims,
         ledger: &ledger,
         data,
     };
@@ -88,13 +110,7 @@ pub fn explain(
         Subject::Claim(id) => explain_claim(&run, id),
         Subject::Member(id, period) => explain_member(&run, id, *period),
     };
-    let Ok(explanation) = explanation else {
-        return ExitCode::from(EXIT_INVALID);
-    };
-    timings.step("explain");
-    timings.print();
-    print(&explanation, format);
-    ExitCode::SUCCESS
+    explanation.map_err(|()| ExitCode::from(EXIT_INVALID))
 }
 
 /// Reads again the attributes the requirement names for member `id`, where

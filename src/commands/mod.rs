@@ -14,6 +14,7 @@ pub mod completions;
 pub mod data;
 pub mod diff;
 pub mod explain;
+pub mod explain_diff;
 pub mod fmt;
 pub mod man;
 pub mod run;
@@ -64,13 +65,17 @@ pub fn run(cli: Cli) -> ExitCode {
             member,
             period,
             format,
+            diff,
         } => {
             let subject = match (claim, member) {
                 (Some(id), _) => explain::Subject::Claim(id),
                 (None, Some(id)) => explain::Subject::Member(id, period),
                 (None, None) => return ExitCode::from(EXIT_USAGE),
             };
-            explain::explain(&plan, &data, &subject, format)
+            match diff {
+                Some(old) => explain_diff::explain_diff(&old, &plan, &data, &subject, format),
+                None => explain::explain(&plan, &data, &subject, format),
+            }
         }
         Command::Diff {
             old,

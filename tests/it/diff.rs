@@ -421,3 +421,63 @@ fn two_days_of_a_dated_plan_compare_the_rules_in_force_on_each() {
         "NEW or --as-of/--vs is needed"
     );
 }
+
+#[test]
+fn explain_diff_marks_the_step_that_changed_a_claim() {
+    let dir = crate::plan_folder();
+    let (old, new) = (dir.path().join("old.plan"), dir.path().join("new.plan"));
+    std::fs::write(&old, variant(10, 10, 90)).expect("write");
+    std::fs::write(&new, variant(10, 10, 60)).expect("write");
+    // c000000008: diagnosed on day 74 of the membership, in a 90-day waiting period but not a 60-day one.
+    let explain = |format: &str| {
+        mutual()
+            .arg("explain")
+            .arg(&new)
+            .arg("--diff")
+            .arg(&old)
+            .args(["--members", MEMBERS, "--claims", CLAIMS, "--until", UNTIL])
+            .args(["--claim", "c000000008", "--format", format])
+            .output()
+            .expect("runs")
+    };
+    let human = explain("human");
+    assert_eq!(
+        human.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&human.stderr)
+    );
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("old (") && text.contains("denied: in_waiting_period"),
+        "{text}"
+    );
+    assert!(text.contains("approved: covered, pays 300000.00"), "{text}");
+    assert!(
+        text.contains(
+            "≠  old ✗ diagnosed 2018-12-30, before the 90-day waiting period ends on 2019-01-15"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("new.plan:21  waiting 60 days, except accident"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&explain("json").stdout).expect("JSON");
+    let pairs = json["pairs"].as_array().expect("pairs");
+    let differing: Vec<&str> = pairs
+        .iter()
+        .filter(|p| p["differs"] == true)
+        .map(|p| {
+            let side = if p["new"].is_null() { "old" } else { "new" };
+            let k = p[side].as_u64().expect("an index") as usize;
+            json[side]["steps"][k]["step"].as_str().expect("a step")
+        })
+        .collect();
+    assert_eq!(differing.first(), Some(&"waiting_period"), "{differing:?}");
+    let same = pairs.iter().filter(|p| p["differs"] == false).count();
+    assert!(
+        same >= 5,
+        "the steps before the waiting period are the same"
+    );
+}
