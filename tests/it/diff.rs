@@ -481,3 +481,58 @@ fn explain_diff_marks_the_step_that_changed_a_claim() {
         "the steps before the waiting period are the same"
     );
 }
+
+#[test]
+fn a_prepaid_plan_diffed_with_a_higher_minimum_reads_the_payments() {
+    let dir = crate::plan_folder();
+    let plan = std::fs::read_to_string("plans/qingsong.plan").expect("the seed plan");
+    let stricter = plan.replace("minimum balance 1 CNY", "minimum balance 2 CNY");
+    assert_ne!(
+        plan, stricter,
+        "the minimum is written `minimum balance 1 CNY`"
+    );
+    let rules = |p: &str| p.split("\nexample ").next().expect("rules").to_string() + "\n";
+    let (old, new) = (dir.path().join("old.plan"), dir.path().join("new.plan"));
+    std::fs::write(&old, rules(&plan)).expect("write");
+    std::fs::write(&new, rules(&stricter)).expect("write");
+    let s = "plans/samples/qingsong";
+    let done = mutual()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args([
+            "--members",
+            &format!("{s}/members.csv"),
+            "--claims",
+            &format!("{s}/claims.csv"),
+        ])
+        .args([
+            "--payments",
+            &format!("{s}/payments.csv"),
+            "--until",
+            "2016-12-31",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path().join("diff"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let members = rows(&dir.path().join("diff/members.csv"));
+    assert!(
+        members
+            .iter()
+            .any(|m| m["status_old"] == "active" && m["status_new"] == "paused"),
+        "a higher minimum pauses more members"
+    );
+    let decisions = rows(&dir.path().join("diff/decisions.csv"));
+    let v: serde_json::Value = serde_json::from_slice(&done.stdout).expect("JSON");
+    assert_eq!(v["claims_changed"], decisions.len());
+    assert_eq!(v["members_changed"], members.len());
+}
