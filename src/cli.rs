@@ -72,6 +72,12 @@ pub enum Command {
         /// human: a tree; json: the same steps as data
         #[arg(long, value_enum, default_value = "human")]
         format: ExplainFormat,
+        /// audit: every step with its rule (the default for --claim); member: a letter for the member (the default for --member)
+        #[arg(long, value_enum)]
+        view: Option<ExplainView>,
+        /// The language of the member view (default: from LANG, else en)
+        #[arg(long, value_enum)]
+        lang: Option<crate::i18n::Lang>,
         /// An old version of the plan: explain both, side by side, marking the steps that differ
         #[arg(long, value_name = "OLD_PLAN")]
         diff: Option<PathBuf>,
@@ -138,6 +144,15 @@ pub enum Command {
 pub enum ExplainFormat {
     Human,
     Json,
+}
+
+/// Who an explanation is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainView {
+    /// Every step, each citing its rule: for staff and CI.
+    Audit,
+    /// A short letter: what the member paid or was paid, and why.
+    Member,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

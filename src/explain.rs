@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 mod account;
 pub mod compared;
 mod eligibility;
+pub mod letter;
 
 use owo_colors::OwoColorize;
 use serde::Serialize;
@@ -302,6 +303,7 @@ impl ClaimSteps<'_> {
             let held = members.meets_requirements[i];
             let text = crate::summary::requirement_text(&req.value);
             let values = eligibility::compared(&req.value, members, i);
+            let values_shown = values.clone();
             self.b.step(
                 "requirement",
                 pass(held),
@@ -314,7 +316,11 @@ impl ClaimSteps<'_> {
                     ),
                 },
                 Some(req.span),
-                &[("held", serde_json::Value::Bool(held))],
+                &[
+                    ("held", serde_json::Value::Bool(held)),
+                    ("requirement", s(&text)),
+                    ("member_values", s(values_shown.unwrap_or_default())),
+                ],
             );
             if !held {
                 self.why_not.push(format!(
@@ -519,6 +525,10 @@ impl ClaimSteps<'_> {
                 ("waiting_days", n(ben.waiting_days.value)),
                 ("waiting_ends", s(ends)),
                 ("exempt", serde_json::Value::Bool(f.waiting_exempt)),
+                (
+                    "accidents_exempt",
+                    serde_json::Value::Bool(ben.exempt.contains(&crate::plan::Cause::Accident)),
+                ),
             ],
         );
         if r == Reason::InWaitingPeriod {
@@ -807,6 +817,18 @@ fn calendar_cap_step(
 }
 
 /// Why a membership ended on `ended`, and the rule.
+/// The cause a membership ended for, as a code in data.
+fn end_cause_code(cause: EndCause) -> &'static str {
+    match cause {
+        EndCause::None => "none",
+        EndCause::AgeLimit => "age_limit",
+        EndCause::TermNotRenewed => "term_not_renewed",
+        EndCause::Payout => "payout",
+        EndCause::WaitingRefund => "waiting_refund",
+        EndCause::Closed => "closed",
+    }
+}
+
 fn end_reason(
     plan: &Plan,
     ledger: &Ledger,
@@ -1054,16 +1076,23 @@ impl ChargeSteps<'_> {
         // Is the member sharing?
         let active = ledger.membership.active(members, i, e);
         if !active {
-            let why = if !ledger.membership.eligible[i] {
-                eligibility::why_ineligible(plan, members, i)
+            let (code, day, why) = if !ledger.membership.eligible[i] {
+                let why = eligibility::why_ineligible(plan, members, i);
+                ("ineligible", members.join[i], why)
             } else if members.join[i] > e {
-                format!("joined on {}, after the closing day", members.join[i])
+                let why = format!("joined on {}, after the closing day", members.join[i]);
+                ("joined_after", members.join[i], why)
             } else if members.left[i] <= e {
-                format!("left on {}, on or before the closing day", members.left[i])
+                let why = format!("left on {}, on or before the closing day", members.left[i]);
+                ("left", members.left[i], why)
             } else {
                 let ended = ledger.membership.end[i];
                 let (why, _) = end_reason(plan, ledger, claims, i, ended);
-                format!("the membership ended on {ended} ({why})")
+                (
+                    "ended",
+                    ended,
+                    format!("the membership ended on {ended} ({why})"),
+                )
             };
             self.b.step(
                 "sharing_member",
@@ -1074,7 +1103,17 @@ impl ChargeSteps<'_> {
                     if f.members == 1 { "shares" } else { "share" }
                 ),
                 None,
-                &[("members", n(f.members))],
+                &[
+                    ("members", n(f.members)),
+                    ("not_sharing", s(code)),
+                    ("since", s(day)),
+                    ("why", s(&why)),
+                    (
+                        "end_cause",
+                        s(end_cause_code(ledger.membership.end_cause[i])),
+                    ),
+                    ("refunded", s(ledger.refunded(i))),
+                ],
             );
             return false;
         }
@@ -1231,7 +1270,12 @@ impl ChargeSteps<'_> {
                 if bound { Outcome::Fail } else { Outcome::Pass },
                 text,
                 rule,
-                &[("cap", s(limit)), ("binds", serde_json::Value::Bool(bound))],
+                &[
+                    ("cap", s(limit)),
+                    ("binds", serde_json::Value::Bool(bound)),
+                    ("kind", s(kind.code())),
+                    ("share_before_cap", s(share.share.cny(6))),
+                ],
             );
             if bound {
                 self.why_not.push(format!(

@@ -24,6 +24,7 @@ pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod fmt;
+pub mod i18n;
 pub mod include;
 pub mod input;
 pub mod invariants;

@@ -3,7 +3,7 @@
 
 use super::data::{Data, Timings, read_data};
 use super::{EXIT_INVALID, load_checked_with_sources, shown_path};
-use crate::cli::{DataArgs, ExplainFormat};
+use crate::cli::{DataArgs, ExplainFormat, ExplainView};
 use crate::engine::Ledger;
 use crate::explain::Explanation;
 use crate::input::{Claims, Members};
@@ -22,6 +22,34 @@ pub enum Subject {
     Member(String, Option<NaiveDate>),
 }
 
+/// How an explanation is shown: as data, or as text for staff or for the member.
+pub struct Shown {
+    pub format: ExplainFormat,
+    pub view: ExplainView,
+    pub lang: crate::i18n::Lang,
+}
+
+impl Shown {
+    /// The view asked for, or the default: a letter for a member's charge,
+    /// the audit steps for a claim; the language asked for, or the environment's.
+    pub fn new(
+        subject: &Subject,
+        format: ExplainFormat,
+        view: Option<ExplainView>,
+        lang: Option<crate::i18n::Lang>,
+    ) -> Shown {
+        let view = view.unwrap_or(match subject {
+            Subject::Member(..) => ExplainView::Member,
+            Subject::Claim(_) => ExplainView::Audit,
+        });
+        Shown {
+            format,
+            view,
+            lang: lang.unwrap_or_else(crate::i18n::Lang::from_env),
+        }
+    }
+}
+
 /// Everything an explanation is made from.
 struct Run<'a> {
     plan: &'a Plan,
@@ -33,12 +61,7 @@ struct Run<'a> {
 }
 
 /// Explains `subject` and prints the explanation on stdout.
-pub fn explain(
-    plan_path: &Path,
-    data: &DataArgs,
-    subject: &Subject,
-    format: ExplainFormat,
-) -> ExitCode {
+pub fn explain(plan_path: &Path, data: &DataArgs, subject: &Subject, shown: Shown) -> ExitCode {
     let Some((plan, sources)) = load_checked_with_sources(plan_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
@@ -53,7 +76,7 @@ pub fn explain(
     };
     timings.step("explain");
     timings.print();
-    print(&explanation, format);
+    print(&explanation, &plan, &shown);
     ExitCode::SUCCESS
 }
 
@@ -205,8 +228,11 @@ fn no_period(ledger: &Ledger, day: Option<NaiveDate>) {
     }
 }
 
-fn print(explanation: &Explanation, format: ExplainFormat) {
-    let text = match format {
+fn print(explanation: &Explanation, plan: &Plan, shown: &Shown) {
+    let text = match shown.format {
+        ExplainFormat::Human if shown.view == ExplainView::Member => {
+            crate::explain::letter::member_view(explanation, plan, shown.lang)
+        }
         ExplainFormat::Human => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

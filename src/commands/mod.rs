@@ -65,6 +65,8 @@ pub fn run(cli: Cli) -> ExitCode {
             member,
             period,
             format,
+            view,
+            lang,
             diff,
         } => {
             let subject = match (claim, member) {
@@ -74,7 +76,10 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             match diff {
                 Some(old) => explain_diff::explain_diff(&old, &plan, &data, &subject, format),
-                None => explain::explain(&plan, &data, &subject, format),
+                None => {
+                    let shown = explain::Shown::new(&subject, format, view, lang);
+                    explain::explain(&plan, &data, &subject, shown)
+                }
             }
         }
         Command::Diff {

@@ -111,6 +111,18 @@ pub enum CapKind {
     PerCalendarYear,
 }
 
+impl CapKind {
+    /// The cap's name in data: `per_case`, `per_charge`, `per_year`, `per_calendar_year`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CapKind::PerCase => "per_case",
+            CapKind::PerCharge => "per_charge",
+            CapKind::PerYear => "per_year",
+            CapKind::PerCalendarYear => "per_calendar_year",
+        }
+    }
+}
+
 impl CapsBound {
     /// Either cap bound.
     pub fn or(self, other: CapsBound) -> CapsBound {

@@ -100,7 +100,12 @@ pub(super) fn paused_on_closing_day(
             if members == 1 { "" } else { "s" }
         ),
         span,
-        &[("paused_since", s(pause.from)), ("members", n(members))],
+        &[
+            ("paused_since", s(pause.from)),
+            ("members", n(members)),
+            ("not_sharing", s("paused")),
+            ("since", s(pause.from)),
+        ],
     );
     true
 }

@@ -272,6 +272,7 @@ fn explain(dir: &std::path::Path, what: &[&str]) -> String {
         .arg(crate::root().join("plans/qingsong.plan"))
         .args(["--members", "members.csv", "--claims", "claims.csv"])
         .args(["--payments", "payments.csv", "--until", "2017-02-14"])
+        .args(["--view", "audit"])
         .args(what)
         .output()
         .expect("runs");

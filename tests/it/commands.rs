@@ -463,7 +463,7 @@ fn explaining_an_ineligible_member_shows_the_value_and_the_requirement() {
             "--until",
             UNTIL,
         ])
-        .args(["--member", "m000000012"])
+        .args(["--member", "m000000012", "--view", "audit"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

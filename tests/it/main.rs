@@ -16,6 +16,7 @@ mod diff;
 mod examples;
 mod fmt;
 mod input_errors;
+mod member_view;
 mod mutations;
 mod over_time;
 mod properties;
