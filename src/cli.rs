@@ -127,6 +127,22 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Draw a plan year as one self-contained HTML page (report.html)
+    Report {
+        /// The plan file
+        plan: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Folder for report.html
+        #[arg(long)]
+        out: PathBuf,
+        /// The language of the page (default: from LANG, else en)
+        #[arg(long, value_enum)]
+        lang: Option<crate::i18n::Lang>,
+        /// An old version of the plan: draw the charge per member and what the operator bore, old against new
+        #[arg(long, value_name = "OLD_PLAN")]
+        diff: Option<PathBuf>,
+    },
     /// Print a shell completion script (e.g. `mutual completions bash > /etc/bash_completion.d/mutual`)
     Completions {
         /// The shell

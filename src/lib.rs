@@ -35,6 +35,7 @@ pub mod period;
 pub mod plan;
 pub mod progress;
 pub mod read;
+pub mod report;
 pub mod source;
 pub mod summary;
 pub mod syntax;

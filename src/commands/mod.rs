@@ -17,6 +17,7 @@ pub mod explain;
 pub mod explain_diff;
 pub mod fmt;
 pub mod man;
+pub mod report;
 pub mod run;
 pub mod test;
 
@@ -27,8 +28,10 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the subcommand the command line names.
 pub fn run(cli: Cli) -> ExitCode {
-    if let Command::Run { data, .. } | Command::Explain { data, .. } | Command::Diff { data, .. } =
-        &cli.command
+    if let Command::Run { data, .. }
+    | Command::Explain { data, .. }
+    | Command::Diff { data, .. }
+    | Command::Report { data, .. } = &cli.command
         && let Err(code) = data::one_stdin(data)
     {
         return code;
@@ -99,6 +102,19 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             diff::diff(&plans, &data, &out, format, quiet)
         }
+        Command::Report {
+            plan,
+            data,
+            out,
+            lang,
+            diff,
+        } => report::report(
+            &plan,
+            diff.as_deref(),
+            &data,
+            &out,
+            lang.unwrap_or_else(crate::i18n::Lang::from_env),
+        ),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { command } => man::man(command.as_deref()),
     }

@@ -90,7 +90,7 @@ pub struct Diff {
 /// Compares the runs `old` and `new` of two plans over the same `members`
 /// and `claims`.
 pub fn compare(members: &Members, claims: &Claims, old: &Ledger, new: &Ledger) -> Diff {
-    let periods = periods(old, new);
+    let periods = compare_periods(old, new);
     let members_rows = member_rows(members, old, new);
     let decisions = decision_rows(claims, old, new);
     let summary = DiffSummary::new(members, old, new, &members_rows, &decisions);
@@ -113,7 +113,7 @@ fn side(f: &PeriodFigures) -> PeriodSide {
 
 /// Every period of either run, by start then end: the two runs' periods
 /// merged, matched where both have the same days.
-fn periods(old: &Ledger, new: &Ledger) -> Vec<PeriodRow> {
+pub fn compare_periods(old: &Ledger, new: &Ledger) -> Vec<PeriodRow> {
     let key = |f: &PeriodFigures| (f.period.start, f.period.end);
     let (mut a, mut b) = (old.periods.iter().peekable(), new.periods.iter().peekable());
     let mut out = Vec::with_capacity(old.periods.len().max(new.periods.len()));

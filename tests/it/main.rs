@@ -20,6 +20,7 @@ mod member_view;
 mod mutations;
 mod over_time;
 mod properties;
+mod report;
 mod robustness;
 mod run;
 mod scenarios;
