@@ -15,10 +15,10 @@ pub type Data = (
     crate::input::Payments,
 );
 
-/// Standard input can be read once: at most one input may be `-`.
-pub fn one_stdin(data: &DataArgs) -> Result<(), ExitCode> {
+/// How many of the data files are read from standard input (`-`).
+pub fn from_stdin(data: &DataArgs) -> usize {
     let stdin = Path::new(crate::input::STDIN);
-    let from_stdin = [
+    [
         Some(&data.members),
         Some(&data.claims),
         data.payments.as_ref(),
@@ -26,8 +26,12 @@ pub fn one_stdin(data: &DataArgs) -> Result<(), ExitCode> {
     .into_iter()
     .flatten()
     .filter(|p| *p == stdin)
-    .count();
-    if from_stdin > 1 {
+    .count()
+}
+
+/// Standard input can be read once: at most one input may be `-`.
+pub fn one_stdin(data: &DataArgs) -> Result<(), ExitCode> {
+    if from_stdin(data) > 1 {
         eprintln!(
             "error: only one of --members, --claims and --payments can be `-`: standard input can be read only once"
         );

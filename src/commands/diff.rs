@@ -124,16 +124,7 @@ fn read_both(
 ) -> Result<(Data, Option<Data>), ExitCode> {
     let invalid = || ExitCode::from(EXIT_INVALID);
     let twice = old.requirements() != new.requirements();
-    let stdin = Path::new(crate::input::STDIN);
-    let from_stdin = [
-        Some(&data.members),
-        Some(&data.claims),
-        data.payments.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|p| p == stdin);
-    if twice && from_stdin {
+    if twice && super::data::from_stdin(data) > 0 {
         eprintln!(
             "error: the two plans read the members with different requirements, so the data files are read twice: give them as files, not `-`"
         );

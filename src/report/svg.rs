@@ -92,6 +92,16 @@ fn y_of(v: f64, max: f64) -> f64 {
     TOP + inner * (1.0 - if max > 0.0 { v / max } else { 0.0 })
 }
 
+/// The x labels and the legend, and the end of the drawing.
+fn close(out: &mut String, labels: &[String], series: &[(String, Vec<f64>)]) {
+    x_labels(out, labels);
+    legend(
+        out,
+        &series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+    );
+    out.push_str("</svg>");
+}
+
 /// Lines over `labels`, one per named series.
 pub fn lines(title: &str, labels: &[String], series: &[(String, Vec<f64>)], money: bool) -> String {
     let max = series
@@ -114,12 +124,7 @@ pub fn lines(title: &str, labels: &[String], series: &[(String, Vec<f64>)], mone
             points.join(" ")
         );
     }
-    x_labels(&mut out, labels);
-    legend(
-        &mut out,
-        &series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
-    );
-    out.push_str("</svg>");
+    close(&mut out, labels, series);
     out
 }
 
@@ -158,12 +163,7 @@ pub fn stacked(
             base += v;
         }
     }
-    x_labels(&mut out, labels);
-    legend(
-        &mut out,
-        &series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
-    );
-    out.push_str("</svg>");
+    close(&mut out, labels, series);
     out
 }
 

@@ -32,18 +32,7 @@ fn run_sample(out: &Path, extra: &[&str]) -> std::process::Output {
 
 /// The rows of a CSV file as maps from column to value.
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).expect("a CSV file");
-    let headers = r.headers().expect("a header").clone();
-    r.records()
-        .map(|row| {
-            let row = row.expect("a row");
-            headers
-                .iter()
-                .zip(row.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    crate::csv_rows(path)
 }
 
 /// Σ of a money column, in fen.

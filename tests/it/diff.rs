@@ -12,6 +12,8 @@ const XHB: &str = "plans/xianghubao.plan";
 const MEMBERS: &str = "plans/samples/xianghubao/members.csv";
 const CLAIMS: &str = "plans/samples/xianghubao/claims.csv";
 const UNTIL: &str = "2019-10-15";
+/// The sample's members and claims, up to `UNTIL`.
+const DATA: [&str; 6] = ["--members", MEMBERS, "--claims", CLAIMS, "--until", UNTIL];
 
 fn mutual() -> Command {
     Command::cargo_bin("mutual").expect("the mutual binary is built")
@@ -20,18 +22,7 @@ fn mutual() -> Command {
 type Row = BTreeMap<String, String>;
 
 fn rows(path: &Path) -> Vec<Row> {
-    let mut r = csv::Reader::from_path(path).expect("a CSV file");
-    let headers = r.headers().expect("a header").clone();
-    r.records()
-        .map(|row| {
-            let row = row.expect("a row");
-            headers
-                .iter()
-                .zip(row.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    crate::csv_rows(path)
 }
 
 fn fen(s: &str) -> i64 {
@@ -86,15 +77,8 @@ fn diff(dir: &Path, old: &Path, new: &Path) -> std::process::Output {
         .arg("diff")
         .arg(old)
         .arg(new)
-        .args([
-            "--members",
-            MEMBERS,
-            "--claims",
-            CLAIMS,
-            "--until",
-            UNTIL,
-            "--out",
-        ])
+        .args(DATA)
+        .arg("--out")
         .arg(dir.join("diff"))
         .output()
         .expect("runs")
@@ -383,15 +367,8 @@ fn two_days_of_a_dated_plan_compare_the_rules_in_force_on_each() {
     );
     let same_day = mutual()
         .args(["diff", XHB, "--as-of", "2018-11-26", "--vs", "2018-11-27"])
-        .args([
-            "--members",
-            MEMBERS,
-            "--claims",
-            CLAIMS,
-            "--until",
-            UNTIL,
-            "--out",
-        ])
+        .args(DATA)
+        .arg("--out")
         .arg(dir.path().join("x"))
         .output()
         .expect("runs");

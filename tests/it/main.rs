@@ -30,6 +30,22 @@ mod untrusted_plans;
 
 use std::path::{Path, PathBuf};
 
+/// The rows of a CSV file as maps from column to value.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).expect("a CSV file");
+    let headers = r.headers().expect("a header").clone();
+    r.records()
+        .map(|row| {
+            let row = row.expect("a row");
+            headers
+                .iter()
+                .zip(row.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
 /// The crate root: the current directory when cargo runs the tests.
 pub fn root() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
