@@ -21,6 +21,10 @@
 #   DIFF       1 to time `mutual diff` of 相互保 against the same plan with an
 #              8% fee and a 0.15 cap per case, interleaved with the runs of
 #              相互保 (default 1)
+#   EXPLAIN    1 to time `mutual explain` of one member and one claim of each
+#              seed plan (相互保, 京东互保, 轻松互助 with payments) at each of
+#              $SIZES, interleaved, against explaining a 相互保 member
+#              (default 1)
 #   QS         1 to time a 轻松互助 year with payments (plans/qingsong.plan,
 #              --until 2016-12-31) at each of $SIZES, its runs interleaved
 #              with 相互保's (default 1)
@@ -46,6 +50,7 @@ BASELINE=${BASELINE:-1}
 DUCKDB=${DUCKDB:-1}
 QS=${QS:-1}
 DIFF=${DIFF:-1}
+EXPLAIN=${EXPLAIN:-1}
 
 XH_UNTIL=2019-10-15
 JD_UNTIL=2019-11-12
@@ -224,6 +229,39 @@ for n in $JD_SIZES; do
     run_set jd-hubao "$n" "$JD_UNTIL"
 done
 
+# explain_set N: one member and one claim of each seed plan explained, each
+# job timed in turn, RUNS times.
+explain_set() {
+    local n=$1 xh jd qs
+    xh=$(generate xianghubao "$n" "$XH_UNTIL")
+    jd=$(generate jd-hubao "$n" "$JD_UNTIL")
+    qs=$(generate qingsong "$n" "$QS_UNTIL")
+    local claim_of
+    claim_of() { sed -n 2p "$1/claims.csv" | cut -d, -f1; }
+    echo "== explain, $n members" >&2
+    for run in $(seq 1 "$RUNS"); do
+        timed explain-xianghubao-member mutual "$n" "$run" "$MUTUAL" explain plans/xianghubao.plan \
+            --members "$xh/members.csv" --claims "$xh/claims.csv" --until "$XH_UNTIL" --member m000000002
+        timed explain-xianghubao-claim mutual "$n" "$run" "$MUTUAL" explain plans/xianghubao.plan \
+            --members "$xh/members.csv" --claims "$xh/claims.csv" --until "$XH_UNTIL" --claim "$(claim_of "$xh")"
+        timed explain-jd-hubao-member mutual "$n" "$run" "$MUTUAL" explain plans/jd-hubao.plan \
+            --members "$jd/members.csv" --claims "$jd/claims.csv" --until "$JD_UNTIL" --member m000000002
+        timed explain-jd-hubao-claim mutual "$n" "$run" "$MUTUAL" explain plans/jd-hubao.plan \
+            --members "$jd/members.csv" --claims "$jd/claims.csv" --until "$JD_UNTIL" --claim "$(claim_of "$jd")"
+        timed explain-qingsong-member mutual "$n" "$run" "$MUTUAL" explain plans/qingsong.plan \
+            --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
+            --until "$QS_UNTIL" --member m000000002
+        timed explain-qingsong-claim mutual "$n" "$run" "$MUTUAL" explain plans/qingsong.plan \
+            --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
+            --until "$QS_UNTIL" --claim "$(claim_of "$qs")"
+    done
+}
+if [[ $EXPLAIN == 1 ]]; then
+    for n in $SIZES; do
+        explain_set "$n"
+    done
+fi
+
 python3 - "$RAW" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
@@ -231,7 +269,9 @@ groups = {}
 for r in rows:
     groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
 order = {"mutual": 0, "baseline": 1, "duckdb": 2}
-plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "jd-hubao": 3}
+plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "jd-hubao": 3,
+         "explain-xianghubao-member": 4, "explain-xianghubao-claim": 5, "explain-jd-hubao-member": 6,
+         "explain-jd-hubao-claim": 7, "explain-qingsong-member": 8, "explain-qingsong-claim": 9}
 keys = sorted(groups, key=lambda k: (plans.get(k[0], 9), k[1], order.get(k[2], 9)))
 print()
 print("| plan | program | members | runs | median wall s | min–max wall s | median CPU s | peak RSS MiB | members/s |")
@@ -273,6 +313,12 @@ if df:
     print()
     print("diff of 相互保 and a fee-and-cap change / one run of 相互保 (medians): " + "; ".join(
         f"{n:,}: wall {r[0]:.2f}×, CPU {r[1]:.2f}×, RSS {r[2]:.2f}×" for n, r in df))
+ex = [(p, n, med[(p, n, "mutual")][0] / med[("explain-xianghubao-member", n, "mutual")][0])
+      for (p, n, prog) in keys if p.startswith("explain-") and ("explain-xianghubao-member", n, "mutual") in med]
+if ex:
+    print()
+    print("explain / explaining a 相互保 member (median wall): " + "; ".join(
+        f"{p[len('explain-'):]} {n:,}: {r:.2f}×" for p, n, r in ex))
 if qs:
     print()
     print("轻松互助 with payments / 相互保 (mutual, medians): " + "; ".join(

@@ -5,7 +5,7 @@
 letter-greeting = Dear member { $member },
 letter-closing = This letter was written from the rules of { $plan }. Please quote the period or the claim if you write to us about it.
 letter-rules = Where to read the rules: { $rules }.
-letter-rule = { $file } line { $line } ({ $text })
+letter-rule = { $file }:{ $line } ({ $text })
 letter-rules-separator = {"; "}
 
 ## A charge

@@ -4,7 +4,7 @@
 letter-greeting = 尊敬的会员 { $member }：
 letter-closing = 本说明依据《{ $plan }》的规则写成。如对此有疑问，来信时请注明期次或理赔申请编号。
 letter-rules = 规则出处：{ $rules }。
-letter-rule = { $file } 第 { $line } 行（{ $text }）
+letter-rule = { $file }:{ $line }（{ $text }）
 letter-rules-separator = ；
 
 ## 分摊
