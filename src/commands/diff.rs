@@ -43,6 +43,7 @@ pub fn diff(
         return ExitCode::from(EXIT_INVALID);
     }
     let progress = crate::progress::Progress::new(quiet);
+    let mut timings = super::data::Timings::new(data.timings);
     let (old_data, new_data) = match read_both(&old, &new, data, &progress) {
         Ok(both) => both,
         Err(code) => {
@@ -50,6 +51,7 @@ pub fn diff(
             return code;
         }
     };
+    timings.step("read");
     progress.stage("running both plans", 0, "");
     let new_data = new_data.as_ref().unwrap_or(&old_data);
     let (a, b) = rayon::join(
@@ -68,10 +70,13 @@ pub fn diff(
     let mut d = crate::diff::compare(members, claims, &old_ledger, &new_ledger);
     d.summary.old_plan = old_name;
     d.summary.new_plan = new_name;
+    timings.step("compute");
     if let Err(e) = crate::output::diff::write_diff(out, &d, members, claims) {
         eprintln!("error: {e}");
         return ExitCode::from(EXIT_INVALID);
     }
+    timings.step("write");
+    timings.print();
     if !quiet {
         let text = match format {
             RunFormat::Json => d.summary.json(),
