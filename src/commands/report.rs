@@ -18,23 +18,9 @@ pub fn report(
     out: &Path,
     lang: crate::i18n::Lang,
 ) -> ExitCode {
-    let Some(plan) = load_checked(plan_path) else {
+    let Some((plan, old)) = load_both(plan_path, old_path) else {
         return ExitCode::from(EXIT_INVALID);
     };
-    let old = match old_path.map(load_checked) {
-        Some(None) => return ExitCode::from(EXIT_INVALID),
-        Some(Some(p)) => Some(p),
-        None => None,
-    };
-    if old
-        .as_ref()
-        .is_some_and(|o| o.requirements() != plan.requirements())
-    {
-        eprintln!(
-            "error: the two plans have different joining requirements; compare them with `mutual diff`"
-        );
-        return ExitCode::from(EXIT_INVALID);
-    }
     let mut inputs = vec![plan_path, data.members.as_path(), data.claims.as_path()];
     inputs.extend(old_path);
     inputs.extend(data.payments.as_deref());
@@ -91,10 +77,30 @@ pub fn report(
         eprintln!("error: {e}");
         return ExitCode::from(EXIT_INVALID);
     }
-    println_quiet(&format!("wrote {}\n", shown_path(&out.join("report.html"))));
+    let wrote = format!("wrote {}\n", shown_path(&out.join("report.html")));
+    let _ = std::io::stdout().lock().write_all(wrote.as_bytes());
     ExitCode::SUCCESS
 }
 
-fn println_quiet(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+/// The plan and the old plan (if any), checked; `None` after printing why
+/// either cannot be drawn.
+fn load_both(
+    plan_path: &Path,
+    old_path: Option<&Path>,
+) -> Option<(crate::plan::Plan, Option<crate::plan::Plan>)> {
+    let plan = load_checked(plan_path)?;
+    let old = match old_path {
+        Some(p) => Some(load_checked(p)?),
+        None => None,
+    };
+    if old
+        .as_ref()
+        .is_some_and(|o| o.requirements() != plan.requirements())
+    {
+        eprintln!(
+            "error: the two plans have different joining requirements; compare them with `mutual diff`"
+        );
+        return None;
+    }
+    Some((plan, old))
 }

@@ -470,16 +470,11 @@ fn bands_chart(out: &mut String, t: &dyn Fn(&str) -> String, year: &Year, claims
     out.push_str("</details>\n");
 }
 
-/// Members by status on each closing day, as `run` gives the status on `--until`.
-fn status_chart(
-    out: &mut String,
-    t: &dyn Fn(&str) -> String,
-    labels: &[String],
-    members: &Members,
-    ledger: &Ledger,
-) {
+/// For each closing day, the members active, ended, left, not yet joined
+/// and ineligible on that day (the order in which `run` decides a status).
+fn statuses_by_day(members: &Members, ledger: &Ledger) -> Vec<[u64; 5]> {
     let days: Vec<chrono::NaiveDate> = ledger.periods.iter().map(|f| f.period.end).collect();
-    let counts = (0..members.len())
+    (0..members.len())
         .into_par_iter()
         .fold(
             || vec![[0u64; 5]; days.len()],
@@ -511,7 +506,18 @@ fn status_chart(
                 }
                 a
             },
-        );
+        )
+}
+
+/// Members by status on each closing day, as `run` gives the status on `--until`.
+fn status_chart(
+    out: &mut String,
+    t: &dyn Fn(&str) -> String,
+    labels: &[String],
+    members: &Members,
+    ledger: &Ledger,
+) {
+    let counts = statuses_by_day(members, ledger);
     let names = [
         "status-active",
         "status-ended",
