@@ -25,6 +25,13 @@ fn rows(path: &Path) -> Vec<Row> {
     crate::csv_rows(path)
 }
 
+/// The cells of `cols`, row by row.
+fn columns(rows: &[Row], cols: &[&str]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| cols.iter().map(|c| r[*c].clone()).collect())
+        .collect()
+}
+
 fn fen(s: &str) -> i64 {
     mutual::money::Money::parse(s).expect("money").fen()
 }
@@ -161,24 +168,19 @@ fn assert_diff_matches_runs(dir: &Path) {
             ]
         })
         .collect();
-    let got: Vec<Vec<String>> = md
-        .iter()
-        .map(|r| {
-            [
-                "member_id",
-                "status_old",
-                "status_new",
-                "charged_old",
-                "charged_new",
-                "charged_delta",
-                "paid_out_old",
-                "paid_out_new",
-            ]
-            .iter()
-            .map(|c| r[*c].clone())
-            .collect()
-        })
-        .collect();
+    let got = columns(
+        &md,
+        &[
+            "member_id",
+            "status_old",
+            "status_new",
+            "charged_old",
+            "charged_new",
+            "charged_delta",
+            "paid_out_old",
+            "paid_out_new",
+        ],
+    );
     assert_eq!(got, expected, "members.csv");
     // decisions.csv: the claims whose decision, reason or payout differ, in claims-file order.
     let (da, db, dd) = (
@@ -216,23 +218,18 @@ fn assert_diff_matches_runs(dir: &Path) {
             })
         })
         .collect();
-    let got: Vec<Vec<String>> = dd
-        .iter()
-        .map(|r| {
-            [
-                "claim_id",
-                "decision_old",
-                "reason_old",
-                "payout_old",
-                "decision_new",
-                "reason_new",
-                "payout_new",
-            ]
-            .iter()
-            .map(|c| r[*c].clone())
-            .collect()
-        })
-        .collect();
+    let got = columns(
+        &dd,
+        &[
+            "claim_id",
+            "decision_old",
+            "reason_old",
+            "payout_old",
+            "decision_new",
+            "reason_new",
+            "payout_new",
+        ],
+    );
     assert_eq!(got, expected, "decisions.csv");
 }
 
