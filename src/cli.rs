@@ -35,53 +35,9 @@ pub enum Command {
         format: Format,
     },
     /// Decide every claim and charge every member; print what happened
-    Run {
-        /// The plan file
-        plan: PathBuf,
-        #[command(flatten)]
-        data: DataArgs,
-        /// Folder for decisions.csv, periods.csv, members.csv, summary.json (and charges.csv)
-        #[arg(long)]
-        out: PathBuf,
-        /// Also write charges.csv: every non-zero charge of every member
-        #[arg(long)]
-        charges: bool,
-        /// Print nothing but errors
-        #[arg(long, short)]
-        quiet: bool,
-        /// text: the summary as lines; json: the summary as one object
-        #[arg(long, value_enum, default_value = "text")]
-        format: RunFormat,
-    },
+    Run(RunArgs),
     /// Explain a claim's decision or a member's charge, step by step, citing the plan
-    #[command(group = clap::ArgGroup::new("subject").required(true).args(["claim", "member"]))]
-    Explain {
-        /// The plan file
-        plan: PathBuf,
-        #[command(flatten)]
-        data: DataArgs,
-        /// The claim to explain
-        #[arg(long)]
-        claim: Option<String>,
-        /// The member whose charge to explain
-        #[arg(long)]
-        member: Option<String>,
-        /// A day in the period to explain (default: the last period)
-        #[arg(long, requires = "member", value_parser = parse_date)]
-        period: Option<chrono::NaiveDate>,
-        /// human: a tree; json: the same steps as data
-        #[arg(long, value_enum, default_value = "human")]
-        format: ExplainFormat,
-        /// audit: every step with its rule (the default for --claim); member: a letter for the member (the default for --member)
-        #[arg(long, value_enum)]
-        view: Option<ExplainView>,
-        /// The language of the member view (default: from LANG, else en)
-        #[arg(long, value_enum)]
-        lang: Option<crate::i18n::Lang>,
-        /// An old version of the plan: explain both, side by side, marking the steps that differ
-        #[arg(long, value_name = "OLD_PLAN")]
-        diff: Option<PathBuf>,
-    },
+    Explain(ExplainArgs),
     /// Run the examples written in plans and report what they covered
     Test {
         /// Plan files, or folders whose .plan files to test (default: plans)
@@ -103,46 +59,9 @@ pub enum Command {
         plans: Vec<PathBuf>,
     },
     /// Compare two plans, or the rules of one plan on two days, over the same data
-    #[command(group = clap::ArgGroup::new("second").required(true).args(["new", "as_of"]))]
-    Diff {
-        /// The old plan (with --as-of and --vs: the one plan whose rules on two days to compare)
-        old: PathBuf,
-        /// The new plan
-        new: Option<PathBuf>,
-        #[command(flatten)]
-        data: DataArgs,
-        /// Folder for periods.csv, members.csv, decisions.csv and summary.json
-        #[arg(long)]
-        out: PathBuf,
-        /// The day whose rules are the old ones (one dated plan, with --vs)
-        #[arg(long, value_parser = parse_date, requires = "vs", conflicts_with = "new")]
-        as_of: Option<chrono::NaiveDate>,
-        /// The day whose rules are the new ones (with --as-of)
-        #[arg(long, value_parser = parse_date, requires = "as_of")]
-        vs: Option<chrono::NaiveDate>,
-        /// text: the summary as lines; json: the summary as one object
-        #[arg(long, value_enum, default_value = "text")]
-        format: RunFormat,
-        /// Print nothing but errors
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Diff(DiffArgs),
     /// Draw a plan year as one self-contained HTML page (report.html)
-    Report {
-        /// The plan file
-        plan: PathBuf,
-        #[command(flatten)]
-        data: DataArgs,
-        /// Folder for report.html
-        #[arg(long)]
-        out: PathBuf,
-        /// The language of the page (default: from LANG, else en)
-        #[arg(long, value_enum)]
-        lang: Option<crate::i18n::Lang>,
-        /// An old version of the plan: draw the charge per member and what the operator bore, old against new
-        #[arg(long, value_name = "OLD_PLAN")]
-        diff: Option<PathBuf>,
-    },
+    Report(ReportArgs),
     /// Print a shell completion script (e.g. `mutual completions bash > /etc/bash_completion.d/mutual`)
     Completions {
         /// The shell
@@ -154,6 +73,103 @@ pub enum Command {
         /// The command whose page to print (default: the page of `mutual` itself)
         command: Option<String>,
     },
+}
+
+/// The options of `mutual run`.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The plan file
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Folder for decisions.csv, periods.csv, members.csv, summary.json (and charges.csv)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write charges.csv: every non-zero charge of every member
+    #[arg(long)]
+    pub charges: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// text: the summary as lines; json: the summary as one object
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RunFormat,
+}
+
+/// The options of `mutual explain`.
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("subject").required(true).args(["claim", "member"]))]
+pub struct ExplainArgs {
+    /// The plan file
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The claim to explain
+    #[arg(long)]
+    pub claim: Option<String>,
+    /// The member whose charge to explain
+    #[arg(long)]
+    pub member: Option<String>,
+    /// A day in the period to explain (default: the last period)
+    #[arg(long, requires = "member", value_parser = parse_date)]
+    pub period: Option<chrono::NaiveDate>,
+    /// human: a tree; json: the same steps as data
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ExplainFormat,
+    /// audit: every step with its rule (the default for --claim); member: a letter for the member (the default for --member)
+    #[arg(long, value_enum)]
+    pub view: Option<ExplainView>,
+    /// The language of the member view (default: from LANG, else en)
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
+    /// An old version of the plan: explain both, side by side, marking the steps that differ
+    #[arg(long, value_name = "OLD_PLAN")]
+    pub diff: Option<PathBuf>,
+}
+
+/// The options of `mutual diff`.
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("second").required(true).args(["new", "as_of"]))]
+pub struct DiffArgs {
+    /// The old plan (with --as-of and --vs: the one plan whose rules on two days to compare)
+    pub old: PathBuf,
+    /// The new plan
+    pub new: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Folder for periods.csv, members.csv, decisions.csv and summary.json
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The day whose rules are the old ones (one dated plan, with --vs)
+    #[arg(long, value_parser = parse_date, requires = "vs", conflicts_with = "new")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// The day whose rules are the new ones (with --as-of)
+    #[arg(long, value_parser = parse_date, requires = "as_of")]
+    pub vs: Option<chrono::NaiveDate>,
+    /// text: the summary as lines; json: the summary as one object
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RunFormat,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The options of `mutual report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// The plan file
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Folder for report.html
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The language of the page (default: from LANG, else en)
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
+    /// An old version of the plan: draw the charge per member and what the operator bore, old against new
+    #[arg(long, value_name = "OLD_PLAN")]
+    pub diff: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -20,6 +20,16 @@ pub enum Plans {
     Days(PathBuf, NaiveDate, NaiveDate),
 }
 
+/// `mutual diff` as the command line gives it.
+pub fn command(a: crate::cli::DiffArgs) -> ExitCode {
+    let plans = match (a.new, a.as_of, a.vs) {
+        (Some(new), _, _) => Plans::Files(a.old, new),
+        (None, Some(d1), Some(d2)) => Plans::Days(a.old, d1, d2),
+        _ => return ExitCode::from(EXIT_USAGE),
+    };
+    diff(&plans, &a.data, &a.out, a.format, a.quiet)
+}
+
 /// Runs both plans, writes the differences into `out` and prints the summary.
 pub fn diff(
     plans: &Plans,

@@ -60,6 +60,22 @@ struct Run<'a> {
     data: &'a DataArgs,
 }
 
+/// `mutual explain` as the command line gives it.
+pub fn command(a: crate::cli::ExplainArgs) -> ExitCode {
+    let subject = match (a.claim, a.member) {
+        (Some(id), _) => Subject::Claim(id),
+        (None, Some(id)) => Subject::Member(id, a.period),
+        (None, None) => return ExitCode::from(super::EXIT_USAGE),
+    };
+    match a.diff {
+        Some(old) => super::explain_diff::explain_diff(&old, &a.plan, &a.data, &subject, a.format),
+        None => {
+            let shown = Shown::new(&subject, a.format, a.view, a.lang);
+            explain(&a.plan, &a.data, &subject, shown)
+        }
+    }
+}
+
 /// Explains `subject` and prints the explanation on stdout.
 pub fn explain(plan_path: &Path, data: &DataArgs, subject: &Subject, shown: Shown) -> ExitCode {
     let Some((plan, sources)) = load_checked_with_sources(plan_path) else {

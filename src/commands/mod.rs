@@ -28,12 +28,14 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the subcommand the command line names.
 pub fn run(cli: Cli) -> ExitCode {
-    if let Command::Run { data, .. }
-    | Command::Explain { data, .. }
-    | Command::Diff { data, .. }
-    | Command::Report { data, .. } = &cli.command
-        && let Err(code) = data::one_stdin(data)
-    {
+    let data = match &cli.command {
+        Command::Run(a) => Some(&a.data),
+        Command::Explain(a) => Some(&a.data),
+        Command::Diff(a) => Some(&a.data),
+        Command::Report(a) => Some(&a.data),
+        _ => None,
+    };
+    if let Some(Err(code)) = data.map(data::one_stdin) {
         return code;
     }
     match cli.command {
@@ -43,78 +45,11 @@ pub fn run(cli: Cli) -> ExitCode {
             write,
             plans,
         } => fmt::fmt(&plans, fmt::Mode::new(check, write)),
-        Command::Run {
-            plan,
-            data,
-            out,
-            charges,
-            quiet,
-            format,
-        } => run::run(
-            &plan,
-            &data,
-            &out,
-            run::Options {
-                charges,
-                quiet,
-                format,
-            },
-        ),
+        Command::Run(a) => run::command(a),
         Command::Test { paths, format } => test::test(&paths, format),
-        Command::Explain {
-            plan,
-            data,
-            claim,
-            member,
-            period,
-            format,
-            view,
-            lang,
-            diff,
-        } => {
-            let subject = match (claim, member) {
-                (Some(id), _) => explain::Subject::Claim(id),
-                (None, Some(id)) => explain::Subject::Member(id, period),
-                (None, None) => return ExitCode::from(EXIT_USAGE),
-            };
-            match diff {
-                Some(old) => explain_diff::explain_diff(&old, &plan, &data, &subject, format),
-                None => {
-                    let shown = explain::Shown::new(&subject, format, view, lang);
-                    explain::explain(&plan, &data, &subject, shown)
-                }
-            }
-        }
-        Command::Diff {
-            old,
-            new,
-            data,
-            out,
-            as_of,
-            vs,
-            format,
-            quiet,
-        } => {
-            let plans = match (new, as_of, vs) {
-                (Some(new), _, _) => diff::Plans::Files(old, new),
-                (None, Some(a), Some(b)) => diff::Plans::Days(old, a, b),
-                _ => return ExitCode::from(EXIT_USAGE),
-            };
-            diff::diff(&plans, &data, &out, format, quiet)
-        }
-        Command::Report {
-            plan,
-            data,
-            out,
-            lang,
-            diff,
-        } => report::report(
-            &plan,
-            diff.as_deref(),
-            &data,
-            &out,
-            lang.unwrap_or_else(crate::i18n::Lang::from_env),
-        ),
+        Command::Explain(a) => explain::command(a),
+        Command::Diff(a) => diff::command(a),
+        Command::Report(a) => report::command(a),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { command } => man::man(command.as_deref()),
     }

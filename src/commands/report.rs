@@ -10,6 +10,12 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// `mutual report` as the command line gives it.
+pub fn command(a: crate::cli::ReportArgs) -> ExitCode {
+    let lang = a.lang.unwrap_or_else(crate::i18n::Lang::from_env);
+    report(&a.plan, a.diff.as_deref(), &a.data, &a.out, lang)
+}
+
 /// Runs the plan (and the old one, if given) and writes `out/report.html`.
 pub fn report(
     plan_path: &Path,

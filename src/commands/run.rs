@@ -19,6 +19,16 @@ pub struct Options {
     pub format: RunFormat,
 }
 
+/// `mutual run` as the command line gives it.
+pub fn command(a: crate::cli::RunArgs) -> ExitCode {
+    let options = Options {
+        charges: a.charges,
+        quiet: a.quiet,
+        format: a.format,
+    };
+    run(&a.plan, &a.data, &a.out, options)
+}
+
 /// Runs `plan_path` over the data and writes the files into `out`.
 pub fn run(plan_path: &Path, data: &DataArgs, out: &Path, options: Options) -> ExitCode {
     let Some(plan) = load_checked(plan_path) else {
