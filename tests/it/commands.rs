@@ -532,3 +532,27 @@ fn one_of_a_kind_is_singular() {
         "{out}"
     );
 }
+
+#[test]
+fn fmt_check_names_line_breaks_that_differ() {
+    let dir = crate::plan_folder();
+    let plan = std::fs::read_to_string(XHB).expect("the seed plan");
+    let path = dir.path().join("crlf.plan");
+    std::fs::write(&path, plan.replace('\n', "\r\n")).expect("write");
+    let out = mutual()
+        .arg("fmt")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("its line breaks differ"), "{err}");
+    let write = mutual()
+        .args(["fmt", "--write"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(write.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), plan);
+}
