@@ -551,15 +551,62 @@ impl Checker<'_> {
         value: &str,
         value_span: Span,
     ) -> Option<Target> {
+        let parsed = self.target(target)?;
         let t = &target.node;
-        let bad = |c: &mut Self, why: String| {
-            c.push(
-                Diagnostic::error("E504", target.span, format!("`{t}` is not something an example can expect: {why}"))
-                    .label("unknown target")
-                    .help("write `claim.ID.FIELD`, `period[DATE].FIELD`, `member.ID.FIELD` or `charge[DATE].MEMBER`"),
-            );
-            None
+        if !self.value_of_kind(&parsed, t, value, value_span) {
+            return None;
+        }
+        if let Target::Claim { field, .. } = &parsed
+            && !self.claim_value(field, value, value_span)
+        {
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// An E504 for a target an example cannot expect, and `None`.
+    fn unknown_target(
+        &mut self,
+        target: &crate::ast::Spanned<String>,
+        why: String,
+    ) -> Option<Target> {
+        let t = &target.node;
+        self.push(
+            Diagnostic::error("E504", target.span, format!("`{t}` is not something an example can expect: {why}"))
+                .label("unknown target")
+                .help("write `claim.ID.FIELD`, `period[DATE].FIELD`, `member.ID.FIELD` or `charge[DATE].MEMBER`"),
+        );
+        None
+    }
+
+    /// Whether `field` is one of `fields`; an E504 naming the likely one if not.
+    fn known_field(
+        &mut self,
+        target: &crate::ast::Spanned<String>,
+        field: &str,
+        fields: &[&str],
+    ) -> bool {
+        if fields.contains(&field) {
+            return true;
+        }
+        let mut d = Diagnostic::error(
+            "E504",
+            target.span,
+            format!("`{field}` is not a field an example can expect here"),
+        )
+        .label("unknown field");
+        d = match did_you_mean(field, fields.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("the fields are {}", fields.join(", "))),
         };
+        self.push(d);
+        false
+    }
+
+    /// The target an expectation names: `claim.ID.FIELD`, `member.ID.FIELD`,
+    /// `period[DATE].FIELD` or `charge[DATE].MEMBER`.
+    fn target(&mut self, target: &crate::ast::Spanned<String>) -> Option<Target> {
+        let t = &target.node;
         let (head, rest) = t.split_once('.').unwrap_or((t.as_str(), ""));
         let (word, date) = match head.split_once('[') {
             Some((w, d)) => (w, Some(d.trim_end_matches(']').trim())),
@@ -568,81 +615,62 @@ impl Checker<'_> {
         let date = match date {
             Some(d) => match parse_iso_date(d.as_bytes()) {
                 Some(d) => Some(d),
-                None => return bad(self, format!("`{d}` is not a date")),
+                None => return self.unknown_target(target, format!("`{d}` is not a date")),
             },
             None => None,
         };
-        let field_check = |c: &mut Self, field: &str, fields: &[&str]| -> bool {
-            if fields.contains(&field) {
-                return true;
-            }
-            let mut d = Diagnostic::error(
-                "E504",
-                target.span,
-                format!("`{field}` is not a field an example can expect here"),
-            )
-            .label("unknown field");
-            d = match did_you_mean(field, fields.iter().copied()) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(format!("the fields are {}", fields.join(", "))),
-            };
-            c.push(d);
-            false
-        };
-        let target = match (word, date) {
+        match (word, date) {
             ("claim", None) => {
                 let Some((id, field)) = rest.split_once('.') else {
-                    return bad(
-                        self,
+                    return self.unknown_target(
+                        target,
                         "name the claim and a field, such as `claim.c1.reason`".into(),
                     );
                 };
-                if !field_check(self, field, &CLAIM_FIELDS) {
-                    return None;
-                }
-                Target::Claim {
-                    id: id.into(),
-                    field: field.into(),
-                }
+                self.known_field(target, field, &CLAIM_FIELDS)
+                    .then(|| Target::Claim {
+                        id: id.into(),
+                        field: field.into(),
+                    })
             }
             ("member", None) => {
                 let Some((id, field)) = rest.split_once('.') else {
-                    return bad(
-                        self,
+                    return self.unknown_target(
+                        target,
                         "name the member and a field, such as `member.m1.balance`".into(),
                     );
                 };
-                if !field_check(self, field, &MEMBER_FIELDS) {
-                    return None;
-                }
-                Target::Member {
-                    id: id.into(),
-                    field: field.into(),
-                }
+                self.known_field(target, field, &MEMBER_FIELDS)
+                    .then(|| Target::Member {
+                        id: id.into(),
+                        field: field.into(),
+                    })
             }
             ("period", Some(date)) => {
-                if !field_check(self, rest, &PERIOD_FIELDS) {
-                    return None;
-                }
-                Target::Period {
+                self.known_field(target, rest, &PERIOD_FIELDS)
+                    .then(|| Target::Period {
+                        date,
+                        field: rest.into(),
+                    })
+            }
+            ("charge", Some(date)) if !rest.is_empty() && !rest.contains('.') => {
+                Some(Target::Charge {
                     date,
-                    field: rest.into(),
-                }
+                    member: rest.into(),
+                })
             }
-            ("charge", Some(date)) if !rest.is_empty() && !rest.contains('.') => Target::Charge {
-                date,
-                member: rest.into(),
-            },
-            _ => {
-                return bad(
-                    self,
-                    "it starts with none of `claim.`, `member.`, `period[DATE].`, `charge[DATE].`"
-                        .into(),
-                );
-            }
-        };
-        // The expected value must be of the field's kind.
-        let money_field = match &target {
+            _ => self.unknown_target(
+                target,
+                "it starts with none of `claim.`, `member.`, `period[DATE].`, `charge[DATE].`"
+                    .into(),
+            ),
+        }
+    }
+
+    /// Whether the expected value is of the field's kind: an amount of money
+    /// is written with two decimals. An E506 if not.
+    fn value_of_kind(&mut self, target: &Target, t: &str, value: &str, value_span: Span) -> bool {
+        let money_field = match target {
             Target::Claim { field, .. } => field == "payout" || field == "full_payout",
             Target::Period { field, .. } => !matches!(
                 field.as_str(),
@@ -651,11 +679,10 @@ impl Checker<'_> {
             Target::Member { field, .. } => field != "status",
             Target::Charge { .. } => true,
         };
-        if money_field
-            && !(value.contains('.')
-                && Money::parse(value).is_ok()
-                && value.rsplit('.').next().is_some_and(|d| d.len() == 2))
-        {
+        let amount = value.contains('.')
+            && Money::parse(value).is_ok()
+            && value.rsplit('.').next().is_some_and(|d| d.len() == 2);
+        if money_field && !amount {
             self.push(
                 Diagnostic::error(
                     "E506",
@@ -667,26 +694,29 @@ impl Checker<'_> {
                 .label("not an amount")
                 .help("write it as the output files do, such as `300000.00` or `0.10`"),
             );
-            return None;
+            return false;
         }
-        if let Target::Claim { field, .. } = &target {
-            let allowed: &[&str] = match field.as_str() {
-                "decision" => &["approved", "denied"],
-                "reason" => &REASONS.map(|r| r.code()),
-                _ => &[],
-            };
-            if !allowed.is_empty() && !allowed.contains(&value) {
-                let mut d =
-                    Diagnostic::error("E506", value_span, format!("`{value}` is not a {field}"))
-                        .label(format!("unknown {field}"));
-                d = match did_you_mean(value, allowed.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("a {field} is one of {}", allowed.join(", "))),
-                };
-                self.push(d);
-                return None;
-            }
+        true
+    }
+
+    /// Whether a claim's expected decision or reason is one there is. An
+    /// E506 naming the likely one if not.
+    fn claim_value(&mut self, field: &str, value: &str, value_span: Span) -> bool {
+        let allowed: &[&str] = match field {
+            "decision" => &["approved", "denied"],
+            "reason" => &REASONS.map(|r| r.code()),
+            _ => &[],
+        };
+        if allowed.is_empty() || allowed.contains(&value) {
+            return true;
         }
-        Some(target)
+        let mut d = Diagnostic::error("E506", value_span, format!("`{value}` is not a {field}"))
+            .label(format!("unknown {field}"));
+        d = match did_you_mean(value, allowed.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("a {field} is one of {}", allowed.join(", "))),
+        };
+        self.push(d);
+        false
     }
 }
