@@ -17,8 +17,8 @@
 use super::EngineError;
 use super::membership::{Membership, membership_year};
 use super::sharing::{
-    CapsBound, Charges, Input, PeriodRule, Shared, Strategy, annual_cap_at, cap_age_day,
-    close_period, open_period,
+    CapsBound, Charges, Input, PeriodFigures, PeriodRule, Shared, Strategy, annual_cap_at,
+    cap_age_day, close_period, open_period,
 };
 use crate::ast::SplitKind;
 use crate::input::Members;
@@ -201,31 +201,14 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
     let ends: Vec<NaiveDate> = periods.iter().map(|p| p.end).collect();
     let table = JoinTable::new(plan, members, &ends);
     let table = table.as_ref();
-    let n = members.len();
-    let counted = (0..n)
-        .into_par_iter()
-        .try_fold(FxHashMap::<Class, u64>::default, |mut map, i| {
-            let class = class_of(plan, members, membership, &ends, table, i)?;
-            *map.entry(class).or_default() += 1;
-            Some(map)
-        })
-        .try_reduce(FxHashMap::default, |mut a, b| {
-            for (class, count) in b {
-                *a.entry(class).or_default() += count;
-            }
-            Some(a)
-        });
-    let Some(counted) = counted else {
+    let Some(classes) = count_classes(plan, members, membership, &ends, table) else {
         return Ok(None);
     };
-    let mut classes: Vec<(Class, u64)> = counted.into_iter().collect();
-    classes.sort_unstable();
     let mut states = vec![ClassState::default(); classes.len()];
     let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
-    let has_year_cap = plan.sharing.annual_cap.is_some();
     let tracked_class = options
         .track
-        .filter(|&t| (t as usize) < n)
+        .filter(|&t| (t as usize) < members.len())
         .and_then(|t| class_of(plan, members, membership, &ends, table, t as usize));
     let mut tracked: Vec<Money> = Vec::new();
     let mut kept: Vec<Vec<Money>> = Vec::new();
@@ -234,60 +217,10 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
     for (p, period) in periods.iter().enumerate() {
         let pu = p as u16;
         let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
-        // Who shares, their weights; membership years move on.
-        let (mut count, mut total, mut max_w) = (0u64, 0i128, 0i64);
-        for ((class, n), s) in classes.iter().zip(states.iter_mut()) {
-            s.last = 0;
-            if !(class.a <= pu && pu < class.b) {
-                continue;
-            }
-            if pu == class.a {
-                *s = ClassState::default();
-            } else if s.year + 1 < MAX_YEARS && class.starts[s.year + 1] == pu {
-                s.year += 1;
-                s.year_charged = 0;
-            }
-            let w = if weighted { class.caps[s.year] } else { 1 };
-            count += n;
-            total += i128::from(*n) * i128::from(w);
-            max_w = max_w.max(w);
-        }
+        let (count, total, max_w) = move_on(&classes, &mut states, pu, weighted);
         f.members = count;
         f.weight_total = total;
-        let mut charged: i128 = 0;
-        if f.to_collect.0 > 0 && total == 0 {
-            f.excess = Fraction::whole(f.to_collect);
-        } else if f.to_collect.0 > 0 {
-            let rule = PeriodRule::new(plan, &f, max_w, false);
-            let mut excess_num: i128 = 0;
-            let mut bound = CapsBound::default();
-            for ((class, n), s) in classes.iter().zip(states.iter_mut()) {
-                if !(class.a <= pu && pu < class.b) {
-                    continue;
-                }
-                let cap = class.caps[s.year];
-                let w = if weighted { cap } else { 1 };
-                let year_left = has_year_cap.then(|| cap - s.year_charged);
-                let (c, ex, _, b) = rule.charge(plan, &f, w, (year_left, None));
-                bound.add(b);
-                let n = i128::from(*n);
-                charged += n * i128::from(c);
-                excess_num = n
-                    .checked_mul(ex)
-                    .and_then(|x| excess_num.checked_add(x))
-                    .ok_or(EngineError::Overflow {
-                        start: period.start,
-                        end: period.end,
-                    })?;
-                s.charged = s.charged.saturating_add(c);
-                if has_year_cap {
-                    s.year_charged = s.year_charged.saturating_add(c);
-                }
-                s.last = c;
-            }
-            f.excess = Fraction::new(excess_num, total);
-            f.caps_bound = bound;
-        }
+        let charged = charge_classes(plan, &mut f, &classes, &mut states, pu, max_w)?;
         close_period(plan, &mut f, charged, input.payouts_of(p))?;
         period_done(p + 1, periods.len());
         carried = f.carried_out;
@@ -307,49 +240,186 @@ pub(super) fn share_classes(input: &Input) -> Result<Option<Shared>, EngineError
             end: last.end,
         });
     }
-    // Each member's class, where charges are kept, and each member's total:
-    // its class's (a run explaining one member needs only its own). Classes
-    // are worked out again rather than kept from the count: a class is 48
-    // bytes, which for every member would outweigh the work.
-    let index: FxHashMap<Class, u32> = classes
-        .iter()
-        .enumerate()
-        .map(|(k, (c, _))| (*c, k as u32))
-        .collect();
-    let class_index = |i: usize| {
-        class_of(plan, members, membership, &ends, table, i)
-            .and_then(|c| index.get(&c).copied())
-            .unwrap_or(u32::MAX)
+    let shares = Shares {
+        classes: &classes,
+        states: &states,
+        ends: &ends,
+        table,
     };
-    let member_class: Option<Vec<u32>> = options
-        .keep_charges
-        .then(|| (0..n).into_par_iter().map(class_index).collect());
-    let total = |k: u32| {
-        states
-            .get(k as usize)
-            .map_or(Money::ZERO, |s| Money(s.charged))
+    Ok(Some(shares.shared(input, out, kept, tracked)))
+}
+
+/// Every member's class and how many members are in it, in class order;
+/// `None` where some member's facts do not fit a class.
+fn count_classes(
+    plan: &Plan,
+    members: &Members,
+    membership: &Membership,
+    ends: &[NaiveDate],
+    table: Option<&JoinTable>,
+) -> Option<Vec<(Class, u64)>> {
+    let counted = (0..members.len())
+        .into_par_iter()
+        .try_fold(FxHashMap::<Class, u64>::default, |mut map, i| {
+            let class = class_of(plan, members, membership, ends, table, i)?;
+            *map.entry(class).or_default() += 1;
+            Some(map)
+        })
+        .try_reduce(FxHashMap::default, |mut a, b| {
+            for (class, count) in b {
+                *a.entry(class).or_default() += count;
+            }
+            Some(a)
+        })?;
+    let mut classes: Vec<(Class, u64)> = counted.into_iter().collect();
+    classes.sort_unstable();
+    Some(classes)
+}
+
+/// Who shares in period `pu`, and their weights: the classes in force move
+/// on to a new membership year where one starts. The sharing members, the Σ
+/// of their weights and the largest weight.
+fn move_on(
+    classes: &[(Class, u64)],
+    states: &mut [ClassState],
+    pu: u16,
+    weighted: bool,
+) -> (u64, i128, i64) {
+    let (mut count, mut total, mut max_w) = (0u64, 0i128, 0i64);
+    for ((class, n), s) in classes.iter().zip(states.iter_mut()) {
+        s.last = 0;
+        if !(class.a <= pu && pu < class.b) {
+            continue;
+        }
+        if pu == class.a {
+            *s = ClassState::default();
+        } else if s.year + 1 < MAX_YEARS && class.starts[s.year + 1] == pu {
+            s.year += 1;
+            s.year_charged = 0;
+        }
+        let w = if weighted { class.caps[s.year] } else { 1 };
+        count += n;
+        total += i128::from(*n) * i128::from(w);
+        max_w = max_w.max(w);
+    }
+    (count, total, max_w)
+}
+
+/// Charges every class sharing in period `pu` (each member of a class the
+/// same), and sets the period's excess and the caps that bound; gives the
+/// total charged.
+fn charge_classes(
+    plan: &Plan,
+    f: &mut PeriodFigures,
+    classes: &[(Class, u64)],
+    states: &mut [ClassState],
+    pu: u16,
+    max_w: i64,
+) -> Result<i128, EngineError> {
+    let total = f.weight_total;
+    if f.to_collect.0 <= 0 {
+        return Ok(0);
+    }
+    if total == 0 {
+        f.excess = Fraction::whole(f.to_collect);
+        return Ok(0);
+    }
+    let weighted = plan.sharing.split.value == SplitKind::ByAnnualCap;
+    let has_year_cap = plan.sharing.annual_cap.is_some();
+    let rule = PeriodRule::new(plan, f, max_w, false);
+    let (mut charged, mut excess_num) = (0i128, 0i128);
+    let mut bound = CapsBound::default();
+    let overflow = || EngineError::Overflow {
+        start: f.period.start,
+        end: f.period.end,
     };
-    let member_charged = options.track.is_none().then(|| match &member_class {
-        Some(class) => class.par_iter().map(|&k| total(k)).collect(),
-        None => (0..n)
-            .into_par_iter()
-            .map(|i| total(class_index(i)))
-            .collect(),
-    });
-    Ok(Some(Shared {
-        strategy: Strategy::Classes,
-        periods: out,
-        member_charged,
-        charges: match (member_class, options.track) {
-            (Some(class), _) => Charges::Classes {
-                class,
-                per_period: kept,
+    for ((class, n), s) in classes.iter().zip(states.iter_mut()) {
+        if !(class.a <= pu && pu < class.b) {
+            continue;
+        }
+        let cap = class.caps[s.year];
+        let w = if weighted { cap } else { 1 };
+        let year_left = has_year_cap.then(|| cap - s.year_charged);
+        let (c, ex, _, b) = rule.charge(plan, f, w, (year_left, None));
+        bound.add(b);
+        let n = i128::from(*n);
+        charged += n * i128::from(c);
+        excess_num = n
+            .checked_mul(ex)
+            .and_then(|x| excess_num.checked_add(x))
+            .ok_or_else(overflow)?;
+        s.charged = s.charged.saturating_add(c);
+        if has_year_cap {
+            s.year_charged = s.year_charged.saturating_add(c);
+        }
+        s.last = c;
+    }
+    f.excess = Fraction::new(excess_num, total);
+    f.caps_bound = bound;
+    Ok(charged)
+}
+
+/// The classes once every period is shared: what each member was charged.
+struct Shares<'a> {
+    classes: &'a [(Class, u64)],
+    states: &'a [ClassState],
+    ends: &'a [NaiveDate],
+    table: Option<&'a JoinTable>,
+}
+
+impl Shares<'_> {
+    /// The shared periods with each member's total and, where kept, each
+    /// member's class (or the one member followed). Classes are worked out
+    /// again rather than kept from the count: a class is 48 bytes, which for
+    /// every member would outweigh the work.
+    fn shared(
+        &self,
+        input: &Input,
+        periods: Vec<PeriodFigures>,
+        kept: Vec<Vec<Money>>,
+        tracked: Vec<Money>,
+    ) -> Shared {
+        let (plan, members, membership, options) =
+            (input.plan, input.members, input.membership, input.options);
+        let index: FxHashMap<Class, u32> = (self.classes.iter())
+            .enumerate()
+            .map(|(k, (c, _))| (*c, k as u32))
+            .collect();
+        let class_index = |i: usize| {
+            class_of(plan, members, membership, self.ends, self.table, i)
+                .and_then(|c| index.get(&c).copied())
+                .unwrap_or(u32::MAX)
+        };
+        let member_class: Option<Vec<u32>> = options.keep_charges.then(|| {
+            (0..members.len())
+                .into_par_iter()
+                .map(class_index)
+                .collect()
+        });
+        let total =
+            |k: u32| (self.states.get(k as usize)).map_or(Money::ZERO, |s| Money(s.charged));
+        let member_charged = options.track.is_none().then(|| match &member_class {
+            Some(class) => class.par_iter().map(|&k| total(k)).collect(),
+            None => (0..members.len())
+                .into_par_iter()
+                .map(|i| total(class_index(i)))
+                .collect(),
+        });
+        Shared {
+            strategy: Strategy::Classes,
+            periods,
+            member_charged,
+            charges: match (member_class, options.track) {
+                (Some(class), _) => Charges::Classes {
+                    class,
+                    per_period: kept,
+                },
+                (None, Some(member)) => Charges::Tracked {
+                    member,
+                    per_period: tracked,
+                },
+                (None, None) => Charges::None,
             },
-            (None, Some(member)) => Charges::Tracked {
-                member,
-                per_period: tracked,
-            },
-            (None, None) => Charges::None,
-        },
-    }))
+        }
+    }
 }
