@@ -20,56 +20,7 @@ struct NodeLine {
 
 /// Formats a parsed file. The file must have parsed without errors.
 pub fn format(file: &PlanFile, source: &SourceFile) -> String {
-    let mut nodes = Vec::new();
-    let line_of = |span: crate::source::Span| source.line_col(span.start as usize).0;
-    for section in &file.sections {
-        let line = line_of(section.header.span);
-        nodes.push(NodeLine {
-            line,
-            source: line,
-            indent: 0,
-            text: header(&section.header.node),
-            is_header: true,
-        });
-        let placed = versions_in_date_order(&section.statements, &line_of);
-        for (stmt, line) in section.statements.iter().zip(placed) {
-            let moved = line != line_of(stmt.span);
-            let mut text = statement(&stmt.kind);
-            if let Some(f) = &stmt.in_force {
-                text.push_str(&in_force(f));
-            }
-            nodes.push(NodeLine {
-                line,
-                source: line_of(stmt.span),
-                indent: 2,
-                text,
-                is_header: false,
-            });
-            for r in &stmt.rows {
-                // The rows of a version placed elsewhere follow it there
-                // (the sort by line keeps them in order after it).
-                let own = line_of(r.span());
-                nodes.push(NodeLine {
-                    line: if moved { line } else { own },
-                    source: own,
-                    indent: 4,
-                    text: row(r),
-                    is_header: false,
-                });
-            }
-        }
-        for r in &section.rows {
-            let line = line_of(r.span());
-            nodes.push(NodeLine {
-                line,
-                source: line,
-                indent: 2,
-                text: row(r),
-                is_header: false,
-            });
-        }
-    }
-    nodes.sort_by_key(|n| n.line);
+    let nodes = nodes(file, source);
 
     // The source lines: blank, comment-only, or code with an optional trailing comment.
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
@@ -128,7 +79,70 @@ pub fn format(file: &PlanFile, source: &SourceFile) -> String {
         out.push('\n');
         prev_line = node.line;
     }
-    // Comments after the last node.
+    out.push_str(&tail_comments(&src, prev_line));
+    out
+}
+
+/// Every header, statement and row of the file as a line of the canonical
+/// form, in the order they are written (versions of a rule by date).
+fn nodes(file: &PlanFile, source: &SourceFile) -> Vec<NodeLine> {
+    let mut nodes = Vec::new();
+    let line_of = |span: crate::source::Span| source.line_col(span.start as usize).0;
+    for section in &file.sections {
+        let line = line_of(section.header.span);
+        nodes.push(NodeLine {
+            line,
+            source: line,
+            indent: 0,
+            text: header(&section.header.node),
+            is_header: true,
+        });
+        let placed = versions_in_date_order(&section.statements, &line_of);
+        for (stmt, line) in section.statements.iter().zip(placed) {
+            let moved = line != line_of(stmt.span);
+            let mut text = statement(&stmt.kind);
+            if let Some(f) = &stmt.in_force {
+                text.push_str(&in_force(f));
+            }
+            nodes.push(NodeLine {
+                line,
+                source: line_of(stmt.span),
+                indent: 2,
+                text,
+                is_header: false,
+            });
+            for r in &stmt.rows {
+                // The rows of a version placed elsewhere follow it there
+                // (the sort by line keeps them in order after it).
+                let own = line_of(r.span());
+                nodes.push(NodeLine {
+                    line: if moved { line } else { own },
+                    source: own,
+                    indent: 4,
+                    text: row(r),
+                    is_header: false,
+                });
+            }
+        }
+        for r in &section.rows {
+            let line = line_of(r.span());
+            nodes.push(NodeLine {
+                line,
+                source: line,
+                indent: 2,
+                text: row(r),
+                is_header: false,
+            });
+        }
+    }
+    nodes.sort_by_key(|n| n.line);
+    nodes
+}
+
+/// The comment lines after the last line of code, kept with at most one
+/// blank line between them and one before them.
+fn tail_comments(src: &[&str], prev_line: usize) -> String {
+    let mut out = String::new();
     let mut tail: Vec<&str> = Vec::new();
     for l in &src[prev_line.min(src.len())..] {
         let t = l.trim();
