@@ -80,6 +80,14 @@ impl fmt::Display for Money {
     }
 }
 
+/// In data (JSON), an amount is its exact decimal string, as in the CSV
+/// files: `"58110.90"`, never a floating-point number.
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl std::ops::Add for Money {
     type Output = Money;
     fn add(self, o: Money) -> Money {

@@ -10,7 +10,7 @@ use crate::words::grouped;
 use serde::Serialize;
 use std::fmt::Write;
 
-/// The summary of a diff. Money is a decimal string with two places.
+/// The summary of a diff. In JSON, money is a decimal string with two places.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DiffSummary {
     pub old_plan: String,
@@ -33,17 +33,17 @@ pub struct DiffSummary {
 /// A total in both runs, and new − old.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OldNew {
-    pub old: String,
-    pub new: String,
-    pub delta: String,
+    pub old: Money,
+    pub new: Money,
+    pub delta: Money,
 }
 
 impl OldNew {
     fn of(old: Money, new: Money) -> OldNew {
         OldNew {
-            old: old.to_string(),
-            new: new.to_string(),
-            delta: (new - old).to_string(),
+            old,
+            new,
+            delta: new - old,
         }
     }
 }
@@ -52,9 +52,9 @@ impl OldNew {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MemberChange {
     pub member_id: String,
-    pub charged_old: String,
-    pub charged_new: String,
-    pub delta: String,
+    pub charged_old: Money,
+    pub charged_new: Money,
+    pub delta: Money,
 }
 
 impl DiffSummary {
@@ -72,9 +72,9 @@ impl DiffSummary {
         let delta = |r: &MemberRow| r.charged.1 - r.charged.0;
         let change = |r: &MemberRow| MemberChange {
             member_id: members.id(r.member as usize).to_string(),
-            charged_old: r.charged.0.to_string(),
-            charged_new: r.charged.1.to_string(),
-            delta: delta(r).to_string(),
+            charged_old: r.charged.0,
+            charged_new: r.charged.1,
+            delta: delta(r),
         };
         // The first member (in input order) of the largest change wins a tie.
         let largest = |sign: i64| {
@@ -133,9 +133,9 @@ impl DiffSummary {
             let _ = writeln!(
                 out,
                 "  {label:<13} {} → {} ({})",
-                shown(&v.old),
-                shown(&v.new),
-                signed(&v.delta)
+                v.old.grouped(),
+                v.new.grouped(),
+                signed(v.delta)
             );
         }
         for (label, c) in [
@@ -148,9 +148,9 @@ impl DiffSummary {
                         out,
                         "  {label}: member {} {} → {} ({})",
                         esc(&c.member_id),
-                        shown(&c.charged_old),
-                        shown(&c.charged_new),
-                        signed(&c.delta)
+                        c.charged_old.grouped(),
+                        c.charged_new.grouped(),
+                        signed(c.delta)
                     );
                 }
                 None => {
@@ -169,16 +169,8 @@ impl DiffSummary {
     }
 }
 
-/// An amount as people read it.
-fn shown(amount: &str) -> String {
-    Money::parse(amount)
-        .map(Money::grouped)
-        .unwrap_or_else(|_| amount.to_string())
-}
-
 /// A change as people read it: `+1,200.00`, `-0.13`, `0.00`.
-fn signed(amount: &str) -> String {
-    let m = Money::parse(amount).unwrap_or_default();
+fn signed(m: Money) -> String {
     if m.fen() > 0 {
         format!("+{}", m.grouped())
     } else {

@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::fmt::Write;
 
-/// The figures of one run. Money is a decimal string with two places
-/// (`"58110.90"`), exact, as in the CSV files.
+/// The figures of one run. In JSON, money is a decimal string with two
+/// places (`"58110.90"`), exact, as in the CSV files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
     pub plan: String,
@@ -77,15 +77,15 @@ impl Serialize for DeniedByReason {
 pub struct MoneySummary {
     /// Approved cases shared (claims waiting for the next closing day are not).
     pub cases: u64,
-    pub payouts: String,
-    pub fee: String,
-    pub charged: String,
-    pub operator_borne: String,
+    pub payouts: Money,
+    pub fee: Money,
+    pub charged: Money,
+    pub operator_borne: Money,
     /// Carried into the period after the last one shared.
-    pub carried_out: String,
-    pub refunded: String,
-    pub topped_up: String,
-    pub fees: String,
+    pub carried_out: Money,
+    pub refunded: Money,
+    pub topped_up: Money,
+    pub fees: Money,
 }
 
 impl RunSummary {
@@ -140,7 +140,7 @@ impl RunSummary {
         let _ = writeln!(
             out,
             "  payouts       {} ({})",
-            m.payouts_text(),
+            m.payouts.grouped(),
             count(m.cases, "case")
         );
         let rows = [
@@ -150,15 +150,15 @@ impl RunSummary {
             ("carried out", &m.carried_out),
         ];
         for (label, amount) in rows {
-            let _ = writeln!(out, "  {label:<13} {}", shown(amount));
+            let _ = writeln!(out, "  {label:<13} {}", amount.grouped());
         }
         for (label, amount) in [
             ("refunded", &m.refunded),
             ("topped up", &m.topped_up),
             ("fees", &m.fees),
         ] {
-            if amount != "0.00" {
-                let _ = writeln!(out, "  {label:<13} {}", shown(amount));
+            if *amount != Money::ZERO {
+                let _ = writeln!(out, "  {label:<13} {}", amount.grouped());
             }
         }
         out
@@ -218,18 +218,6 @@ impl RunSummary {
     }
 }
 
-impl MoneySummary {
-    fn payouts_text(&self) -> String {
-        shown(&self.payouts)
-    }
-}
-
-/// A decimal amount string as people read it, thousands grouped.
-fn shown(amount: &str) -> String {
-    let fen = Money::parse(amount).map(Money::grouped);
-    fen.unwrap_or_else(|_| amount.to_string())
-}
-
 fn members_by_status(members: &Members, ledger: &Ledger) -> MembersSummary {
     let add = |mut s: MembersSummary, status: MemberStatus| {
         s.total += 1;
@@ -281,14 +269,9 @@ fn claims(ledger: &Ledger) -> ClaimsSummary {
 }
 
 fn money(ledger: &Ledger, members: usize) -> MoneySummary {
-    let total =
-        |column: fn(&crate::engine::PeriodFigures) -> Money| ledger.total(column).to_string();
-    let sum_members = |f: &(dyn Fn(usize) -> Money + Sync)| -> String {
-        (0..members)
-            .into_par_iter()
-            .map(f)
-            .sum::<Money>()
-            .to_string()
+    let total = |column: fn(&crate::engine::PeriodFigures) -> Money| ledger.total(column);
+    let sum_members = |f: &(dyn Fn(usize) -> Money + Sync)| -> Money {
+        (0..members).into_par_iter().map(f).sum()
     };
     MoneySummary {
         cases: ledger.periods.iter().map(|f| f.cases).sum(),
@@ -298,8 +281,7 @@ fn money(ledger: &Ledger, members: usize) -> MoneySummary {
         operator_borne: total(|f| f.operator_borne),
         carried_out: (ledger.periods.last())
             .map(|f| f.carried_out)
-            .unwrap_or(Money::ZERO)
-            .to_string(),
+            .unwrap_or(Money::ZERO),
         refunded: total(|f| f.refunded),
         topped_up: sum_members(&|i| ledger.topped_up(i)),
         fees: sum_members(&|i| ledger.fees(i)),

@@ -207,7 +207,6 @@ fn headline(
     plan: &Plan,
     all_periods: Option<Money>,
 ) {
-    let money = |v: &str| Money::parse(v).unwrap_or_default();
     let _ = writeln!(out, "<h2>{}</h2>", esc(&t("headline-title")));
     let rows = vec![
         vec![
@@ -224,19 +223,16 @@ fn headline(
         ],
         vec![
             Cell::Text(t("headline-payouts")),
-            Cell::Money(money(&s.money.payouts)),
+            Cell::Money(s.money.payouts),
         ],
-        vec![
-            Cell::Text(t("headline-fee")),
-            Cell::Money(money(&s.money.fee)),
-        ],
+        vec![Cell::Text(t("headline-fee")), Cell::Money(s.money.fee)],
         vec![
             Cell::Text(t("headline-charged")),
-            Cell::Money(money(&s.money.charged)),
+            Cell::Money(s.money.charged),
         ],
         vec![
             Cell::Text(t("headline-operator")),
-            Cell::Money(money(&s.money.operator_borne)),
+            Cell::Money(s.money.operator_borne),
         ],
         vec![
             Cell::Text(t("headline-per-member")),
