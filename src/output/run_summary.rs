@@ -248,23 +248,29 @@ fn members_by_status(members: &Members, ledger: &Ledger) -> MembersSummary {
 }
 
 fn claims(ledger: &Ledger) -> ClaimsSummary {
+    // One pass over the decisions, counting each reason.
+    let mut by_reason = [0u64; Reason::ALL.len()];
+    for d in &ledger.decisions {
+        if let Some(k) = Reason::ALL.iter().position(|r| *r == d.reason) {
+            by_reason[k] += 1;
+        }
+    }
+    let counted = Reason::ALL.into_iter().zip(by_reason);
+    let approved = counted
+        .clone()
+        .find(|(r, _)| *r == Reason::Covered)
+        .map_or(0, |(_, n)| n);
     let decided = ledger.decisions.len() as u64;
-    let approved = ledger.decisions.iter().filter(|d| d.approved()).count() as u64;
-    let denied_by_reason = Reason::ALL
-        .into_iter()
-        .filter(|r| *r != Reason::Covered)
-        .map(|r| {
-            let n = ledger.decisions.iter().filter(|d| d.reason == r).count();
-            (r, n as u64)
-        })
-        .collect();
+    let (waiting, waiting_approved) = ledger
+        .waiting()
+        .fold((0, 0), |(w, a), d| (w + 1, a + u64::from(d.approved())));
     ClaimsSummary {
         decided,
         approved,
         denied: decided - approved,
-        denied_by_reason: DeniedByReason(denied_by_reason),
-        waiting: ledger.waiting().count() as u64,
-        waiting_approved: ledger.waiting().filter(|d| d.approved()).count() as u64,
+        denied_by_reason: DeniedByReason(counted.filter(|(r, _)| *r != Reason::Covered).collect()),
+        waiting,
+        waiting_approved,
     }
 }
 
