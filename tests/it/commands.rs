@@ -409,21 +409,17 @@ fn a_missing_plan_and_a_missing_csv_are_reported_alike() {
     );
 }
 
+/// `mutual explain` of the 相互保 sample, the subject still to give.
+fn explain_sample() -> Command {
+    let mut cmd = mutual();
+    cmd.args(["explain", XHB, "--members", MEMBERS, "--claims", CLAIMS])
+        .args(["--until", UNTIL]);
+    cmd
+}
+
 #[test]
 fn explain_without_a_subject_names_both_options() {
-    let out = mutual()
-        .args([
-            "explain",
-            XHB,
-            "--members",
-            MEMBERS,
-            "--claims",
-            CLAIMS,
-            "--until",
-            UNTIL,
-        ])
-        .output()
-        .expect("runs");
+    let out = explain_sample().output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("--claim") && err.contains("--member"), "{err}");
@@ -441,17 +437,7 @@ fn explaining_an_ineligible_member_shows_the_value_and_the_requirement() {
         row.as_deref(),
         Some("m000000012,2005-11-10,2019-05-09,,624")
     );
-    let out = mutual()
-        .args([
-            "explain",
-            XHB,
-            "--members",
-            MEMBERS,
-            "--claims",
-            CLAIMS,
-            "--until",
-            UNTIL,
-        ])
+    let out = explain_sample()
         .args(["--member", "m000000012", "--view", "audit"])
         .output()
         .expect("runs");
@@ -465,17 +451,7 @@ fn explaining_an_ineligible_member_shows_the_value_and_the_requirement() {
 
 #[test]
 fn a_denied_claim_shows_the_members_value() {
-    let out = mutual()
-        .args([
-            "explain",
-            XHB,
-            "--members",
-            MEMBERS,
-            "--claims",
-            CLAIMS,
-            "--until",
-            UNTIL,
-        ])
+    let out = explain_sample()
         .args(["--claim", "c000000007"])
         .output()
         .expect("runs");
