@@ -68,6 +68,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Serve editors: a language server over stdin and stdout (diagnostics, formatting,
+    /// hover, definitions, completion, quick fixes, example results)
+    Lsp,
     /// Print a manual page, in roff (e.g. `mutual man run > mutual-run.1; man ./mutual-run.1`)
     Man {
         /// The command whose page to print (default: the page of `mutual` itself)

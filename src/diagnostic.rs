@@ -30,6 +30,18 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Further places that explain the problem (the first definition of a duplicate, say).
     pub related: Vec<(Span, String)>,
+    /// An edit that fixes the problem, when there is exactly one to offer
+    /// (an editor shows it as a quick fix).
+    pub fix: Option<Fix>,
+}
+
+/// Replace the text at `span` with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub span: Span,
+    pub replacement: String,
+    /// How an editor names the fix: "Replace with `accident`".
+    pub title: String,
 }
 
 impl Diagnostic {
@@ -42,6 +54,7 @@ impl Diagnostic {
             label: String::new(),
             help: None,
             related: Vec::new(),
+            fix: None,
         }
     }
 
@@ -64,6 +77,28 @@ impl Diagnostic {
 
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.related.push((span, label.into()));
+        self
+    }
+
+    /// Offers an edit that fixes the problem: `replacement` written at `span`.
+    pub fn fix(self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        let replacement = replacement.into();
+        let title = format!("Replace with `{replacement}`");
+        self.fix_titled(span, replacement, title)
+    }
+
+    /// `fix`, named as the help names it ("Start this band at 40 years").
+    pub fn fix_titled(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Diagnostic {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+            title: title.into(),
+        });
         self
     }
 

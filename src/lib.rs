@@ -29,6 +29,7 @@ pub mod include;
 pub mod input;
 pub mod invariants;
 pub mod load;
+pub mod lsp;
 pub mod money;
 pub mod output;
 pub mod period;

@@ -7,7 +7,7 @@
 use crate::ast::{Header, PlanFile};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::include::{Folder, Refusal};
-use crate::read::{MAX_PLAN_SIZE, ReadProblem};
+use crate::read::{MAX_PLAN_SIZE, OpenTexts, ReadProblem};
 use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::{check, plan, syntax};
 use std::path::{Path, PathBuf};
@@ -26,9 +26,13 @@ const AFTER_A_FAILED_INCLUDE: [&str; 2] = ["E202", "E207"];
 
 /// Reads a plan file named by the user, or says why it cannot, located in it.
 /// The text of a file that cannot be read as a plan is never kept.
-fn read_top(path: &Path, sources: &mut Sources) -> Result<FileId, Box<Diagnostic>> {
+fn read_top(
+    path: &Path,
+    sources: &mut Sources,
+    open: &OpenTexts,
+) -> Result<FileId, Box<Diagnostic>> {
     let name = path.display().to_string();
-    let problem = match crate::read::plan_text(path) {
+    let problem = match open.plan_text(path) {
         Ok(text) => return Ok(sources.add(SourceFile::new(name, path, text))),
         Err(p) => p,
     };
@@ -79,7 +83,15 @@ fn parse_in(id: FileId, sources: &mut Sources) -> (PlanFile, Diagnostics) {
 /// Reads and parses one file, without checking it or reading what it includes.
 /// The file is `None` only when it cannot be read.
 pub fn parse_path(path: &Path, sources: &mut Sources) -> (Option<PlanFile>, Diagnostics) {
-    match read_top(path, sources) {
+    parse_path_with(path, sources, &OpenTexts::new())
+}
+
+fn parse_path_with(
+    path: &Path,
+    sources: &mut Sources,
+    open: &OpenTexts,
+) -> (Option<PlanFile>, Diagnostics) {
+    match read_top(path, sources, open) {
         Ok(id) => {
             let (file, diags) = parse_in(id, sources);
             (Some(file), diags)
@@ -90,7 +102,12 @@ pub fn parse_path(path: &Path, sources: &mut Sources) -> (Option<PlanFile>, Diag
 
 /// Reads, parses and checks a plan and the files it includes.
 pub fn load_plan(path: &Path, sources: &mut Sources) -> Loaded {
-    let (main, mut diagnostics) = parse_path(path, sources);
+    load_plan_with(path, sources, &OpenTexts::new())
+}
+
+/// `load_plan`, reading the files open in an editor from their open texts.
+pub fn load_plan_with(path: &Path, sources: &mut Sources, open: &OpenTexts) -> Loaded {
+    let (main, mut diagnostics) = parse_path_with(path, sources, open);
     let main = main.filter(|_| !syntax::is_not_a_plan(&diagnostics));
     let Some(main) = main else {
         return Loaded {
@@ -100,7 +117,7 @@ pub fn load_plan(path: &Path, sources: &mut Sources) -> Loaded {
         };
     };
     let mut files = vec![main];
-    let failed = read_includes(path, &mut files, &mut diagnostics, sources);
+    let failed = read_includes(path, &mut files, &mut diagnostics, sources, open);
     let syntax_ok = !diagnostics.has_errors();
     let (plan, mut diags) = check::check(&files);
     if failed {
@@ -131,6 +148,7 @@ fn read_includes(
     files: &mut Vec<PlanFile>,
     diagnostics: &mut Diagnostics,
     sources: &mut Sources,
+    open: &OpenTexts,
 ) -> bool {
     let includes: Vec<(String, Span)> = files[0]
         .sections
@@ -152,7 +170,7 @@ fn read_includes(
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut failed = false;
     for (rel, span) in includes {
-        match include_one(&folder, &rel, span, &mut seen, sources) {
+        match include_one(&folder, &rel, span, &mut seen, sources, open) {
             Included::File(f, d) => {
                 diagnostics.extend(d);
                 files.push(f);
@@ -173,6 +191,7 @@ fn include_one(
     span: Span,
     seen: &mut Vec<PathBuf>,
     sources: &mut Sources,
+    open: &OpenTexts,
 ) -> Included {
     let path = match folder.resolve(rel) {
         Ok(p) => p,
@@ -186,12 +205,12 @@ fn include_one(
         );
     }
     seen.push(path.clone());
-    let text = match crate::read::plan_text(&path) {
+    let text = match open.plan_text(&path) {
         Ok(t) => t,
         Err(p) => return Included::Failed(unreadable(&p, rel, span)),
     };
     let name = folder.display_name(rel);
-    let id = sources.add(SourceFile::new(name.clone(), name, text));
+    let id = sources.add(SourceFile::new(name, path.clone(), text));
     let (file, diags) = parse_in(id, sources);
     if let Some(d) = diags.items.iter().find(|d| d.code == syntax::NOT_A_PLAN) {
         return Included::Failed(

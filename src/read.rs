@@ -70,3 +70,42 @@ pub fn plan_text(path: &Path) -> Result<String, ReadProblem> {
         ReadProblem::NotUtf8(String::from_utf8(bytes).unwrap_or_default())
     })
 }
+
+/// The texts of files open in an editor, which may differ from what is saved:
+/// read instead of the disk. Each is held to the same limit as a file.
+#[derive(Debug, Default)]
+pub struct OpenTexts {
+    texts: std::collections::HashMap<std::path::PathBuf, String>,
+}
+
+impl OpenTexts {
+    pub fn new() -> OpenTexts {
+        OpenTexts::default()
+    }
+
+    /// Records the text of the file at `path` (an absolute path).
+    pub fn insert(&mut self, path: std::path::PathBuf, text: String) {
+        self.texts.insert(path, text);
+    }
+
+    pub fn remove(&mut self, path: &Path) {
+        self.texts.remove(path);
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path).map(String::as_str)
+    }
+
+    /// The text of a plan file: the open text if there is one, else the file's.
+    pub fn plan_text(&self, path: &Path) -> Result<String, ReadProblem> {
+        let open = self.texts.get(path).or_else(|| {
+            let canonical = path.canonicalize().ok()?;
+            self.texts.get(&canonical)
+        });
+        match open {
+            Some(t) if t.len() as u64 > MAX_PLAN_BYTES => Err(ReadProblem::TooLarge),
+            Some(t) => Ok(t.clone()),
+            None => plan_text(path),
+        }
+    }
+}

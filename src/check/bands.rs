@@ -2,10 +2,11 @@
 
 use super::Checker;
 use crate::age::{Age, AgeRange, AgeUnit};
-use crate::ast::{Row, Statement};
+use crate::ast::{self, Row, Statement};
 use crate::diagnostic::Diagnostic;
 use crate::money::Money;
 use crate::plan::Band;
+use crate::source::Span;
 
 /// Where one band stops holding: the age just past its upper bound.
 fn end_of(r: AgeRange) -> Age {
@@ -89,7 +90,12 @@ impl Checker<'_> {
                     .related(a.span, "the previous band")
                     .help(format!(
                         "start this band at {end}, or extend the previous one to cover the gap"
-                    )),
+                    ))
+                    .fix_titled(
+                        from_span(stmt, b.span),
+                        end.to_string(),
+                        format!("Start this band at {end}"),
+                    ),
                 );
             } else {
                 self.push(
@@ -103,7 +109,12 @@ impl Checker<'_> {
                     )
                     .label("overlaps the previous band")
                     .related(a.span, "the previous band")
-                    .help(format!("start this band at {end}")),
+                    .help(format!("start this band at {end}"))
+                    .fix_titled(
+                        from_span(stmt, b.span),
+                        end.to_string(),
+                        format!("Start this band at {end}"),
+                    ),
                 );
             }
             ok = false;
@@ -122,7 +133,12 @@ impl Checker<'_> {
                         ),
                     )
                     .label("the first band starts later")
-                    .help(format!("start the first band at {}", domain.from)),
+                    .help(format!("start the first band at {}", domain.from))
+                    .fix_titled(
+                        from_span(stmt, first.span),
+                        domain.from.to_string(),
+                        format!("Start the first band at {}", domain.from),
+                    ),
                 );
                 ok = false;
             }
@@ -140,13 +156,36 @@ impl Checker<'_> {
                         ),
                     )
                     .label("the last band ends earlier")
-                    .help(format!("extend the last band to {}", domain.to)),
+                    .help(format!("extend the last band to {}", domain.to))
+                    .fix_titled(
+                        to_span(stmt, last.span),
+                        domain.to.to_string(),
+                        format!("Extend the last band to {}", domain.to),
+                    ),
                 );
                 ok = false;
             }
         }
         ok.then_some(bands)
     }
+}
+
+/// The ages of the row written at `row`.
+fn row_ages(stmt: &Statement, row: Span) -> Option<&ast::AgeRange> {
+    stmt.rows.iter().find_map(|r| match r {
+        Row::Band { ages, span, .. } if span.same_place(row) => Some(ages),
+        _ => None,
+    })
+}
+
+/// Where the first age of the row at `row` is written (the row itself if not found).
+fn from_span(stmt: &Statement, row: Span) -> Span {
+    row_ages(stmt, row).map_or(row, |a| a.from.span)
+}
+
+/// Where the last age of the row at `row` is written (the row itself if not found).
+fn to_span(stmt: &Statement, row: Span) -> Span {
+    row_ages(stmt, row).map_or(row, |a| a.to.span)
 }
 
 fn is_are(ages: &str) -> String {

@@ -205,7 +205,7 @@ impl Checker<'_> {
             (Some((a, b)), _) if is_disease_code(a) && is_disease_code(b) => d.help(format!(
                 "a range of codes is written with `to`: `{a} to {b}`"
             )),
-            (_, Some(s)) => d.help(format!("did you mean `{s}`?")),
+            (_, Some(s)) => d.help(format!("did you mean `{s}`?")).fix(list.span, s),
             _ => d.help("declare it with `diseases NAME`, or include a file that does"),
         };
         self.push(d);

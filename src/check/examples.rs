@@ -498,7 +498,7 @@ impl Checker<'_> {
                     )
                     .label("unknown field");
                     d = match did_you_mean(other, CLAIM_COLUMNS) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        Some(s) => d.help(format!("did you mean `{s}`?")).fix(f.name.span, s),
                         None => {
                             d.help(format!("a claim's fields are {}", CLAIM_COLUMNS.join(", ")))
                         }
@@ -596,7 +596,18 @@ impl Checker<'_> {
         )
         .label("unknown field");
         d = match did_you_mean(field, fields.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => {
+                let d = d.help(format!("did you mean `{s}`?"));
+                // The field is the target's last part: `period[…].FIELD`.
+                match target.node.strip_suffix(field) {
+                    Some(rest) if rest.ends_with('.') => {
+                        let end = target.span.end as usize;
+                        let field_span = Span::new(target.span.file, end - field.len(), end);
+                        d.fix(field_span, s)
+                    }
+                    _ => d,
+                }
+            }
             None => d.help(format!("the fields are {}", fields.join(", "))),
         };
         self.push(d);
@@ -713,7 +724,7 @@ impl Checker<'_> {
         let mut d = Diagnostic::error("E506", value_span, format!("`{value}` is not a {field}"))
             .label(format!("unknown {field}"));
         d = match did_you_mean(value, allowed.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.help(format!("did you mean `{s}`?")).fix(value_span, s),
             None => d.help(format!("a {field} is one of {}", allowed.join(", "))),
         };
         self.push(d);

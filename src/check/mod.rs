@@ -349,7 +349,7 @@ impl<'a> Checker<'a> {
         )
         .label("unknown benefit");
         d = match did_you_mean(&name.node, benefits.iter().map(|(n, _)| n.as_str())) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.help(format!("did you mean `{s}`?")).fix(name.span, s),
             None if benefits.is_empty() => d.help("declare it with a `benefit NAME` section"),
             None => d.help(format!("the plan's benefits are {}", listed(benefits))),
         };
@@ -630,7 +630,7 @@ impl<'a> Checker<'a> {
                             )
                             .label("unknown cause");
                             d = match did_you_mean(&e.node, ["accident", "illness"]) {
-                            Some(s) => d.help(format!("did you mean `{s}`? Claims are caused by `illness` or `accident`")),
+                            Some(s) => d.help(format!("did you mean `{s}`? Claims are caused by `illness` or `accident`")).fix(e.span, s),
                             None => d.help("claims are caused by `illness` or `accident`"),
                         };
                             self.push(d);

@@ -59,10 +59,12 @@ impl Checker<'_> {
             )
             .label("unknown unit");
             d = match did_you_mean(&q.unit.node, UNIT_WORDS) {
-                Some(s) => d.help(format!(
-                    "did you mean `{s}`? {what} is {}",
-                    allowed[0].describe()
-                )),
+                Some(s) => d
+                    .help(format!(
+                        "did you mean `{s}`? {what} is {}",
+                        allowed[0].describe()
+                    ))
+                    .fix(q.unit.span, s),
                 None => d.help(format!(
                     "{what} is {}; units are `CNY`, `%`, `days` and `years`",
                     allowed[0].describe()

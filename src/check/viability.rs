@@ -46,24 +46,28 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// How the per-case cap gives the members needed:
+    /// `300000.00 CNY × (100% + 10%) / 0.10 CNY per case = 3300000 members`.
+    pub fn viability_reason(&self) -> Option<String> {
+        let needed = self.members_needed()?;
+        let cap = self.sharing.case_cap.as_ref()?.value;
+        Some(format!(
+            "{} CNY × (100% + {}) / {} CNY per case = {} members",
+            self.largest_payout(),
+            self.sharing.fee.value,
+            cap,
+            needed
+        ))
+    }
+}
+
 impl Checker<'_> {
     pub(super) fn viability(&mut self, plan: &Plan) {
         let Some(needed) = plan.members_needed() else {
             return;
         };
-        let cap = plan
-            .sharing
-            .case_cap
-            .as_ref()
-            .map(|c| c.value)
-            .unwrap_or_default();
-        let reason = format!(
-            "{} CNY × (100% + {}) / {} CNY per case = {} members",
-            plan.largest_payout(),
-            plan.sharing.fee.value,
-            cap,
-            needed
-        );
+        let reason = plan.viability_reason().unwrap_or_default();
         match &plan.minimum_members {
             Some(min) if min.value == needed => {}
             Some(min) => self.push(

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod explain;
 pub mod explain_diff;
 pub mod fmt;
+pub mod lsp;
 pub mod man;
 pub mod report;
 pub mod run;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(a) => report::command(a),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { command } => man::man(command.as_deref()),
+        Command::Lsp => lsp::lsp(),
     }
 }
 

@@ -176,7 +176,8 @@ pub(crate) fn syntax_error(
         d = match suggestion {
             Some(s) => {
                 let example = SHAPES.iter().find(|(k, _)| *k == s).map(|(_, e)| *e).unwrap_or(s);
-                d.help(format!("did you mean `{s}`? A `{s}` line reads like `{example}`"))
+                let d = d.help(format!("did you mean `{s}`? A `{s}` line reads like `{example}`"));
+                if s.contains(' ') { d } else { d.fix(span, s) }
             }
             None => d.help(
                 "each line starts with a section (`plan`, `membership`, `benefit`, `diseases`, `sharing`, `viability`, `example`) or a statement such as `fee` or `waiting`; see grammar/README.md",

@@ -1,0 +1,77 @@
+//! One plan as the editor sees it: read (open texts first), parsed and
+//! checked, with the files it includes.
+
+use crate::ast::PlanFile;
+use crate::load::{Loaded, load_plan_with};
+use crate::read::OpenTexts;
+use crate::source::{FileId, SourceFile, Sources, Span};
+use lsp_types::Uri;
+use std::path::{Path, PathBuf};
+
+/// What `mutual check` makes of the plan at `path`, kept for the requests
+/// that follow until the plan or a file it includes changes.
+pub struct Analysis {
+    /// The plan file (absolute, with links resolved).
+    pub path: PathBuf,
+    pub sources: Sources,
+    pub loaded: Loaded,
+}
+
+impl Analysis {
+    pub fn of(path: &Path, open: &OpenTexts) -> Analysis {
+        let mut sources = Sources::new();
+        let loaded = load_plan_with(path, &mut sources, open);
+        Analysis {
+            path: path.to_path_buf(),
+            sources,
+            loaded,
+        }
+    }
+
+    /// The loaded file at `path`, if the plan is that file or includes it.
+    pub fn file(&self, path: &Path) -> Option<FileId> {
+        self.sources
+            .iter()
+            .find(|(_, f)| f.path == path)
+            .map(|(id, _)| id)
+    }
+
+    /// The parsed file with this id (none for a file that could not be read as a plan).
+    pub fn ast(&self, id: FileId) -> Option<&PlanFile> {
+        self.loaded.files.iter().find(|f| f.file == id)
+    }
+
+    pub fn source(&self, id: FileId) -> &SourceFile {
+        self.sources.get(id)
+    }
+
+    /// The text a span covers.
+    pub fn text(&self, span: Span) -> &str {
+        self.sources.get(span.file).slice(span)
+    }
+
+    /// The address of a loaded file.
+    pub fn uri(&self, id: FileId) -> Option<Uri> {
+        path_uri(&self.sources.get(id).path)
+    }
+
+    /// The file that `include "rel"` in the plan loads.
+    pub fn included(&self, rel: &str) -> Option<FileId> {
+        let folder = crate::include::Folder::of(&self.path).ok()?;
+        let path = folder.resolve(rel).ok()?;
+        self.file(&path)
+    }
+}
+
+/// The local path of a `file:` address.
+pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    let url = url::Url::parse(uri.as_str()).ok()?;
+    let path = url.to_file_path().ok()?;
+    Some(path.canonicalize().unwrap_or(path))
+}
+
+/// The `file:` address of a local path.
+pub fn path_uri(path: &Path) -> Option<Uri> {
+    let url = url::Url::from_file_path(path).ok()?;
+    url.as_str().parse().ok()
+}
