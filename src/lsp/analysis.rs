@@ -50,6 +50,16 @@ impl Analysis {
         self.sources.get(span.file).slice(span)
     }
 
+    /// `common/diseases.plan:7`: a span's file, named from the plan's
+    /// folder, and line, as hovers cite rules.
+    pub fn cite(&self, span: Span) -> String {
+        let file = self.sources.get(span.file);
+        let folder = self.path.parent().unwrap_or(Path::new(""));
+        let name = file.path.strip_prefix(folder).unwrap_or(&file.path);
+        let (line, _) = file.line_col(span.start as usize);
+        format!("{}:{line}", name.display())
+    }
+
     /// The address of a loaded file.
     pub fn uri(&self, id: FileId) -> Option<Uri> {
         path_uri(&self.sources.get(id).path)

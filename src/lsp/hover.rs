@@ -167,7 +167,7 @@ fn versions(analysis: &Analysis, section: &Section, stmt: &Statement) -> String 
                 (None, None) => "every day".to_string(),
             },
         };
-        let line = analysis.sources.cite(s.span);
+        let line = analysis.cite(s.span);
         let this = if s.span.same_place(stmt.span) {
             " ← this one"
         } else {
@@ -207,7 +207,7 @@ fn disease(analysis: &Analysis, code: &str, all: &[Occurrence]) -> String {
     let mut out = format!("**{code}** {name}\n");
     let list = list_of(analysis, def.span);
     if let Some(list) = &list {
-        let at = analysis.sources.cite(def.span);
+        let at = analysis.cite(def.span);
         out.push_str(&format!("\n- listed in `{list}` ({at})"));
     }
     match covering(analysis, code, list.as_deref(), all) {
@@ -293,7 +293,7 @@ fn list(analysis: &Analysis, name: &str, all: &[Occurrence]) -> String {
     let mut out = format!(
         "**diseases {name}**{title}: {} ({})",
         crate::words::count(section.rows.len() as u64, "disease"),
-        analysis.sources.cite(section.header.span)
+        analysis.cite(section.header.span)
     );
     for o in all
         .iter()
@@ -338,10 +338,7 @@ fn benefit(analysis: &Analysis, name: &str) -> String {
     if let Some(limit) = &b.limit {
         out.push_str(&format!("\n- at most {} per member", limit.value));
     }
-    out.push_str(&format!(
-        "\n- declared at {}",
-        analysis.sources.cite(b.span)
-    ));
+    out.push_str(&format!("\n- declared at {}", analysis.cite(b.span)));
     out
 }
 
