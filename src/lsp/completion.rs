@@ -61,7 +61,10 @@ fn statements(section: &Header) -> &'static [&'static str] {
 /// What may be written at byte `offset` of `file`, given the text before it on its line.
 pub fn complete(analysis: &Analysis, file: FileId, offset: u32) -> Vec<CompletionItem> {
     let text = &analysis.source(file).text;
-    let offset = (offset as usize).min(text.len());
+    let mut offset = (offset as usize).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let section = analysis.ast(file).and_then(|f| {

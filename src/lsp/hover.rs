@@ -37,7 +37,8 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: u32) -> Option<(String, 
                 return Some((band(ages, amount), *span));
             }
         }
-        if contains(stmt.span, offset) {
+        let dates = stmt.in_force.as_ref().map(|f| f.span);
+        if contains(stmt.span, offset) || dates.is_some_and(|d| contains(d, offset)) {
             return statement(analysis, section, stmt, offset);
         }
     }

@@ -17,6 +17,8 @@ mod lens;
 mod navigate;
 mod position;
 mod reference;
+#[cfg(test)]
+mod robustness;
 mod server;
 mod symbols;
 

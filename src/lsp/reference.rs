@@ -69,10 +69,9 @@ pub fn keyword(keyword: &str) -> Option<String> {
     let entries = entries();
     let starts = |k: &str, e: &Entry| {
         let want: Vec<&str> = k.split_whitespace().collect();
-        e.shape
-            .split_whitespace()
-            .take(want.len())
-            .eq(want.iter().copied())
+        let words = e.shape.split_whitespace();
+        let words = words.map(|w| w.trim_end_matches([':', ',']));
+        words.take(want.len()).eq(want.iter().copied())
     };
     // `closes` is not `closes on`: a longer keyword's entries are its own.
     let longer: Vec<&str> = KEYWORDS
