@@ -262,15 +262,20 @@ fn disease_name(analysis: &Analysis, code: Span) -> Option<String> {
         })
 }
 
-/// The list whose section holds the row at `span`.
-fn list_of(analysis: &Analysis, span: Span) -> Option<String> {
+/// The header of the section that holds `span`.
+fn section_around(analysis: &Analysis, span: Span) -> Option<&Header> {
     let file = analysis.loaded.files.iter().find(|f| f.file == span.file)?;
     let section = file
         .sections
         .iter()
         .rev()
         .find(|s| s.header.span.start <= span.start)?;
-    match &section.header.node {
+    Some(&section.header.node)
+}
+
+/// The list whose section holds the row at `span`.
+fn list_of(analysis: &Analysis, span: Span) -> Option<String> {
+    match section_around(analysis, span)? {
         Header::Diseases { name, .. } => Some(name.node.clone()),
         _ => None,
     }
@@ -309,13 +314,7 @@ fn list(analysis: &Analysis, name: &str, all: &[Occurrence]) -> String {
 
 /// The benefit whose section holds `span`.
 fn benefit_around(analysis: &Analysis, span: Span) -> Option<String> {
-    let file = analysis.loaded.files.iter().find(|f| f.file == span.file)?;
-    let section = file
-        .sections
-        .iter()
-        .rev()
-        .find(|s| s.header.span.start <= span.start)?;
-    match &section.header.node {
+    match section_around(analysis, span)? {
         Header::Benefit { name, .. } => Some(name.node.clone()),
         _ => None,
     }

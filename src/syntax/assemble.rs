@@ -22,7 +22,7 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// The byte offset where a line's comment starts, if it has one.
-pub(crate) fn comment_start(line: &str) -> Option<usize> {
+pub fn comment_start(line: &str) -> Option<usize> {
     let mut in_text = false;
     for (i, c) in line.char_indices() {
         match c {

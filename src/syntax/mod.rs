@@ -7,8 +7,9 @@ mod messages;
 mod parser;
 mod shape;
 
+pub use assemble::comment_start;
+pub(crate) use assemble::lines;
 pub use assemble::parse_file;
-pub(crate) use assemble::{comment_start, lines};
 pub(crate) use messages::is_disease_code;
 pub(crate) use parser::{PlanParser, Rule};
 pub(crate) use shape::first_line_foreign;

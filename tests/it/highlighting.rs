@@ -322,19 +322,6 @@ fn token_at(tokens: &[Token], at: usize) -> Option<&Token> {
     tokens.iter().find(|t| t.start <= at && at < t.end)
 }
 
-/// Where the comment of a line starts: the first `#` outside a text.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_text = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            '"' => in_text = !in_text,
-            '#' if !in_text => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
 // ----------------------------------------------------------------- tests
 
 #[test]
@@ -379,7 +366,7 @@ fn the_extension_manifest_names_the_grammar_for_plan_files() {
 
 /// What is wrong with the comment and the first word of a line, if anything.
 fn comment_and_first_word(line: &str, tokens: &[Token]) -> Option<String> {
-    if let Some(start) = comment_start(line) {
+    if let Some(start) = mutual::syntax::comment_start(line) {
         let mut comment = tokens.iter().filter(|t| t.end > start);
         if let Some(t) = comment.find(|t| !t.has("comment.line.number-sign.plan")) {
             let word = &line[t.start..t.end];
