@@ -39,9 +39,15 @@ impl Folder {
         } else {
             &given
         };
+        let canonical = here.canonicalize()?;
+        // A plan not saved yet (open in an editor) has no file to resolve.
+        let plan = match plan.canonicalize() {
+            Ok(p) => p,
+            Err(_) => canonical.join(plan.file_name().unwrap_or_default()),
+        };
         Ok(Folder {
-            canonical: here.canonicalize()?,
-            plan: plan.canonicalize()?,
+            canonical,
+            plan,
             given,
         })
     }

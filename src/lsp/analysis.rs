@@ -11,18 +11,22 @@ use std::path::{Path, PathBuf};
 /// What `mutual check` makes of the plan at `path`, kept for the requests
 /// that follow until the plan or a file it includes changes.
 pub struct Analysis {
-    /// The plan file (absolute, with links resolved).
+    /// The plan file (absolute, with links resolved), or the address itself
+    /// of a document that is not a file.
     pub path: PathBuf,
+    /// The plan's address, as the editor gave it.
+    pub uri: Uri,
     pub sources: Sources,
     pub loaded: Loaded,
 }
 
 impl Analysis {
-    pub fn of(path: &Path, open: &OpenTexts) -> Analysis {
+    pub fn of(path: &Path, uri: Uri, open: &OpenTexts) -> Analysis {
         let mut sources = Sources::new();
         let loaded = load_plan_with(path, &mut sources, open);
         Analysis {
             path: path.to_path_buf(),
+            uri,
             sources,
             loaded,
         }
@@ -62,7 +66,11 @@ impl Analysis {
 
     /// The address of a loaded file.
     pub fn uri(&self, id: FileId) -> Option<Uri> {
-        path_uri(&self.sources.get(id).path)
+        let path = &self.sources.get(id).path;
+        if *path == self.path {
+            return Some(self.uri.clone());
+        }
+        path_uri(path)
     }
 
     /// The file that `include "rel"` in the plan loads.
@@ -71,6 +79,12 @@ impl Analysis {
         let path = folder.resolve(rel).ok()?;
         self.file(&path)
     }
+}
+
+/// The path a document is known by: its file's, or for a document that is
+/// not a file (a new, unsaved one), its address.
+pub fn document_path(uri: &Uri) -> PathBuf {
+    uri_path(uri).unwrap_or_else(|| PathBuf::from(uri.as_str()))
 }
 
 /// The local path of a `file:` address.

@@ -1,7 +1,7 @@
 //! Every feature at every byte of every seed plan and broken plan: no
 //! panic, whatever the cursor is on.
 
-use super::analysis::Analysis;
+use super::analysis::{Analysis, path_uri};
 use super::{actions, completion, hover, navigate};
 use crate::read::OpenTexts;
 use std::path::PathBuf;
@@ -23,7 +23,8 @@ fn every_feature_answers_at_every_offset_without_panicking() {
     let mut hovers = 0;
     for path in plans {
         let path = path.canonicalize().expect("exists");
-        let analysis = Analysis::of(&path, &OpenTexts::new());
+        let uri = path_uri(&path).expect("a file address");
+        let analysis = Analysis::of(&path, uri, &OpenTexts::new());
         let Some(id) = analysis.file(&path) else {
             continue;
         };

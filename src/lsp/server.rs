@@ -1,7 +1,7 @@
 //! The server's state (the open files and what the checker made of them)
 //! and the dispatch of each message to the feature that answers it.
 
-use super::analysis::{Analysis, uri_path};
+use super::analysis::{Analysis, document_path};
 use super::position::LineIndex;
 use super::{actions, completion, diagnostics, hover, lens::Lenses, navigate};
 use crate::read::OpenTexts;
@@ -79,11 +79,12 @@ impl Server {
             }
             note::DidChangeTextDocument::METHOD => {
                 let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params)?;
-                let text = p.content_changes.into_iter().last().map(|c| c.text);
-                match text {
-                    Some(text) => self.changed(&p.text_document.uri, Some(text)),
-                    None => Ok(()),
+                let path = document_path(&p.text_document.uri);
+                let mut text = self.open.get(&path).unwrap_or_default().to_string();
+                for change in p.content_changes {
+                    edit(&mut text, change);
                 }
+                self.changed(&p.text_document.uri, Some(text))
             }
             note::DidCloseTextDocument::METHOD => {
                 let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
@@ -96,9 +97,7 @@ impl Server {
     /// A file was opened or edited (`Some` text) or closed: every open plan
     /// that is or includes it is checked again, and its diagnostics sent.
     fn changed(&mut self, uri: &Uri, text: Option<String>) -> Result<(), Error> {
-        let Some(path) = uri_path(uri) else {
-            return Ok(());
-        };
+        let path = document_path(uri);
         let closed = text.is_none();
         match text {
             Some(t) => self.open.insert(path.clone(), t),
@@ -118,7 +117,8 @@ impl Server {
             again.push(path);
         }
         for p in again {
-            let analysis = Analysis::of(&p, &self.open);
+            let known = self.analyses.get(&p).map(|a| a.uri.clone());
+            let analysis = Analysis::of(&p, known.unwrap_or_else(|| uri.clone()), &self.open);
             for (uri, items) in diagnostics::by_file(&analysis) {
                 self.publish(uri, items)?;
             }
@@ -168,7 +168,7 @@ impl Server {
     /// The analysis that knows most about a file: a plan that includes it,
     /// else the file's own; and the file's id in it.
     fn analysis_of(&self, uri: &Uri) -> Option<(&Analysis, FileId)> {
-        let path = uri_path(uri)?;
+        let path = document_path(uri);
         let including = self
             .analyses
             .iter()
@@ -257,7 +257,7 @@ impl Server {
     }
 
     fn code_lenses(&mut self, p: lsp_types::CodeLensParams) -> Option<Vec<lsp_types::CodeLens>> {
-        let path = uri_path(&p.text_document.uri)?;
+        let path = document_path(&p.text_document.uri);
         let a = self.analyses.get(&path)?;
         let (sender, refresh, sent) = (
             self.sender.clone(),
@@ -277,9 +277,21 @@ impl Server {
     /// The whole file in `mutual fmt`'s canonical form, as one edit; none
     /// when it is already canonical or does not parse.
     fn formatting(&mut self, p: lsp_types::DocumentFormattingParams) -> Option<Vec<TextEdit>> {
-        let path = uri_path(&p.text_document.uri)?;
+        let path = document_path(&p.text_document.uri);
         let text = self.open.plan_text(&path).ok()?;
         formatted(&path, text)
+    }
+}
+
+/// Applies one change of a document: a range replaced, or the whole text.
+fn edit(text: &mut String, change: lsp_types::TextDocumentContentChangeEvent) {
+    match change.range {
+        Some(range) => {
+            let index = LineIndex::new(text);
+            let (start, end) = (index.offset(range.start), index.offset(range.end));
+            text.replace_range(start..end.max(start), &change.text);
+        }
+        None => *text = change.text,
     }
 }
 

@@ -383,3 +383,46 @@ fn an_unknown_request_is_an_error_and_the_server_exits_cleanly() {
     assert_eq!(response["error"]["code"], -32601, "{response}");
     assert_eq!(c.stop(), Some(0));
 }
+
+#[test]
+fn an_unsaved_document_is_checked_and_edited_by_ranges() {
+    let (_, text) = plan("dishui.plan");
+    let broken = typed(&text, "  split equally", "  split equaly");
+    let uri = "untitled:Untitled-1";
+    let mut c = Client::start();
+    let doc = json!({ "uri": uri, "languageId": "plan", "version": 1, "text": broken });
+    c.notify("textDocument/didOpen", json!({ "textDocument": doc }));
+    let found = |m: &Value| m["params"]["uri"] == uri;
+    let first = c.wait_for(found);
+    let diagnostics = &first["params"]["diagnostics"];
+    assert_eq!(
+        diagnostics.as_array().map(Vec::len),
+        Some(1),
+        "{diagnostics}"
+    );
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        position(&broken, "equaly", 0)
+    );
+    // The editor sends only what changed: `equaly` becomes `equally`.
+    let start = position(&broken, "equaly", 5);
+    let change = json!({ "range": { "start": start, "end": start }, "text": "l" });
+    let doc = json!({ "uri": uri, "version": 2 });
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": doc, "contentChanges": [change] }),
+    );
+    let second = c.wait_for(found);
+    assert_eq!(second["params"]["diagnostics"], json!([]), "{second}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": position(&text, "split", 1) }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("split equally")
+    );
+    assert_eq!(c.stop(), Some(0));
+}
