@@ -365,7 +365,7 @@ fn include(analysis: &Analysis, rel: &str) -> String {
         .unwrap_or_default();
     format!(
         "**include** `{}`\n\n- declares {}",
-        analysis.source(id).name,
+        rel,
         if lists.is_empty() {
             "no disease list".to_string()
         } else {

@@ -159,6 +159,22 @@ fn hover_explains_keywords_bands_codes_caps_and_dated_rules() {
             0,
             "a dated rule",
         ),
+        (
+            &history,
+            &history_text,
+            "from 2018-11-27  # published: 8%",
+            7,
+            "a rule's dates",
+        ),
+        (&path, &text, "payout of critical", 11, "a benefit"),
+        (
+            &path,
+            &text,
+            "covers critical_illnesses",
+            9,
+            "a disease list",
+        ),
+        (&path, &text, "common/diseases", 2, "an include"),
     ];
     for (p, t, needle, k, what) in cases {
         let hover = c.request("textDocument/hover", at(p, t, needle, k));
