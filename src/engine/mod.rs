@@ -15,6 +15,7 @@ mod membership;
 mod periods;
 mod sharing;
 mod short_pool;
+mod tracked_account;
 
 pub use account::{AccountEvent, AccountLog, Pause};
 pub use accounts::{Accounts, has_accounts};
