@@ -300,7 +300,7 @@ pub(super) fn run(
         t.decided(&decider.decisions()[batch], sh.m[t.member as usize].stop);
     }
     let charged = finish(&mut run, &sh, np, options.until);
-    let (accounts, charges) = close(run, &charged, tracked, options.until);
+    let (accounts, charges) = close(run, members, &charged, tracked, options.until)?;
     let decisions = decider.finish(membership);
     Ok((
         decisions,
@@ -315,24 +315,35 @@ pub(super) fn run(
 }
 
 /// What the accounts hold at `until`, the member explained's account as it
-/// was followed on its own, and its charges. Its balance is kept from what
-/// it was charged on its own: the ledger checks it against its total here.
+/// was followed on its own, and its charges. What it was charged on its own
+/// must be what the uniform path charged it; its balance is kept from it.
 fn close(
     mut run: Run,
+    members: &Members,
     charged: &[i64],
     tracked: Option<Tracked>,
     until: NaiveDate,
-) -> (Accounts, Charges) {
+) -> Result<(Accounts, Charges), EngineError> {
     let Some(t) = tracked else {
-        return (run.close(charged, until), Charges::None);
+        return Ok((run.close(charged, until), Charges::None));
     };
-    let member = t.member;
+    let i = t.member as usize;
     let (account, own, per_period) = t.finish(&run.rules, run.payments, until);
     let balance = account.balance(own);
-    run.accounts[member as usize] = account;
+    if own != charged[i] {
+        return Err(EngineError::Balance {
+            member: members.id(i).to_string(),
+            kept: Money(balance),
+            identity: Money(account.balance(charged[i])),
+        });
+    }
+    run.accounts[i] = account;
     let mut accounts = run.close(charged, until);
-    accounts.kept_balance[member as usize] = balance;
-    (accounts, Charges::Tracked { member, per_period })
+    if let Some(kept) = accounts.kept_balance.get_mut(i) {
+        *kept = balance;
+    }
+    let member = i as u32;
+    Ok((accounts, Charges::Tracked { member, per_period }))
 }
 
 /// Each member's sharing periods by membership, before any claim is decided.
@@ -628,10 +639,14 @@ fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> 
         rules,
         payments,
         accounts,
+        explaining,
         ..
     } = run;
-    let rules = &*rules;
+    let (rules, explaining) = (&*rules, *explaining);
     accounts.par_iter_mut().enumerate().for_each(|(i, a)| {
+        if !a.taken_to_until(explaining) {
+            return;
+        }
         let (days, amounts) = payments.slices(i);
         let h = super::account::Holder {
             join: sh.m[i].join,

@@ -231,7 +231,7 @@ proptest! {
         let (m, c) = build(&data);
         let p = payments_of(&m, &data, &top_ups);
         let explained = |track: Option<u32>, per_member: bool| {
-            let options = RunOptions { track, per_member, ..RunOptions::new(d("2021-03-31")) };
+            let options = RunOptions { track, per_member, explaining: !per_member, ..RunOptions::new(d("2021-03-31")) };
             engine::run_with_payments(&plan, &m, &c, &p, options).expect("every balance adds up")
         };
         // The member explained is followed on its own beside the uniform
