@@ -32,7 +32,7 @@ pub(super) struct Tracked {
 }
 
 impl Tracked {
-    /// Member `member`'s account as it opens (`account`, before any event),
+    /// Member `member`'s account as it opens (from `accounts`, before any event),
     /// sharing until `stop`; `None` where there is no such member.
     pub(super) fn open(
         members: &Members,
