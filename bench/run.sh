@@ -25,6 +25,9 @@
 #              seed plan (相互保, 京东互保, 轻松互助 with payments) at each of
 #              $SIZES, interleaved, against explaining a 相互保 member
 #              (default 1)
+#   BEFORE     an older build of mutual: each explain job is also timed with
+#              it, right after the same job with this work tree's build
+#              (program `before` in the tables)
 #   QS         1 to time a 轻松互助 year with payments (plans/qingsong.plan,
 #              --until 2016-12-31) at each of $SIZES, its runs interleaved
 #              with 相互保's (default 1)
@@ -51,6 +54,7 @@ DUCKDB=${DUCKDB:-1}
 QS=${QS:-1}
 DIFF=${DIFF:-1}
 EXPLAIN=${EXPLAIN:-1}
+BEFORE=${BEFORE:-}
 
 XH_UNTIL=2019-10-15
 JD_UNTIL=2019-11-12
@@ -70,6 +74,9 @@ mkdir -p "$BIN"
 cp "$ROOT/target/release/mutual" "$BIN/mutual"
 cp "$ROOT/target/release/examples/generate" "$BIN/generate"
 MUTUAL="$BIN/mutual"
+if [[ -n $BEFORE ]]; then
+    cp "$BEFORE" "$BIN/mutual-before"
+fi
 GENERATE="$BIN/generate"
 if [[ $BASELINE == 1 ]]; then
     cargo build --release --quiet --manifest-path bench/baseline/Cargo.toml \
@@ -229,6 +236,17 @@ for n in $JD_SIZES; do
     run_set jd-hubao "$n" "$JD_UNTIL"
 done
 
+# explain_job JOB N RUN ARGS...: `mutual explain ARGS` timed, then the same
+# with the build before (BEFORE), if any.
+explain_job() {
+    local job=$1 n=$2 run=$3
+    shift 3
+    timed "$job" mutual "$n" "$run" "$MUTUAL" explain "$@"
+    if [[ -n $BEFORE ]]; then
+        timed "$job" before "$n" "$run" "$BIN/mutual-before" explain "$@"
+    fi
+}
+
 # explain_set N: one member and one claim of each seed plan explained, each
 # job timed in turn, RUNS times.
 explain_set() {
@@ -240,18 +258,18 @@ explain_set() {
     claim_of() { sed -n 2p "$1/claims.csv" | cut -d, -f1; }
     echo "== explain, $n members" >&2
     for run in $(seq 1 "$RUNS"); do
-        timed explain-xianghubao-member mutual "$n" "$run" "$MUTUAL" explain plans/xianghubao.plan \
+        explain_job explain-xianghubao-member "$n" "$run" plans/xianghubao.plan \
             --members "$xh/members.csv" --claims "$xh/claims.csv" --until "$XH_UNTIL" --member m000000002
-        timed explain-xianghubao-claim mutual "$n" "$run" "$MUTUAL" explain plans/xianghubao.plan \
+        explain_job explain-xianghubao-claim "$n" "$run" plans/xianghubao.plan \
             --members "$xh/members.csv" --claims "$xh/claims.csv" --until "$XH_UNTIL" --claim "$(claim_of "$xh")"
-        timed explain-jd-hubao-member mutual "$n" "$run" "$MUTUAL" explain plans/jd-hubao.plan \
+        explain_job explain-jd-hubao-member "$n" "$run" plans/jd-hubao.plan \
             --members "$jd/members.csv" --claims "$jd/claims.csv" --until "$JD_UNTIL" --member m000000002
-        timed explain-jd-hubao-claim mutual "$n" "$run" "$MUTUAL" explain plans/jd-hubao.plan \
+        explain_job explain-jd-hubao-claim "$n" "$run" plans/jd-hubao.plan \
             --members "$jd/members.csv" --claims "$jd/claims.csv" --until "$JD_UNTIL" --claim "$(claim_of "$jd")"
-        timed explain-qingsong-member mutual "$n" "$run" "$MUTUAL" explain plans/qingsong.plan \
+        explain_job explain-qingsong-member "$n" "$run" plans/qingsong.plan \
             --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
             --until "$QS_UNTIL" --member m000000002
-        timed explain-qingsong-claim mutual "$n" "$run" "$MUTUAL" explain plans/qingsong.plan \
+        explain_job explain-qingsong-claim "$n" "$run" plans/qingsong.plan \
             --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
             --until "$QS_UNTIL" --claim "$(claim_of "$qs")"
     done
@@ -268,7 +286,7 @@ rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 groups = {}
 for r in rows:
     groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
-order = {"mutual": 0, "baseline": 1, "duckdb": 2}
+order = {"mutual": 0, "before": 1, "baseline": 2, "duckdb": 3}
 plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "jd-hubao": 3,
          "explain-xianghubao-member": 4, "explain-xianghubao-claim": 5, "explain-jd-hubao-member": 6,
          "explain-jd-hubao-claim": 7, "explain-qingsong-member": 8, "explain-qingsong-claim": 9}
@@ -313,12 +331,14 @@ if df:
     print()
     print("diff of 相互保 and a fee-and-cap change / one run of 相互保 (medians): " + "; ".join(
         f"{n:,}: wall {r[0]:.2f}×, CPU {r[1]:.2f}×, RSS {r[2]:.2f}×" for n, r in df))
-ex = [(p, n, med[(p, n, "mutual")][0] / med[("explain-xianghubao-member", n, "mutual")][0])
-      for (p, n, prog) in keys if p.startswith("explain-") and ("explain-xianghubao-member", n, "mutual") in med]
-if ex:
-    print()
-    print("explain / explaining a 相互保 member (median wall): " + "; ".join(
-        f"{p[len('explain-'):]} {n:,}: {r:.2f}×" for p, n, r in ex))
+ex = [(p, n, prog, med[(p, n, prog)][0] / med[("explain-xianghubao-member", n, prog)][0])
+      for (p, n, prog) in keys if p.startswith("explain-") and ("explain-xianghubao-member", n, prog) in med]
+for build in ("mutual", "before"):
+    rows = [(p, n, r) for p, n, prog, r in ex if prog == build]
+    if rows:
+        print()
+        print(f"explain / explaining a 相互保 member (median wall, {build}): " + "; ".join(
+            f"{p[len('explain-'):]} {n:,}: {r:.2f}×" for p, n, r in rows))
 if qs:
     print()
     print("轻松互助 with payments / 相互保 (mutual, medians): " + "; ".join(

@@ -171,6 +171,7 @@ pub fn run_for_explain(
     let options = engine::RunOptions {
         track: member,
         share: member.is_some() || engine::has_accounts(plan),
+        explaining: true,
         ..engine::RunOptions::new(until)
     };
     engine::run_with_payments(plan, members, claims, payments, options)

@@ -203,6 +203,12 @@ impl Account {
         }
     }
 
+    /// Whether the run brings this account to `--until`: every account,
+    /// or, where `explaining`, those whose log is kept.
+    pub(super) fn taken_to_until(&self, explaining: bool) -> bool {
+        !explaining || self.log.is_some()
+    }
+
     pub(super) fn balance(&self, charged: i64) -> i64 {
         self.base - charged
     }

@@ -75,6 +75,8 @@ pub(super) struct Run<'a> {
     pub(super) last_closing: NaiveDate,
     /// Ends already applied to the members' states.
     pub(super) ends_seen: usize,
+    /// Only the accounts whose log is kept are closed (`RunOptions::explaining`).
+    pub(super) explaining: bool,
 }
 
 /// Decides, shares and keeps the accounts; returns the decisions, what was
@@ -120,8 +122,11 @@ pub(super) fn run(
     let after = until
         .checked_add_days(Days::new(1))
         .unwrap_or(NaiveDate::MAX);
+    let explaining = run.explaining;
     run.each_account(&mut each.state, |a, _, rules, h| {
-        a.advance(rules, h, until, after)
+        if a.taken_to_until(explaining) {
+            a.advance(rules, h, until, after)
+        }
     });
     let charged: Vec<i64> = each.state.par_iter().map(|s| s.charged).collect();
     let accounts = run.close(&charged, until);
@@ -174,6 +179,7 @@ impl<'a> Run<'a> {
             accounts: open_accounts(members, membership, &watched, options),
             last_closing: NaiveDate::MIN,
             ends_seen: 0,
+            explaining: options.explaining,
         }
     }
 
@@ -303,8 +309,14 @@ impl<'a> Run<'a> {
         });
     }
 
-    /// What the accounts hold at `until`.
+    /// What the accounts hold at `until` (where explaining, the logs only).
     pub(super) fn close(self, charged: &[i64], until: NaiveDate) -> Accounts {
+        if self.explaining {
+            return Accounts {
+                logs: logs(self.accounts),
+                ..Accounts::default()
+            };
+        }
         let fees: Vec<i64> = self.accounts.par_iter().map(|a| a.fees).collect();
         let any_fee = fees.par_iter().any(|&f| f != 0);
         Accounts {
@@ -321,12 +333,16 @@ impl<'a> Run<'a> {
                 .par_iter()
                 .map(|a| a.paused_on_day(until))
                 .collect(),
-            logs: self
-                .accounts
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, a)| a.log.map(|l| (i as u32, *l)))
-                .collect(),
+            logs: logs(self.accounts),
         }
     }
+}
+
+/// The logs kept, by member.
+fn logs(accounts: Vec<Account>) -> rustc_hash::FxHashMap<u32, AccountLog> {
+    accounts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.log.map(|l| (i as u32, *l)))
+        .collect()
 }

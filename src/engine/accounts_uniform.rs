@@ -22,6 +22,7 @@ use super::claims::{Decider, Decision};
 use super::membership::Membership;
 use super::sharing::{Charges, Shared, Strategy, amounts_by_period, cases_by_period};
 use super::sharing::{close_period, open_period, uniform_charge};
+use super::tracked_account::Tracked;
 use crate::ast::{Remainder, SplitKind};
 use crate::input::{Members, Payments};
 use crate::money::Money;
@@ -36,7 +37,8 @@ const NONE: u32 = u32::MAX;
 /// Whether a run can take this path: every version splits equally without
 /// annual or calendar-year caps and without distributing the remainder; an
 /// account fee, if any, is only for accounts without an active membership;
-/// the minimum balance never changes.
+/// the minimum balance never changes. A member explained (`track`) is
+/// followed on its own (`tracked_account`).
 pub(super) fn applies(plan: &Plan, options: RunOptions) -> bool {
     let versions = || std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan));
     let minimum = |p: &Plan| {
@@ -46,7 +48,6 @@ pub(super) fn applies(plan: &Plan, options: RunOptions) -> bool {
     };
     !options.keep_charges
         && !options.per_member
-        && options.track.is_none()
         && AccountRules::new(plan).inactive_only
         && versions().all(|p| {
             p.sharing.split.value == SplitKind::Equally
@@ -229,6 +230,7 @@ pub(super) fn run(
     let mut decider = Decider::new(plan, members, membership, claims, options.until);
     let mut run = Run::open(plan, members, membership, payments, &decider, options);
     let mut sh = sharers(members, membership, &periods);
+    let mut tracked = Tracked::open(members, options.track, &run.accounts, |i| sh.m[i].stop);
     let arrivals = by_period(np, sh.m.iter().enumerate().map(|(i, s)| (s.lo, i)), &sh);
     let top_ups = top_ups_by_period(members.len(), payments, &periods);
     let minimum = minimum_on(plan, plan.launched.value);
@@ -269,6 +271,10 @@ pub(super) fn run(
         let mut f = open_period(plan, *period, cases, payouts, carried)?;
         let (charge, charged) = uniform_charge(plan, &mut f, count - sh.paused)?;
         close_period(plan, &mut f, charged, amounts)?;
+        if let Some(t) = &mut tracked {
+            t.decided(decided, sh.m[t.member as usize].stop);
+            t.period(&run.rules, payments, e, charge);
+        }
         period_done(p + 1, np);
         carried = f.carried_out;
         let next = sh.total[p]
@@ -281,7 +287,7 @@ pub(super) fn run(
         out.push(f);
         run.last_closing = e;
     }
-    decide(
+    let batch = decide(
         &mut run,
         &mut decider,
         &mut sh,
@@ -290,8 +296,11 @@ pub(super) fn run(
         options.until,
         None,
     );
+    if let Some(t) = &mut tracked {
+        t.decided(&decider.decisions()[batch], sh.m[t.member as usize].stop);
+    }
     let charged = finish(&mut run, &sh, np, options.until);
-    let accounts = run.close(&charged, options.until);
+    let (accounts, charges) = close(run, members, &charged, tracked, options.until)?;
     let decisions = decider.finish(membership);
     Ok((
         decisions,
@@ -299,10 +308,42 @@ pub(super) fn run(
             strategy: Strategy::Uniform,
             periods: out,
             member_charged: Some(charged.into_iter().map(Money).collect()),
-            charges: Charges::None,
+            charges,
         },
         accounts,
     ))
+}
+
+/// What the accounts hold at `until`, the member explained's account as it
+/// was followed on its own, and its charges. What it was charged on its own
+/// must be what the uniform path charged it; its balance is kept from it.
+fn close(
+    mut run: Run,
+    members: &Members,
+    charged: &[i64],
+    tracked: Option<Tracked>,
+    until: NaiveDate,
+) -> Result<(Accounts, Charges), EngineError> {
+    let Some(t) = tracked else {
+        return Ok((run.close(charged, until), Charges::None));
+    };
+    let i = t.member as usize;
+    let (account, own, per_period) = t.finish(&run.rules, run.payments, until);
+    let balance = account.balance(own);
+    if own != charged[i] {
+        return Err(EngineError::Balance {
+            member: members.id(i).to_string(),
+            kept: Money(balance),
+            identity: Money(account.balance(charged[i])),
+        });
+    }
+    run.accounts[i] = account;
+    let mut accounts = run.close(charged, until);
+    if let Some(kept) = accounts.kept_balance.get_mut(i) {
+        *kept = balance;
+    }
+    let member = i as u32;
+    Ok((accounts, Charges::Tracked { member, per_period }))
 }
 
 /// Each member's sharing periods by membership, before any claim is decided.
@@ -598,10 +639,14 @@ fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> 
         rules,
         payments,
         accounts,
+        explaining,
         ..
     } = run;
-    let rules = &*rules;
+    let (rules, explaining) = (&*rules, *explaining);
     accounts.par_iter_mut().enumerate().for_each(|(i, a)| {
+        if !a.taken_to_until(explaining) {
+            return;
+        }
         let (days, amounts) = payments.slices(i);
         let h = super::account::Holder {
             join: sh.m[i].join,

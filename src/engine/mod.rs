@@ -15,6 +15,7 @@ mod membership;
 mod periods;
 mod sharing;
 mod short_pool;
+mod tracked_account;
 
 pub use account::{AccountEvent, AccountLog, Pause};
 pub use accounts::{Accounts, has_accounts};
@@ -78,6 +79,11 @@ pub struct RunOptions {
     /// Share the periods; `false` decides the claims only (explaining a
     /// claim needs nothing more): the ledger then has no periods or charges.
     pub share: bool,
+    /// Bring to `--until` only the prepaid accounts an explanation reads
+    /// (those whose log is kept: the claimants', the member explained's, a
+    /// refunded member's); the ledger then keeps no balance, fee or pause
+    /// of any member at `--until`, and checks no balance.
+    pub explaining: bool,
 }
 
 impl RunOptions {
@@ -88,6 +94,7 @@ impl RunOptions {
             per_member: false,
             track: None,
             share: true,
+            explaining: false,
         }
     }
 }

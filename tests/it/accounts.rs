@@ -2,7 +2,9 @@
 //! balance adds up, a top-up changes nothing before its day, and an account
 //! that never runs short charges as the same plan without one.
 
-use crate::properties::{Data, PlanParams, build, data, load, plan_params, plan_text};
+use crate::properties::{
+    Data, PlanParams, build, data, load, load_with_sources, plan_params, plan_text,
+};
 use crate::run::d;
 use mutual::engine::{self, Ledger, RunOptions};
 use mutual::input::{Claims, Members, Payments};
@@ -210,6 +212,48 @@ proptest! {
             prop_assert_eq!(fast.balance(&m, i), slow.balance(&m, i), "member {}", i);
             prop_assert_eq!(fast.fees(i), slow.fees(i), "member {}", i);
             prop_assert_eq!(fast.status(&m, i), slow.status(&m, i), "member {}", i);
+        }
+    }
+
+    #[test]
+    fn explaining_takes_the_uniform_path_and_says_what_computing_every_member_says(
+        mut params in plan_params(), mut account in account_params(), data in data(), top_ups in payments()
+    ) {
+        params.weighted = false;
+        params.year_cap = None;
+        if params.remainder == "distributed" {
+            params.remainder = "carried";
+        }
+        if let Some(fee) = &mut account.fee {
+            fee.2 = true;
+        }
+        let (plan, sources) = load_with_sources(&(plan_text(&params) + &account_text(&account)));
+        let (m, c) = build(&data);
+        let p = payments_of(&m, &data, &top_ups);
+        let explained = |track: Option<u32>, per_member: bool| {
+            let options = RunOptions { track, per_member, explaining: !per_member, ..RunOptions::new(d("2021-03-31")) };
+            engine::run_with_payments(&plan, &m, &c, &p, options).expect("every balance adds up")
+        };
+        // The member explained is followed on its own beside the uniform
+        // path: its account's log and its charges are those of the general path.
+        for i in (0..data.members.len()).chain([m.len() - 1]) {
+            let (fast, slow) = (explained(Some(i as u32), false), explained(Some(i as u32), true));
+            prop_assert_eq!(fast.strategy, engine::Strategy::Uniform);
+            prop_assert_eq!(slow.strategy, engine::Strategy::PerMember);
+            let log = |l: &Ledger| l.accounts.logs.get(&(i as u32)).map(|a| (a.pauses.clone(), a.events.clone()));
+            prop_assert_eq!(log(&fast), log(&slow), "member {}", i);
+            prop_assert_eq!(fast.charged(i), slow.charged(i), "member {}", i);
+            for q in 0..slow.periods.len() {
+                prop_assert_eq!(fast.charge_of(i as u32, q), slow.charge_of(i as u32, q), "member {}, period {}", i, q);
+                let e = |l: &Ledger| mutual::explain::charge(&plan, &sources, &m, &c, l, i, q);
+                prop_assert_eq!(e(&fast), e(&slow), "member {}, period {}", i, q);
+            }
+        }
+        // A claim is explained from the claimants' pauses, which the uniform path keeps.
+        let (fast, slow) = (explained(None, false), explained(None, true));
+        for claim in c.all() {
+            let e = |l: &Ledger| mutual::explain::claim(&plan, &sources, &m, &c, l, &claim.id);
+            prop_assert_eq!(e(&fast), e(&slow), "claim {}", claim.id);
         }
     }
 

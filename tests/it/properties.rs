@@ -122,7 +122,7 @@ pub(crate) fn load(text: &str) -> Plan {
     load_with_sources(text).0
 }
 
-fn load_with_sources(text: &str) -> (Plan, mutual::source::Sources) {
+pub(crate) fn load_with_sources(text: &str) -> (Plan, mutual::source::Sources) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("prop.plan");
     std::fs::write(&path, text).expect("write the plan");
