@@ -115,6 +115,21 @@ fn with_prepayment(params: &PlanParams, prepaid: &str) -> String {
         )
 }
 
+/// A plan whose every member pays the same (an equal split, no annual cap,
+/// the remainder not distributed, an account fee only on ended accounts):
+/// one the uniform path of accounts takes.
+fn uniform_text(mut params: PlanParams, mut account: AccountParams) -> String {
+    params.weighted = false;
+    params.year_cap = None;
+    if params.remainder == "distributed" {
+        params.remainder = "carried";
+    }
+    if let Some(fee) = &mut account.fee {
+        fee.2 = true;
+    }
+    plan_text(&params) + &account_text(&account)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, rng_seed: proptest::test_runner::RngSeed::Fixed(2016), ..ProptestConfig::default() })]
 
@@ -183,17 +198,9 @@ proptest! {
 
     #[test]
     fn the_uniform_path_matches_computing_every_member(
-        mut params in plan_params(), mut account in account_params(), data in data(), top_ups in payments()
+        params in plan_params(), account in account_params(), data in data(), top_ups in payments()
     ) {
-        params.weighted = false;
-        params.year_cap = None;
-        if params.remainder == "distributed" {
-            params.remainder = "carried";
-        }
-        if let Some(fee) = &mut account.fee {
-            fee.2 = true;
-        }
-        let plan = load(&(plan_text(&params) + &account_text(&account)));
+        let plan = load(&uniform_text(params, account));
         let (m, c) = build(&data);
         let p = payments_of(&m, &data, &top_ups);
         let fast = run_plain(&plan, &m, &c, &p, false);
@@ -217,17 +224,9 @@ proptest! {
 
     #[test]
     fn explaining_takes_the_uniform_path_and_says_what_computing_every_member_says(
-        mut params in plan_params(), mut account in account_params(), data in data(), top_ups in payments()
+        params in plan_params(), account in account_params(), data in data(), top_ups in payments()
     ) {
-        params.weighted = false;
-        params.year_cap = None;
-        if params.remainder == "distributed" {
-            params.remainder = "carried";
-        }
-        if let Some(fee) = &mut account.fee {
-            fee.2 = true;
-        }
-        let (plan, sources) = load_with_sources(&(plan_text(&params) + &account_text(&account)));
+        let (plan, sources) = load_with_sources(&uniform_text(params, account));
         let (m, c) = build(&data);
         let p = payments_of(&m, &data, &top_ups);
         let explained = |track: Option<u32>, per_member: bool| {
