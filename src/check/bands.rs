@@ -49,6 +49,17 @@ impl Checker<'_> {
         what: &str,
         domain: Option<AgeRange>,
     ) -> Option<Vec<Band<Money>>> {
+        let mut bands = self.band_rows(stmt, what)?;
+        bands.sort_by_key(|b| (b.ages.from.approx_days(), b.ages.from.unit));
+        let mut ok = self.neighbours(stmt, &bands);
+        if let Some(domain) = domain {
+            ok &= self.reaches(stmt, &bands, domain);
+        }
+        ok.then_some(bands)
+    }
+
+    /// Each row read as ages and an amount; none if a row does not read or there is none.
+    fn band_rows(&mut self, stmt: &Statement, what: &str) -> Option<Vec<Band<Money>>> {
         let mut bands = Vec::new();
         let mut ok = true;
         for row in &stmt.rows {
@@ -66,10 +77,12 @@ impl Checker<'_> {
                 _ => ok = false,
             }
         }
-        if !ok || bands.is_empty() {
-            return None;
-        }
-        bands.sort_by_key(|b| (b.ages.from.approx_days(), b.ages.from.unit));
+        (ok && !bands.is_empty()).then_some(bands)
+    }
+
+    /// Reports each sorted band that does not start where the one before it ends.
+    fn neighbours(&mut self, stmt: &Statement, bands: &[Band<Money>]) -> bool {
+        let mut ok = true;
         for pair in bands.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             let end = end_of(a.ages);
@@ -119,54 +132,59 @@ impl Checker<'_> {
             }
             ok = false;
         }
-        if let Some(domain) = domain {
-            let first = &bands[0];
-            if before(domain.from, first.ages.from) {
-                self.push(
-                    Diagnostic::error(
-                        "E401",
-                        first.span,
-                        format!(
-                            "members may join from {}, but {} in no band",
-                            domain.from,
-                            is_are(&ages_between(domain.from, first.ages.from))
-                        ),
-                    )
-                    .label("the first band starts later")
-                    .help(format!("start the first band at {}", domain.from))
-                    .fix_titled(
-                        from_span(stmt, first.span),
-                        domain.from.to_string(),
-                        format!("Start the first band at {}", domain.from),
+        ok
+    }
+
+    /// Reports a first band that starts after the join ages, or a last band
+    /// that ends before them.
+    fn reaches(&mut self, stmt: &Statement, bands: &[Band<Money>], domain: AgeRange) -> bool {
+        let mut ok = true;
+        let first = &bands[0];
+        if before(domain.from, first.ages.from) {
+            self.push(
+                Diagnostic::error(
+                    "E401",
+                    first.span,
+                    format!(
+                        "members may join from {}, but {} in no band",
+                        domain.from,
+                        is_are(&ages_between(domain.from, first.ages.from))
                     ),
-                );
-                ok = false;
-            }
-            let last = &bands[bands.len() - 1];
-            let want_end = end_of(domain);
-            if before(end_of(last.ages), want_end) {
-                self.push(
-                    Diagnostic::error(
-                        "E401",
-                        last.span,
-                        format!(
-                            "members are covered up to {}, but {} in no band",
-                            domain.to,
-                            is_are(&ages_between(end_of(last.ages), want_end))
-                        ),
-                    )
-                    .label("the last band ends earlier")
-                    .help(format!("extend the last band to {}", domain.to))
-                    .fix_titled(
-                        to_span(stmt, last.span),
-                        domain.to.to_string(),
-                        format!("Extend the last band to {}", domain.to),
-                    ),
-                );
-                ok = false;
-            }
+                )
+                .label("the first band starts later")
+                .help(format!("start the first band at {}", domain.from))
+                .fix_titled(
+                    from_span(stmt, first.span),
+                    domain.from.to_string(),
+                    format!("Start the first band at {}", domain.from),
+                ),
+            );
+            ok = false;
         }
-        ok.then_some(bands)
+        let last = &bands[bands.len() - 1];
+        let want_end = end_of(domain);
+        if before(end_of(last.ages), want_end) {
+            self.push(
+                Diagnostic::error(
+                    "E401",
+                    last.span,
+                    format!(
+                        "members are covered up to {}, but {} in no band",
+                        domain.to,
+                        is_are(&ages_between(end_of(last.ages), want_end))
+                    ),
+                )
+                .label("the last band ends earlier")
+                .help(format!("extend the last band to {}", domain.to))
+                .fix_titled(
+                    to_span(stmt, last.span),
+                    domain.to.to_string(),
+                    format!("Extend the last band to {}", domain.to),
+                ),
+            );
+            ok = false;
+        }
+        ok
     }
 }
 
