@@ -143,49 +143,43 @@ fn line_span(file: FileId, line_start: usize, line: &str, start: usize, end: usi
     Span::new(file, line_start + start, line_start + end)
 }
 
-/// Turns a pest error on one line into a diagnostic.
-pub(crate) fn syntax_error(
+/// A line whose first word starts no statement: E101, with the closest one.
+fn unknown_word(
     file: FileId,
     line_start: usize,
     line: &str,
-    error: &pest::error::Error<Rule>,
+    (word, ws, we): (&str, usize, usize),
 ) -> Diagnostic {
-    let (word, ws, we) = first_word(line);
     let code_len = line.trim_end().len();
-    let starts_row = word.starts_with(|c: char| c.is_ascii_digit())
-        || (word.starts_with(|c: char| c.is_ascii_uppercase())
-            && word.ends_with(|c: char| c.is_ascii_digit()));
+    let span = line_span(
+        file,
+        line_start,
+        line,
+        ws,
+        we.max(ws + 1).min(code_len.max(ws + 1)),
+    );
+    let mut d = Diagnostic::error(
+        "E101",
+        span,
+        format!("`{word}` does not start any statement"),
+    )
+    .label("unknown word");
+    let suggestion = did_you_mean(word, SHAPES.iter().map(|(k, _)| *k));
+    d = match suggestion {
+        Some(s) => {
+            let example = SHAPES.iter().find(|(k, _)| *k == s).map(|(_, e)| *e).unwrap_or(s);
+            let d = d.help(format!("did you mean `{s}`? A `{s}` line reads like `{example}`"));
+            if s.contains(' ') { d } else { d.fix(span, s) }
+        }
+        None => d.help(
+            "each line starts with a section (`plan`, `membership`, `benefit`, `diseases`, `sharing`, `viability`, `example`) or a statement such as `fee` or `waiting`; see grammar/README.md",
+        ),
+    };
+    d
+}
 
-    // An unknown first word: say so, with the closest statement.
-    let known = SHAPES.iter().find(|(k, _)| *k == word);
-    if known.is_none() && !starts_row {
-        let span = line_span(
-            file,
-            line_start,
-            line,
-            ws,
-            we.max(ws + 1).min(code_len.max(ws + 1)),
-        );
-        let mut d = Diagnostic::error(
-            "E101",
-            span,
-            format!("`{word}` does not start any statement"),
-        )
-        .label("unknown word");
-        let suggestion = did_you_mean(word, SHAPES.iter().map(|(k, _)| *k));
-        d = match suggestion {
-            Some(s) => {
-                let example = SHAPES.iter().find(|(k, _)| *k == s).map(|(_, e)| *e).unwrap_or(s);
-                let d = d.help(format!("did you mean `{s}`? A `{s}` line reads like `{example}`"));
-                if s.contains(' ') { d } else { d.fix(span, s) }
-            }
-            None => d.help(
-                "each line starts with a section (`plan`, `membership`, `benefit`, `diseases`, `sharing`, `viability`, `example`) or a statement such as `fee` or `waiting`; see grammar/README.md",
-            ),
-        };
-        return d;
-    }
-
+/// Where a line stopped parsing, and what was expected there, in words.
+fn expected_words(error: &pest::error::Error<Rule>) -> (usize, Vec<String>) {
     let mut pos = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
@@ -220,6 +214,28 @@ pub(crate) fn syntax_error(
             }
         }
     }
+    (pos, expected)
+}
+
+/// Turns a pest error on one line into a diagnostic.
+pub(crate) fn syntax_error(
+    file: FileId,
+    line_start: usize,
+    line: &str,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let (word, ws, we) = first_word(line);
+    let code_len = line.trim_end().len();
+    let starts_row = word.starts_with(|c: char| c.is_ascii_digit())
+        || (word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.ends_with(|c: char| c.is_ascii_digit()));
+
+    // An unknown first word: say so, with the closest statement.
+    let known = SHAPES.iter().find(|(k, _)| *k == word);
+    if known.is_none() && !starts_row {
+        return unknown_word(file, line_start, line, (word, ws, we));
+    }
+    let (pos, mut expected) = expected_words(error);
     // Literal words first, then descriptions; "the end of the line" last.
     expected.sort_by_key(|e| (e == "the end of the line", !e.starts_with('`'), e.clone()));
     let found = line[pos.min(line.len())..].trim_end();
