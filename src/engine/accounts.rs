@@ -146,16 +146,26 @@ fn open_accounts(
     (0..members.len())
         .into_par_iter()
         .map(|i| {
-            let join = members.join[i];
-            let prepaid = if join > options.until {
-                0
-            } else {
-                membership.prepaid(members, i).0
-            };
+            let prepaid = opening_balance(members, membership, i, options.until);
             let explained = options.track == Some(i as u32);
             Account::new(prepaid, watched[i], explained)
         })
         .collect()
+}
+
+/// What member `i`'s account holds as it opens: the prepayment (nothing
+/// for the ineligible, or for a member joining after `until`), fen.
+pub(super) fn opening_balance(
+    members: &Members,
+    membership: &Membership,
+    i: usize,
+    until: NaiveDate,
+) -> i64 {
+    if members.join[i] > until {
+        0
+    } else {
+        membership.prepaid(members, i).0
+    }
 }
 
 impl<'a> Run<'a> {

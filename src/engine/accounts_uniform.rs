@@ -20,7 +20,9 @@ use super::account::{AccountRules, minimum_on};
 use super::accounts::{Accounts, Run};
 use super::claims::{Decider, Decision};
 use super::membership::Membership;
-use super::sharing::{Charges, Shared, Strategy, amounts_by_period, cases_by_period};
+use super::sharing::{
+    Charges, PeriodFigures, Shared, Strategy, amounts_by_period, cases_by_period,
+};
 use super::sharing::{close_period, open_period, uniform_charge};
 use super::tracked_account::Tracked;
 use crate::ast::{Remainder, SplitKind};
@@ -30,6 +32,8 @@ use crate::period::Period;
 use crate::plan::Plan;
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
+
+mod one_pass;
 
 /// Not sharing now (paused, or before the first period it shares).
 const NONE: u32 = u32::MAX;
@@ -215,6 +219,22 @@ impl Sharers {
     }
 }
 
+/// What a run reads, the same in every pass.
+pub(super) struct Ctx<'a> {
+    plan: &'a Plan,
+    members: &'a Members,
+    payments: &'a Payments,
+    claims: &'a crate::input::Claims,
+    options: RunOptions,
+    periods: &'a [Period],
+    /// The minimum balance (the same in every version of the plan), fen.
+    minimum: Option<i64>,
+    period_done: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+/// What a run gives: the decisions, what was shared, the accounts.
+type Done = (Vec<Decision>, Shared, Accounts);
+
 /// `accounts::run` where every sharing member pays the same.
 pub(super) fn run(
     plan: &Plan,
@@ -224,89 +244,188 @@ pub(super) fn run(
     claims: &crate::input::Claims,
     options: RunOptions,
     period_done: &(dyn Fn(usize, usize) + Sync),
-) -> Result<(Vec<Decision>, Shared, Accounts), EngineError> {
+) -> Result<Done, EngineError> {
     let periods: Vec<Period> = super::periods(plan, options.until);
-    let np = periods.len();
-    let mut decider = Decider::new(plan, members, membership, claims, options.until);
-    let mut run = Run::open(plan, members, membership, payments, &decider, options);
-    let mut sh = sharers(members, membership, &periods);
-    let mut tracked = Tracked::open(members, options.track, &run.accounts, |i| sh.m[i].stop);
-    let arrivals = by_period(np, sh.m.iter().enumerate().map(|(i, s)| (s.lo, i)), &sh);
-    let top_ups = top_ups_by_period(members.len(), payments, &periods);
-    let minimum = minimum_on(plan, plan.launched.value);
-    let mut out = Vec::with_capacity(np);
-    let mut carried = Money::ZERO;
-    let mut count = 0i64;
-    for (p, period) in periods.iter().enumerate() {
-        let e = period.end;
-        let batch = decide(&mut run, &mut decider, &mut sh, &periods, p, e, Some(e));
-        let keys = update_marked(&mut run, &mut sh, &arrivals[p], p, |a, s, total, _, _| {
-            if s.hi <= p as u32 {
-                return None;
-            }
-            s.stint = p as u32;
-            s.set_key(total, a.base, minimum)
-        });
-        sh.fresh
-            .extend(keys.into_iter().filter_map(|(i, k)| Some((k?, i))));
-        for i in std::mem::take(&mut sh.resume_next) {
-            let base = run.accounts[i as usize].base;
-            sh.resume(i as usize, p, base, minimum);
-        }
-        take_top_ups(&mut run, &mut sh, &top_ups[p], p, e, minimum);
-        let fresh = std::mem::take(&mut sh.fresh);
-        sh.queue.add(fresh);
-        pause(&mut run, &mut sh, p, e);
-        for i in std::mem::take(&mut sh.expiring[p]) {
-            if sh.m[i as usize].counted && sh.m[i as usize].hi == p as u32 {
-                sh.m[i as usize].counted = false;
-                sh.paused -= 1;
-            }
-        }
-        count += sh.diff[p];
-        let decided = &decider.decisions()[batch];
-        let (cases, payouts) = cases_by_period(std::slice::from_ref(period), decided)?[0];
-        let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
-        let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
-        let mut f = open_period(plan, *period, cases, payouts, carried)?;
-        let (charge, charged) = uniform_charge(plan, &mut f, count - sh.paused)?;
-        close_period(plan, &mut f, charged, amounts)?;
-        if let Some(t) = &mut tracked {
-            t.decided(decided, sh.m[t.member as usize].stop);
-            t.period(&run.rules, payments, e, charge);
-        }
-        period_done(p + 1, np);
-        carried = f.carried_out;
-        let next = sh.total[p]
-            .checked_add(charge.0)
-            .ok_or(EngineError::Overflow {
-                start: period.start,
-                end: period.end,
-            })?;
-        sh.total.push(next);
-        out.push(f);
-        run.last_closing = e;
+    let c = Ctx {
+        plan,
+        members,
+        payments,
+        claims,
+        options,
+        periods: &periods,
+        minimum: minimum_on(plan, plan.launched.value),
+        period_done,
+    };
+    if options.passes > 0
+        && let Some(done) = one_pass::run(&c, membership)?
+    {
+        return Ok(done);
     }
-    let batch = decide(
-        &mut run,
-        &mut decider,
-        &mut sh,
-        &periods,
-        np,
-        options.until,
-        None,
+    every_member(&c, membership)
+}
+
+/// Takes every member through the periods in turn.
+fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineError> {
+    let until = c.options.until;
+    let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
+    let mut run = Run::open(
+        c.plan, c.members, membership, c.payments, &decider, c.options,
     );
-    if let Some(t) = &mut tracked {
-        t.decided(&decider.decisions()[batch], sh.m[t.member as usize].stop);
+    let mut sh = sharers(c.members, membership, c.periods);
+    let mut tracked = Tracked::open(c.members, c.options.track, &run.accounts, |i| sh.m[i].stop);
+    let lists = Lists::of(c, &sh, None);
+    let others = vec![0; c.periods.len()];
+    let mut loop_state = Loop {
+        run: &mut run,
+        sh: &mut sh,
+        decider: &mut decider,
+        tracked: &mut tracked,
+    };
+    let out = loop_state.periods(c, &lists, &others)?;
+    loop_state.last_claims(c);
+    let charged = finish(&mut run, &sh, c.periods.len(), until);
+    wrap_up(c, membership, run, decider, tracked, out, charged)
+}
+
+/// The members the period loop takes, by the period each starts sharing
+/// and by the periods each tops up in.
+struct Lists {
+    arrivals: Vec<Vec<u32>>,
+    top_ups: Vec<Vec<u32>>,
+}
+
+impl Lists {
+    /// The lists of `members` (`None`: every member).
+    fn of(c: &Ctx, sh: &Sharers, members: Option<&[u32]>) -> Lists {
+        let np = c.periods.len();
+        let arrivals = match members {
+            None => by_period(np, sh.m.iter().enumerate().map(|(i, s)| (s.lo, i)), sh),
+            Some(ms) => by_period(
+                np,
+                ms.iter().map(|&i| (sh.m[i as usize].lo, i as usize)),
+                sh,
+            ),
+        };
+        let n = c.members.len();
+        let top_ups = match members {
+            None => top_ups_by_period((0..n).into_par_iter(), c.payments, c.periods),
+            Some(ms) => {
+                top_ups_by_period(ms.par_iter().map(|&i| i as usize), c.payments, c.periods)
+            }
+        };
+        Lists { arrivals, top_ups }
     }
-    let charged = finish(&mut run, &sh, np, options.until);
-    let (accounts, charges) = close(run, members, &charged, tracked, options.until)?;
+}
+
+/// The state the period loop changes.
+struct Loop<'r, 'a> {
+    run: &'r mut Run<'a>,
+    sh: &'r mut Sharers,
+    decider: &'r mut Decider<'a>,
+    tracked: &'r mut Option<Tracked>,
+}
+
+impl Loop<'_, '_> {
+    /// Takes the periods in turn: decides their claims, takes the top-ups
+    /// and pauses of the members in `lists`, and shares each period among
+    /// those sharing and `others[p]` members outside the loop.
+    fn periods(
+        &mut self,
+        c: &Ctx,
+        lists: &Lists,
+        others: &[i64],
+    ) -> Result<Vec<PeriodFigures>, EngineError> {
+        let (plan, np, minimum) = (c.plan, c.periods.len(), c.minimum);
+        let Loop {
+            run, sh, decider, ..
+        } = self;
+        let mut out = Vec::with_capacity(np);
+        let mut carried = Money::ZERO;
+        let mut count = 0i64;
+        for (p, period) in c.periods.iter().enumerate() {
+            let e = period.end;
+            let batch = decide(run, decider, sh, c.periods, p, e, Some(e));
+            let keys = update_marked(run, sh, &lists.arrivals[p], p, |a, s, total, _, _| {
+                if s.hi <= p as u32 {
+                    return None;
+                }
+                s.stint = p as u32;
+                s.set_key(total, a.base, minimum)
+            });
+            sh.fresh
+                .extend(keys.into_iter().filter_map(|(i, k)| Some((k?, i))));
+            for i in std::mem::take(&mut sh.resume_next) {
+                let base = run.accounts[i as usize].base;
+                sh.resume(i as usize, p, base, minimum);
+            }
+            take_top_ups(run, sh, &lists.top_ups[p], p, e, minimum);
+            let fresh = std::mem::take(&mut sh.fresh);
+            sh.queue.add(fresh);
+            pause(run, sh, p, e);
+            for i in std::mem::take(&mut sh.expiring[p]) {
+                if sh.m[i as usize].counted && sh.m[i as usize].hi == p as u32 {
+                    sh.m[i as usize].counted = false;
+                    sh.paused -= 1;
+                }
+            }
+            count += sh.diff[p];
+            let decided = &decider.decisions()[batch];
+            let (cases, payouts) = cases_by_period(std::slice::from_ref(period), decided)?[0];
+            let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
+            let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
+            let mut f = open_period(plan, *period, cases, payouts, carried)?;
+            let (charge, charged) = uniform_charge(plan, &mut f, count - sh.paused + others[p])?;
+            close_period(plan, &mut f, charged, amounts)?;
+            if let Some(t) = self.tracked.as_mut() {
+                t.decided(decided, sh.m[t.member as usize].stop);
+                t.period(&run.rules, c.payments, e, charge);
+            }
+            (c.period_done)(p + 1, np);
+            carried = f.carried_out;
+            let next = sh.total[p]
+                .checked_add(charge.0)
+                .ok_or(EngineError::Overflow {
+                    start: period.start,
+                    end: period.end,
+                })?;
+            sh.total.push(next);
+            out.push(f);
+            run.last_closing = e;
+        }
+        Ok(out)
+    }
+
+    /// Decides the claims filed after the last closing day, through `--until`.
+    fn last_claims(&mut self, c: &Ctx) {
+        let np = c.periods.len();
+        let until = c.options.until;
+        let batch = decide(self.run, self.decider, self.sh, c.periods, np, until, None);
+        if let Some(t) = self.tracked.as_mut() {
+            t.decided(
+                &self.decider.decisions()[batch],
+                self.sh.m[t.member as usize].stop,
+            );
+        }
+    }
+}
+
+/// The run's result, from the accounts and the charges of every member.
+fn wrap_up(
+    c: &Ctx,
+    membership: &mut Membership,
+    run: Run,
+    decider: Decider,
+    tracked: Option<Tracked>,
+    periods: Vec<PeriodFigures>,
+    charged: Vec<i64>,
+) -> Result<Done, EngineError> {
+    let (accounts, charges) = close(run, c.members, &charged, tracked, c.options.until)?;
     let decisions = decider.finish(membership);
     Ok((
         decisions,
         Shared {
             strategy: Strategy::Uniform,
-            periods: out,
+            periods,
             member_charged: Some(charged.into_iter().map(Money).collect()),
             charges,
         },
@@ -398,9 +517,12 @@ fn by_period(np: usize, items: impl Iterator<Item = (u32, usize)>, sh: &Sharers)
 
 /// The members with a top-up in each period (closing day after the
 /// previous one through its own), each once.
-fn top_ups_by_period(n: usize, payments: &Payments, periods: &[Period]) -> Vec<Vec<u32>> {
-    let firsts: Vec<Vec<u32>> = (0..n)
-        .into_par_iter()
+fn top_ups_by_period(
+    members: impl ParallelIterator<Item = usize>,
+    payments: &Payments,
+    periods: &[Period],
+) -> Vec<Vec<u32>> {
+    let firsts: Vec<Vec<u32>> = members
         .fold(Vec::new, |mut acc: Vec<u32>, i| {
             let (days, _) = payments.slices(i);
             let mut last = usize::MAX;

@@ -84,6 +84,12 @@ pub struct RunOptions {
     /// refunded member's); the ledger then keeps no balance, fee or pause
     /// of any member at `--until`, and checks no balance.
     pub explaining: bool,
+    /// Where every sharing member pays the same and accounts are prepaid:
+    /// how many times the members without claims may be taken through the
+    /// year in one pass each, from the charges of the pass before, until the
+    /// charges come out the same (then they are the charges of taking every
+    /// member period by period). 0: take every member period by period.
+    pub passes: usize,
 }
 
 impl RunOptions {
@@ -95,6 +101,7 @@ impl RunOptions {
             track: None,
             share: true,
             explaining: false,
+            passes: 3,
         }
     }
 }

@@ -98,8 +98,22 @@ fn run(plan: &Plan, m: &Members, c: &Claims, p: &Payments) -> Ledger {
 
 /// A run as `mutual run` makes it (no charges kept): the fast path where it applies.
 fn run_plain(plan: &Plan, m: &Members, c: &Claims, p: &Payments, per_member: bool) -> Ledger {
+    run_passes(plan, m, c, p, per_member, RunOptions::new(d("2021-03-31")).passes)
+}
+
+/// `run_plain`, with the members without claims taken in one pass each at
+/// most `passes` times (0: never; `usize::MAX`: until the charges agree).
+fn run_passes(
+    plan: &Plan,
+    m: &Members,
+    c: &Claims,
+    p: &Payments,
+    per_member: bool,
+    passes: usize,
+) -> Ledger {
     let options = RunOptions {
         per_member,
+        passes,
         ..RunOptions::new(d("2021-03-31"))
     };
     engine::run_with_payments(plan, m, c, p, options).expect("every balance adds up")
@@ -203,22 +217,26 @@ proptest! {
         let plan = load(&uniform_text(params, account));
         let (m, c) = build(&data);
         let p = payments_of(&m, &data, &top_ups);
-        let fast = run_plain(&plan, &m, &c, &p, false);
         let slow = run_plain(&plan, &m, &c, &p, true);
-        prop_assert_eq!(fast.strategy, engine::Strategy::Uniform);
-        prop_assert_eq!(&fast.decisions, &slow.decisions);
         let shown = |l: &Ledger| -> Vec<_> {
             l.periods
                 .iter()
                 .map(|f| (f.period, f.cases, f.payouts, f.fee, f.pool, f.carried_in, f.members, f.charged, f.operator_borne, f.carried_out, f.refunded))
                 .collect()
         };
-        prop_assert_eq!(shown(&fast), shown(&slow));
-        for i in 0..m.len() {
-            prop_assert_eq!(fast.charged(i), slow.charged(i), "member {}", i);
-            prop_assert_eq!(fast.balance(&m, i), slow.balance(&m, i), "member {}", i);
-            prop_assert_eq!(fast.fees(i), slow.fees(i), "member {}", i);
-            prop_assert_eq!(fast.status(&m, i), slow.status(&m, i), "member {}", i);
+        // Every member period by period; the members without claims in one
+        // pass each, as often as the charges need to agree; and as a run does.
+        for passes in [0, usize::MAX, RunOptions::new(d("2021-03-31")).passes] {
+            let fast = run_passes(&plan, &m, &c, &p, false, passes);
+            prop_assert_eq!(fast.strategy, engine::Strategy::Uniform);
+            prop_assert_eq!(&fast.decisions, &slow.decisions);
+            prop_assert_eq!(shown(&fast), shown(&slow), "passes {}", passes);
+            for i in 0..m.len() {
+                prop_assert_eq!(fast.charged(i), slow.charged(i), "member {}, passes {}", i, passes);
+                prop_assert_eq!(fast.balance(&m, i), slow.balance(&m, i), "member {}, passes {}", i, passes);
+                prop_assert_eq!(fast.fees(i), slow.fees(i), "member {}, passes {}", i, passes);
+                prop_assert_eq!(fast.status(&m, i), slow.status(&m, i), "member {}, passes {}", i, passes);
+            }
         }
     }
 

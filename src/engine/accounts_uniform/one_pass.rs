@@ -1,0 +1,357 @@
+//! The members without claims, each taken through the whole year in one
+//! pass, where every sharing member pays the same.
+//!
+//! A member without claims depends on the others only through the charge
+//! of each period, the same for every sharing member. So once the charges
+//! are known, each such member's account, pauses and charges follow from
+//! its own top-ups alone, and the period loop needs to take only the
+//! claimants (whose pauses decide their claims) and the member explained.
+//!
+//! The charges are not known before the loop, so they are found in
+//! passes. The first loop counts the members outside it as sharing
+//! whenever their membership is in force; each member outside is then
+//! taken through the year with the charges that loop gave, which counts
+//! who shares in each period; the loop runs again with those counts. When
+//! a loop gives the charges the members outside were taken with, the two
+//! agree, period after period, with taking every member in turn, and the
+//! run is that. (The charges up to a period p depend only on who shares up
+//! to p, which depends only on the charges before p: so each pass gets at
+//! least one more period right, and the passes end.)
+
+use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, sharers, wrap_up};
+use crate::engine::EngineError;
+use crate::engine::account::{Account, AccountRules, Holder};
+use crate::engine::accounts::{Run, opening_balance};
+use crate::engine::claims::Decider;
+use crate::engine::membership::Membership;
+use crate::engine::tracked_account::Tracked;
+use crate::input::{Members, Payments};
+use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
+
+/// The run, with only the claimants and the member explained in the period
+/// loop; `None` where the charges did not agree within the passes allowed
+/// (or a pass failed), so that every member must be taken in turn.
+pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, EngineError> {
+    let until = c.options.until;
+    let np = c.periods.len();
+    let first = Decider::new(c.plan, c.members, membership, c.claims, until);
+    let in_loop = members_in_loop(&first, c);
+    let mut run = Run::open(c.plan, c.members, membership, c.payments, &first, c.options);
+    let mut sh = sharers(c.members, membership, c.periods);
+    let lists = Lists::of(c, &sh, Some(&in_loop));
+    let mut inside = vec![false; c.members.len()];
+    for &i in &in_loop {
+        inside[i as usize] = true;
+    }
+    let saved: Vec<(Account, Sharer)> = in_loop
+        .iter()
+        .map(|&i| (run.accounts[i as usize].clone(), sh.m[i as usize]))
+        .collect();
+    let diff = in_force(&sh, in_loop.iter().map(|&i| i as usize), np);
+    // At first, everyone outside the loop shares while in force.
+    let mut others: Vec<i64> = sh.diff.iter().zip(&diff).map(|(a, b)| a - b).collect();
+    running_sum(&mut others);
+    let mut charged = vec![0i64; c.members.len()];
+    let mut previous: Option<Vec<i64>> = None;
+    for pass in 0..=c.options.passes.min(np + 2) {
+        reset(&mut run, &mut sh, &in_loop, &saved, &diff);
+        let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
+        let mut tracked =
+            Tracked::open(c.members, c.options.track, &run.accounts, |i| sh.m[i].stop);
+        let mut state = Loop {
+            run: &mut run,
+            sh: &mut sh,
+            decider: &mut decider,
+            tracked: &mut tracked,
+        };
+        let Ok(out) = state.periods(c, &lists, &others) else {
+            return Ok(None);
+        };
+        if previous.as_deref() == Some(&state.sh.total[..]) {
+            state.last_claims(c);
+            finish_in_loop(&mut run, &sh, &in_loop, np, until, &mut charged);
+            return wrap_up(c, membership, run, decider, tracked, out, charged).map(Some);
+        }
+        if pass == c.options.passes {
+            break;
+        }
+        let outside = Outside {
+            rules: &run.rules,
+            payments: c.payments,
+            members: c.members,
+            membership,
+            total: &sh.total,
+            ends: c.periods.iter().map(|p| p.end).collect(),
+            minimum: c.minimum,
+            until,
+            explaining: c.options.explaining,
+        };
+        others = outside.take(&mut run.accounts, &sh.m, &inside, &mut charged);
+        previous = Some(sh.total.clone());
+    }
+    Ok(None)
+}
+
+/// The claimants and the member explained, in member order.
+fn members_in_loop(decider: &Decider, c: &Ctx) -> Vec<u32> {
+    let mut out: Vec<u32> = decider.claimants().chain(c.options.track).collect();
+    out.retain(|&i| (i as usize) < c.members.len());
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Members in force, by the period they start or stop being in force.
+fn in_force(sh: &Sharers, members: impl Iterator<Item = usize>, np: usize) -> Vec<i64> {
+    let mut diff = vec![0i64; np + 1];
+    for i in members {
+        let s = &sh.m[i];
+        if s.lo < s.hi {
+            diff[s.lo as usize] += 1;
+            diff[s.hi as usize] -= 1;
+        }
+    }
+    diff
+}
+
+fn running_sum(v: &mut [i64]) {
+    let mut sum = 0;
+    for x in v.iter_mut() {
+        sum += *x;
+        *x = sum;
+    }
+}
+
+/// The members in the loop as they opened, for the next pass.
+fn reset(
+    run: &mut Run,
+    sh: &mut Sharers,
+    in_loop: &[u32],
+    saved: &[(Account, Sharer)],
+    diff: &[i64],
+) {
+    for (&i, (a, s)) in in_loop.iter().zip(saved) {
+        run.accounts[i as usize] = a.clone();
+        sh.m[i as usize] = *s;
+        sh.waiting_for_top_up[i as usize] = false;
+    }
+    run.last_closing = NaiveDate::MIN;
+    run.ends_seen = 0;
+    sh.total = vec![0];
+    sh.diff = diff.to_vec();
+    sh.queue = Default::default();
+    sh.fresh.clear();
+    sh.resume_next.clear();
+    for e in &mut sh.expiring {
+        e.clear();
+    }
+    sh.paused = 0;
+}
+
+/// Charges of the members in the loop, their accounts taken to `until`.
+fn finish_in_loop(
+    run: &mut Run,
+    sh: &Sharers,
+    in_loop: &[u32],
+    np: usize,
+    until: NaiveDate,
+    charged: &mut [i64],
+) {
+    let after = until
+        .checked_add_days(Days::new(1))
+        .unwrap_or(NaiveDate::MAX);
+    for &i in in_loop {
+        let i = i as usize;
+        charged[i] = sh.charged(i, np);
+        let a = &mut run.accounts[i];
+        if !a.taken_to_until(run.explaining) {
+            continue;
+        }
+        let (days, amounts) = run.payments.slices(i);
+        let h = Holder {
+            join: sh.m[i].join,
+            stop: sh.m[i].stop,
+            charged: charged[i],
+            days,
+            amounts,
+        };
+        a.advance(&run.rules, &h, until, after);
+    }
+}
+
+/// What taking a member outside the loop through the year reads.
+struct Outside<'a> {
+    rules: &'a AccountRules<'a>,
+    payments: &'a Payments,
+    members: &'a Members,
+    membership: &'a Membership,
+    /// `C[p]`: the charges before period p, added up.
+    total: &'a [i64],
+    ends: Vec<NaiveDate>,
+    minimum: Option<i64>,
+    until: NaiveDate,
+    explaining: bool,
+}
+
+impl Outside<'_> {
+    /// Takes every member outside the loop through the year, on all cores:
+    /// each one's account and charges; returns how many of them share in each period.
+    fn take(
+        &self,
+        accounts: &mut [Account],
+        sharers: &[Sharer],
+        inside: &[bool],
+        charged: &mut [i64],
+    ) -> Vec<i64> {
+        let np = self.ends.len();
+        let mut count = accounts
+            .par_iter_mut()
+            .zip(charged.par_iter_mut())
+            .enumerate()
+            .with_min_len(1 << 12)
+            .fold(
+                || vec![0i64; np + 1],
+                |mut count, (i, (a, ch))| {
+                    if !inside[i] {
+                        let opening = opening_balance(self.members, self.membership, i, self.until);
+                        *a = Account::new(opening, false, false);
+                        *ch = self.member(i, a, sharers[i], &mut count);
+                    }
+                    count
+                },
+            )
+            .reduce(
+                || vec![0i64; np + 1],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        running_sum(&mut count);
+        count.truncate(np);
+        count
+    }
+
+    /// Member `i` through the year, as the period loop takes a member
+    /// without claims: `count` gains +1 at the first period of each stretch
+    /// it shares in and −1 after its last; returns what it was charged.
+    fn member(&self, i: usize, a: &mut Account, mut s: Sharer, count: &mut [i64]) -> i64 {
+        let (days, amounts) = self.payments.slices(i);
+        let (lo, hi) = (s.lo as usize, s.hi as usize);
+        let total = self.total;
+        let holder = |s: &Sharer, p: usize| Holder {
+            join: s.join,
+            stop: s.stop,
+            charged: s.charged(total, p),
+            days,
+            amounts,
+        };
+        let np = self.ends.len();
+        let mut waiting = false;
+        let mut resume_next = false;
+        let mut next = 0;
+        let mut p = 0;
+        while p < np {
+            let e = self.ends[p];
+            if p == lo && lo < hi {
+                s.stint = p as u32;
+                s.set_key(total, a.base, self.minimum);
+            }
+            if std::mem::take(&mut resume_next) {
+                s.counted = false;
+                self.share_from(&mut s, a, p);
+            }
+            let first = next;
+            next += days[next..].partition_point(|&d| d <= e);
+            if waiting && next > first {
+                a.advance(self.rules, &holder(&s, p), e, e);
+                if !a.paused() {
+                    waiting = false;
+                    if a.resume_on > e {
+                        // A top-up on the closing day: covered from the next period.
+                        resume_next = true;
+                    } else {
+                        s.counted = false;
+                        self.share_from(&mut s, a, p);
+                    }
+                }
+            }
+            if self.may_pause(&s, p) && s.key < total[p] {
+                a.advance(self.rules, &holder(&s, p), e, e);
+                match s.set_key(total, a.base, self.minimum) {
+                    Some(key) if key >= total[p] => {}
+                    _ => {
+                        a.check_on_closing_day(self.rules, &holder(&s, p), e);
+                        s.before = s.charged(total, p);
+                        s.stint = NONE;
+                        s.counted = true;
+                        waiting = true;
+                    }
+                }
+            }
+            // Until the next period where something may happen, the member
+            // shares, or not, as in this one.
+            let q = self.next_event(&s, p, waiting, resume_next, days.get(next));
+            if lo <= p && p < hi && !s.counted {
+                count[p] += 1;
+                count[q] -= 1;
+            }
+            next += days[next..].partition_point(|&d| d <= self.ends[q - 1]);
+            p = q;
+        }
+        let charged = s.charged(total, np);
+        if a.taken_to_until(self.explaining) {
+            let after = self
+                .until
+                .checked_add_days(Days::new(1))
+                .unwrap_or(NaiveDate::MAX);
+            a.advance(self.rules, &holder(&s, np), self.until, after);
+        }
+        charged
+    }
+
+    /// Whether the member's balance is checked against the minimum on
+    /// period `p`'s closing day (it shares, and its key is set).
+    fn may_pause(&self, s: &Sharer, p: usize) -> bool {
+        s.stint != NONE && self.minimum.is_some() && s.lo as usize <= p && p < s.hi as usize
+    }
+
+    /// The first period after `p` where something may happen to the
+    /// member: it starts or stops being in force, its cover resumes, its
+    /// balance may reach the minimum, or (paused) it tops up.
+    fn next_event(
+        &self,
+        s: &Sharer,
+        p: usize,
+        waiting: bool,
+        resume_next: bool,
+        top_up: Option<&NaiveDate>,
+    ) -> usize {
+        let np = self.ends.len();
+        if resume_next {
+            return p + 1;
+        }
+        let mut q = np;
+        for bound in [s.lo as usize, s.hi as usize] {
+            if bound > p {
+                q = q.min(bound);
+            }
+        }
+        if waiting && let Some(&d) = top_up {
+            q = q.min(self.ends.partition_point(|&e| e < d));
+        }
+        if self.may_pause(s, p + 1) {
+            q = q.min(self.total.partition_point(|&t| t <= s.key));
+        }
+        q.max(p + 1)
+    }
+
+    /// A member, not sharing, shares from period `p` if its membership is then in force.
+    fn share_from(&self, s: &mut Sharer, a: &Account, p: usize) {
+        if (p as u32) < s.hi && s.stint == NONE {
+            s.stint = p as u32;
+        }
+        s.set_key(self.total, a.base, self.minimum);
+    }
+}
