@@ -98,7 +98,14 @@ fn run(plan: &Plan, m: &Members, c: &Claims, p: &Payments) -> Ledger {
 
 /// A run as `mutual run` makes it (no charges kept): the fast path where it applies.
 fn run_plain(plan: &Plan, m: &Members, c: &Claims, p: &Payments, per_member: bool) -> Ledger {
-    run_passes(plan, m, c, p, per_member, RunOptions::new(d("2021-03-31")).passes)
+    run_passes(
+        plan,
+        m,
+        c,
+        p,
+        per_member,
+        RunOptions::new(d("2021-03-31")).passes,
+    )
 }
 
 /// `run_plain`, with the members without claims taken in one pass each at

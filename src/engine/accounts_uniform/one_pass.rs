@@ -24,6 +24,7 @@ use crate::engine::account::{Account, AccountRules, Holder};
 use crate::engine::accounts::{Run, opening_balance};
 use crate::engine::claims::Decider;
 use crate::engine::membership::Membership;
+use crate::engine::sharing::PeriodFigures;
 use crate::engine::tracked_account::Tracked;
 use crate::input::{Members, Payments};
 use chrono::{Days, NaiveDate};
@@ -49,48 +50,145 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
         .map(|&i| (run.accounts[i as usize].clone(), sh.m[i as usize]))
         .collect();
     let diff = in_force(&sh, in_loop.iter().map(|&i| i as usize), np);
-    // At first, everyone outside the loop shares while in force.
-    let mut others: Vec<i64> = sh.diff.iter().zip(&diff).map(|(a, b)| a - b).collect();
-    running_sum(&mut others);
+    let mut in_force_outside: Vec<i64> = sh.diff.iter().zip(&diff).map(|(a, b)| a - b).collect();
+    running_sum(&mut in_force_outside);
+    in_force_outside.truncate(np);
     let mut charged = vec![0i64; c.members.len()];
+    let fresh = Fresh {
+        in_loop: &in_loop,
+        saved: &saved,
+        diff: &diff,
+        lists: &lists,
+    };
+    // A first guess of who shares outside the loop, from a sample of them.
+    let mut others = in_force_outside.clone();
     let mut previous: Option<Vec<i64>> = None;
-    for pass in 0..=c.options.passes.min(np + 2) {
-        reset(&mut run, &mut sh, &in_loop, &saved, &diff);
+    for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
+        if fresh
+            .pass(c, membership, &mut run, &mut sh, &others)
+            .is_none()
+            || previous.as_deref() == Some(&sh.total[..])
+        {
+            break;
+        }
+        let (count, sample_in_force) = outside(c, &run.rules, membership, &sh.total).take(
+            &mut run.accounts,
+            &sh.m,
+            &inside,
+            &mut charged,
+            SAMPLE,
+        );
+        others = estimate(&in_force_outside, &count, &sample_in_force);
+        previous = Some(sh.total.clone());
+    }
+    let mut previous: Option<Vec<i64>> = None;
+    for n in 0..=c.options.passes.min(np + 2) {
+        let Some((out, mut decider, mut tracked)) =
+            fresh.pass(c, membership, &mut run, &mut sh, &others)
+        else {
+            return Ok(None);
+        };
+        if previous.as_deref() == Some(&sh.total[..]) {
+            Loop {
+                run: &mut run,
+                sh: &mut sh,
+                decider: &mut decider,
+                tracked: &mut tracked,
+            }
+            .last_claims(c);
+            finish_in_loop(&mut run, &sh, &in_loop, np, until, &mut charged);
+            return wrap_up(c, membership, run, decider, tracked, out, charged).map(Some);
+        }
+        if n == c.options.passes {
+            break;
+        }
+        (others, _) = outside(c, &run.rules, membership, &sh.total).take(
+            &mut run.accounts,
+            &sh.m,
+            &inside,
+            &mut charged,
+            1,
+        );
+        previous = Some(sh.total.clone());
+    }
+    Ok(None)
+}
+
+/// The members in the loop as they opened, for each pass.
+struct Fresh<'s> {
+    in_loop: &'s [u32],
+    saved: &'s [(Account, Sharer)],
+    diff: &'s [i64],
+    lists: &'s Lists,
+}
+
+impl Fresh<'_> {
+    /// The period loop from the start, with `others[p]` members outside
+    /// it sharing in period p: the periods, the claims decided and the
+    /// member explained, or `None` where the loop failed.
+    fn pass<'a>(
+        &self,
+        c: &Ctx<'a>,
+        membership: &Membership,
+        run: &mut Run<'a>,
+        sh: &mut Sharers,
+        others: &[i64],
+    ) -> Option<(Vec<PeriodFigures>, Decider<'a>, Option<Tracked>)> {
+        reset(run, sh, self.in_loop, self.saved, self.diff);
+        let until = c.options.until;
         let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
         let mut tracked =
             Tracked::open(c.members, c.options.track, &run.accounts, |i| sh.m[i].stop);
         let mut state = Loop {
-            run: &mut run,
-            sh: &mut sh,
+            run,
+            sh,
             decider: &mut decider,
             tracked: &mut tracked,
         };
-        let Ok(out) = state.periods(c, &lists, &others) else {
-            return Ok(None);
-        };
-        if previous.as_deref() == Some(&state.sh.total[..]) {
-            state.last_claims(c);
-            finish_in_loop(&mut run, &sh, &in_loop, np, until, &mut charged);
-            return wrap_up(c, membership, run, decider, tracked, out, charged).map(Some);
-        }
-        if pass == c.options.passes {
-            break;
-        }
-        let outside = Outside {
-            rules: &run.rules,
-            payments: c.payments,
-            members: c.members,
-            membership,
-            total: &sh.total,
-            ends: c.periods.iter().map(|p| p.end).collect(),
-            minimum: c.minimum,
-            until,
-            explaining: c.options.explaining,
-        };
-        others = outside.take(&mut run.accounts, &sh.m, &inside, &mut charged);
-        previous = Some(sh.total.clone());
+        let out = state.periods(c, self.lists, others).ok()?;
+        Some((out, decider, tracked))
     }
-    Ok(None)
+}
+
+/// One member in `SAMPLE` outside the loop makes the first guess.
+const SAMPLE: usize = 16;
+/// At most this many rounds of the loop and the sample.
+const SAMPLE_ROUNDS: usize = 4;
+
+/// Members outside the loop sharing in each period, estimated from a
+/// sample: those in force, in the proportion of the sample's in force who share.
+fn estimate(in_force: &[i64], sample: &[i64], sample_in_force: &[i64]) -> Vec<i64> {
+    in_force
+        .iter()
+        .zip(sample.iter().zip(sample_in_force))
+        .map(|(&all, (&shares, &of))| {
+            if of == 0 {
+                return all;
+            }
+            let (all, shares, of) = (i128::from(all), i128::from(shares), i128::from(of));
+            ((all * shares * 2 + of) / (of * 2)) as i64
+        })
+        .collect()
+}
+
+/// How members outside the loop are taken through the year, with the charges added up in `total`.
+fn outside<'a>(
+    c: &'a Ctx,
+    rules: &'a AccountRules<'a>,
+    membership: &'a Membership,
+    total: &'a [i64],
+) -> Outside<'a> {
+    Outside {
+        rules,
+        payments: c.payments,
+        members: c.members,
+        membership,
+        total,
+        ends: c.periods.iter().map(|p| p.end).collect(),
+        minimum: c.minimum,
+        until: c.options.until,
+        explaining: c.options.explaining,
+    }
 }
 
 /// The claimants and the member explained, in member order.
@@ -195,42 +293,62 @@ struct Outside<'a> {
 }
 
 impl Outside<'_> {
-    /// Takes every member outside the loop through the year, on all cores:
-    /// each one's account and charges; returns how many of them share in each period.
+    /// Takes the members outside the loop through the year, on all cores
+    /// (the first of every `step` members, or every one): each one's
+    /// account and charges. Returns how many of them share in each period,
+    /// and how many are in force.
     fn take(
         &self,
         accounts: &mut [Account],
         sharers: &[Sharer],
         inside: &[bool],
         charged: &mut [i64],
-    ) -> Vec<i64> {
+        step: usize,
+    ) -> (Vec<i64>, Vec<i64>) {
         let np = self.ends.len();
-        let mut count = accounts
-            .par_iter_mut()
-            .zip(charged.par_iter_mut())
-            .enumerate()
-            .with_min_len(1 << 12)
-            .fold(
-                || vec![0i64; np + 1],
-                |mut count, (i, (a, ch))| {
-                    if !inside[i] {
-                        let opening = opening_balance(self.members, self.membership, i, self.until);
-                        *a = Account::new(opening, false, false);
-                        *ch = self.member(i, a, sharers[i], &mut count);
-                    }
-                    count
-                },
-            )
-            .reduce(
-                || vec![0i64; np + 1],
-                |mut a, b| {
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            );
-        running_sum(&mut count);
-        count.truncate(np);
-        count
+        let one = |mut sums: (Vec<i64>, Vec<i64>), i: usize, a: &mut Account, ch: &mut i64| {
+            if !inside[i] {
+                let opening = opening_balance(self.members, self.membership, i, self.until);
+                *a = Account::new(opening, false, false);
+                *ch = self.member(i, a, sharers[i], &mut sums.0);
+                let s = &sharers[i];
+                if s.lo < s.hi && step > 1 {
+                    sums.1[s.lo as usize] += 1;
+                    sums.1[s.hi as usize] -= 1;
+                }
+            }
+            sums
+        };
+        let zero = || (vec![0i64; np + 1], vec![0i64; np + 1]);
+        let add = |mut a: (Vec<i64>, Vec<i64>), b: (Vec<i64>, Vec<i64>)| {
+            a.0.iter_mut().zip(b.0).for_each(|(x, y)| *x += y);
+            a.1.iter_mut().zip(b.1).for_each(|(x, y)| *x += y);
+            a
+        };
+        let (mut count, mut in_force) = if step == 1 {
+            accounts
+                .par_iter_mut()
+                .zip(charged.par_iter_mut())
+                .enumerate()
+                .with_min_len(1 << 12)
+                .fold(zero, |sums, (i, (a, ch))| one(sums, i, a, ch))
+                .reduce(zero, add)
+        } else {
+            accounts
+                .par_chunks_mut(step)
+                .zip(charged.par_chunks_mut(step))
+                .enumerate()
+                .with_min_len(1 << 8)
+                .fold(zero, |sums, (k, (a, ch))| {
+                    one(sums, k * step, &mut a[0], &mut ch[0])
+                })
+                .reduce(zero, add)
+        };
+        for v in [&mut count, &mut in_force] {
+            running_sum(v);
+            v.truncate(np);
+        }
+        (count, in_force)
     }
 
     /// Member `i` through the year, as the period loop takes a member
