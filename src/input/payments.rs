@@ -10,6 +10,7 @@ use super::Members;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
 use crate::money::Money;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use std::path::Path;
 
 /// Every member's top-ups: member `i`'s are `at(i)`, in date order (file
@@ -40,7 +41,11 @@ impl Payments {
     /// `rows[k][j]`'s top-up. Each is placed at once among its member's (a
     /// counting sort: no copy of all the rows is sorted), and one member's
     /// top-ups are then put in date order where the file did not have them so.
-    fn placed<P: AsRef<[Hashed]>>(members: usize, member: &[Vec<u32>], rows: &[P]) -> Payments {
+    fn placed<P: AsRef<[Hashed]> + Sync>(
+        members: usize,
+        member: &[Vec<u32>],
+        rows: &[P],
+    ) -> Payments {
         // `at[i]`: first the end of member i's top-ups; after placing them
         // from the last row back, the start, in file order.
         let mut at = vec![0u64; members + 1];
@@ -55,14 +60,39 @@ impl Payments {
         let n = total as usize;
         let mut days = vec![NaiveDate::MIN; n];
         let mut amounts = vec![0i64; n];
-        for (part, ms) in rows.iter().zip(member).rev() {
-            for (r, &m) in part.as_ref().iter().zip(ms).rev() {
-                let slot = &mut at[m as usize];
-                *slot -= 1;
-                days[*slot as usize] = r.day;
-                amounts[*slot as usize] = r.fen;
-            }
+        // One stretch of members per core: each reads every row's member and
+        // places the top-ups of its own members only.
+        let stretches = rayon::current_num_threads().clamp(1, 64);
+        let bounds: Vec<usize> = (0..=stretches).map(|k| members * k / stretches).collect();
+        let first_slot = |m: usize| if m == 0 { 0 } else { at[m - 1] as usize };
+        let slots: Vec<usize> = bounds.iter().map(|&m| first_slot(m)).collect();
+        let mut jobs = Vec::with_capacity(stretches);
+        let (mut at_rest, mut days_rest, mut amounts_rest) =
+            (&mut at[..members], &mut days[..], &mut amounts[..]);
+        for k in 0..stretches {
+            let (a, a_rest) = std::mem::take(&mut at_rest).split_at_mut(bounds[k + 1] - bounds[k]);
+            let (d, d_rest) = std::mem::take(&mut days_rest).split_at_mut(slots[k + 1] - slots[k]);
+            let (f, f_rest) =
+                std::mem::take(&mut amounts_rest).split_at_mut(slots[k + 1] - slots[k]);
+            jobs.push((bounds[k], slots[k], a, d, f));
+            (at_rest, days_rest, amounts_rest) = (a_rest, d_rest, f_rest);
         }
+        jobs.into_par_iter()
+            .for_each(|(first, offset, at, days, amounts)| {
+                let (lo, hi) = (first as u32, (first + at.len()) as u32);
+                for (part, ms) in rows.iter().zip(member).rev() {
+                    for (r, &m) in part.as_ref().iter().zip(ms).rev() {
+                        if m < lo || m >= hi {
+                            continue;
+                        }
+                        let slot = &mut at[(m - lo) as usize];
+                        *slot -= 1;
+                        let k = *slot as usize - offset;
+                        days[k] = r.day;
+                        amounts[k] = r.fen;
+                    }
+                }
+            });
         at[members] = n as u64;
         let mut p = Payments {
             starts: at,
