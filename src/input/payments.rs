@@ -8,6 +8,7 @@
 use super::InputErrors;
 use super::Members;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
+use super::id_index::{BATCH, Entry, IdIndex, hashes};
 use crate::money::Money;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -23,35 +24,37 @@ pub struct Payments {
     amounts: Vec<i64>,
 }
 
+/// One top-up: (member, day, amount in fen).
+pub(crate) type TopUp = (u32, NaiveDate, i64);
+
 impl Payments {
     /// Top-ups as (member, day, amount in fen), in file order, for `members` members.
-    pub fn new(members: usize, rows: Vec<(u32, NaiveDate, i64)>) -> Payments {
-        let member: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let rows: Vec<Hashed> = (rows.into_iter())
-            .map(|(_, day, fen)| Hashed {
-                id: (0, 0),
-                day,
-                fen,
-            })
-            .collect();
-        Payments::placed(members, &[member], &[rows])
+    pub fn new(members: usize, rows: Vec<TopUp>) -> Payments {
+        Payments::placed(members, &[rows])
     }
 
-    /// Top-ups read in parts, in file order: `member[k][j]` is the member of
-    /// `rows[k][j]`'s top-up. Each is placed at once among its member's (a
-    /// counting sort: no copy of all the rows is sorted), and one member's
-    /// top-ups are then put in date order where the file did not have them so.
-    fn placed<P: AsRef<[Hashed]> + Sync>(
-        members: usize,
-        member: &[Vec<u32>],
-        rows: &[P],
-    ) -> Payments {
-        // `at[i]`: first the end of member i's top-ups; after placing them
-        // from the last row back, the start, in file order.
+    /// Top-ups read in parts, in file order. Each is placed at once among
+    /// its member's (a counting sort: no copy of all the rows is sorted),
+    /// and one member's top-ups are then put in date order where the file
+    /// did not have them so. One stretch of members per core: each core
+    /// reads every row and counts, then places, the top-ups of its own
+    /// members only.
+    fn placed(members: usize, parts: &[Vec<TopUp>]) -> Payments {
+        let stretches = rayon::current_num_threads().clamp(1, 64);
+        let bounds: Vec<usize> = (0..=stretches).map(|k| members * k / stretches).collect();
+        // `at[i]`: first member i's count; then the end of its top-ups;
+        // after placing them from the last row back, the start.
         let mut at = vec![0u64; members + 1];
-        for &m in member.iter().flatten() {
-            at[m as usize] += 1;
-        }
+        split_by(&mut at[..members], &bounds)
+            .into_par_iter()
+            .for_each(|(first, at)| {
+                let (lo, hi) = (first as u32, (first + at.len()) as u32);
+                for &(m, _, _) in parts.iter().flatten() {
+                    if (lo..hi).contains(&m) {
+                        at[(m - lo) as usize] += 1;
+                    }
+                }
+            });
         let mut total = 0;
         for a in at.iter_mut() {
             total += *a;
@@ -60,36 +63,23 @@ impl Payments {
         let n = total as usize;
         let mut days = vec![NaiveDate::MIN; n];
         let mut amounts = vec![0i64; n];
-        // One stretch of members per core: each reads every row's member and
-        // places the top-ups of its own members only.
-        let stretches = rayon::current_num_threads().clamp(1, 64);
-        let bounds: Vec<usize> = (0..=stretches).map(|k| members * k / stretches).collect();
         let first_slot = |m: usize| if m == 0 { 0 } else { at[m - 1] as usize };
         let slots: Vec<usize> = bounds.iter().map(|&m| first_slot(m)).collect();
-        let mut jobs = Vec::with_capacity(stretches);
-        let (mut at_rest, mut days_rest, mut amounts_rest) =
-            (&mut at[..members], &mut days[..], &mut amounts[..]);
-        for k in 0..stretches {
-            let (a, a_rest) = std::mem::take(&mut at_rest).split_at_mut(bounds[k + 1] - bounds[k]);
-            let (d, d_rest) = std::mem::take(&mut days_rest).split_at_mut(slots[k + 1] - slots[k]);
-            let (f, f_rest) =
-                std::mem::take(&mut amounts_rest).split_at_mut(slots[k + 1] - slots[k]);
-            jobs.push((bounds[k], slots[k], a, d, f));
-            (at_rest, days_rest, amounts_rest) = (a_rest, d_rest, f_rest);
-        }
-        jobs.into_par_iter()
-            .for_each(|(first, offset, at, days, amounts)| {
+        let ats = split_by(&mut at[..members], &bounds);
+        let days_of = split_by(&mut days, &slots);
+        let amounts_of = split_by(&mut amounts, &slots);
+        (ats.into_iter().zip(days_of).zip(amounts_of))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .for_each(|(((first, at), (offset, days)), (_, amounts))| {
                 let (lo, hi) = (first as u32, (first + at.len()) as u32);
-                for (part, ms) in rows.iter().zip(member).rev() {
-                    for (r, &m) in part.as_ref().iter().zip(ms).rev() {
-                        if m < lo || m >= hi {
-                            continue;
-                        }
+                for &(m, day, fen) in parts.iter().flat_map(|p| p.iter()).rev() {
+                    if (lo..hi).contains(&m) {
                         let slot = &mut at[(m - lo) as usize];
                         *slot -= 1;
                         let k = *slot as usize - offset;
-                        days[k] = r.day;
-                        amounts[k] = r.fen;
+                        days[k] = day;
+                        amounts[k] = fen;
                     }
                 }
             });
@@ -154,6 +144,18 @@ impl Payments {
     }
 }
 
+/// `v` cut at the `bounds` (from 0 to `v.len()`), each piece with where it starts.
+fn split_by<'a, T>(v: &'a mut [T], bounds: &[usize]) -> Vec<(usize, &'a mut [T])> {
+    let mut pieces = Vec::with_capacity(bounds.len());
+    let mut rest = v;
+    for w in bounds.windows(2) {
+        let (piece, after) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+        pieces.push((w[0], piece));
+        rest = after;
+    }
+    pieces
+}
+
 /// A positive amount of fen written `12`, `12.5` or `12.50`; `None` otherwise.
 fn fen(raw: &[u8]) -> Option<i64> {
     let raw = raw.trim_ascii();
@@ -194,22 +196,17 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
         return Err(problems.into_errors());
     };
     let c: Vec<usize> = csv.columns.iter().map(|c| c.unwrap_or(0)).collect();
-    let index = super::id_index::IdIndex::new(members);
-    let hashed = if index.hashes_unique() {
-        read_hashed(path, csv.width, &name, &c)
-    } else {
-        None
-    };
-    // Each row's member looked up in a loop of lookups alone (their cache
-    // misses overlap). A file with any problem is read again row by row,
-    // so that every problem is reported in file order.
-    if let Some((parts, block_problems)) = hashed
+    let index = IdIndex::new(members);
+    // Each row's member looked up as the file is read, in batches (their
+    // cache misses overlap). A file with any problem is read again row by
+    // row, so that every problem is reported in file order.
+    if index.hashes_unique()
+        && let Some((parts, block_problems)) = read_looked_up(path, csv.width, &name, &c, &index)
         && block_problems.is_empty()
-        && let Some(member) = look_up(&index, &parts)
     {
-        return Ok(Payments::placed(members.len(), &member, &parts));
+        return Ok(Payments::placed(members.len(), &parts));
     }
-    let mut rows: Vec<(u32, NaiveDate, i64)> = Vec::new();
+    let mut rows: Vec<TopUp> = Vec::new();
     while let Some(rec) = csv.next(&mut problems) {
         if let Some(row) = payment_row(&rec, &c, members, &index, &mut problems) {
             rows.push(row);
@@ -222,28 +219,53 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
     }
 }
 
-/// A row as first read: its member id's two hashes, day and fen.
-struct Hashed {
-    id: (u64, u32),
-    day: NaiveDate,
-    fen: i64,
+/// The top-ups of one piece of the file, as they are read.
+#[derive(Default)]
+struct Part {
+    /// Rows whose member is still to be looked up (fewer than a batch):
+    /// their member id's two hashes, and their day and fen.
+    ids: Vec<(u64, u32)>,
+    pending: Vec<(NaiveDate, i64)>,
+    found: Vec<Option<Entry>>,
+    top_ups: Vec<TopUp>,
+    /// Whether a row names no member, or is dated before its member joined.
+    unmatched: bool,
+}
+
+impl Part {
+    /// Looks up the members of the pending rows.
+    fn look_up(&mut self, index: &IdIndex<'_>) {
+        self.found.clear();
+        index.get_batch(&self.ids, &mut self.found);
+        for (&(day, fen), e) in self.pending.iter().zip(&self.found) {
+            match e {
+                Some(e) if e.join <= day => self.top_ups.push((e.member, day, fen)),
+                _ => self.unmatched = true,
+            }
+        }
+        self.ids.clear();
+        self.pending.clear();
+    }
 }
 
 /// Reads every row in parallel blocks, checking the date and the amount
-/// and hashing the member id, into parts in file order; `None` when the
-/// file needs the record-by-record reader.
-fn read_hashed(
+/// and looking up the member id, into parts in file order; `None` when the
+/// file needs the record-by-record reader, or a row names no member or is
+/// dated before its member joined.
+fn read_looked_up(
     path: &Path,
     width: usize,
     name: &str,
     c: &[usize],
-) -> Option<(Vec<Vec<Hashed>>, Problems)> {
-    let mut rows: Vec<Vec<Hashed>> = Vec::new();
+    index: &IdIndex<'_>,
+) -> Option<(Vec<Vec<TopUp>>, Problems)> {
+    let mut parts: Vec<Vec<TopUp>> = Vec::new();
+    let mut unmatched = false;
     let problems = super::blocks::read_rows(
         path,
         width,
         name,
-        |rec, problems, part: &mut Vec<Hashed>| {
+        |rec, problems, part: &mut Part| {
             let id = text(rec, c[0], "member_id", problems).map(str::trim);
             let day = date(rec, c[1], "date", problems);
             let fen = amount(rec, c[2], problems);
@@ -251,34 +273,24 @@ fn read_hashed(
                 Some("") => problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty"),
                 Some(id) => {
                     if let (Some(day), Some(fen)) = (day, fen) {
-                        let id = super::id_index::hashes(id.as_bytes());
-                        part.push(Hashed { id, day, fen });
+                        part.ids.push(hashes(id.as_bytes()));
+                        part.pending.push((day, fen));
+                        if part.ids.len() == BATCH {
+                            part.look_up(index);
+                        }
                     }
                 }
                 None => {}
             }
         },
-        |part| rows.push(std::mem::take(part)),
+        |part| {
+            part.look_up(index);
+            unmatched |= std::mem::take(&mut part.unmatched);
+            parts.push(std::mem::take(&mut part.top_ups));
+        },
         &|_| {},
     )?;
-    Some((rows, problems))
-}
-
-/// Each row's member, part by part; `None` when some row names no member
-/// or is dated before its member joined.
-fn look_up(index: &super::id_index::IdIndex<'_>, parts: &[Vec<Hashed>]) -> Option<Vec<Vec<u32>>> {
-    use rayon::prelude::*;
-    parts
-        .par_iter()
-        .map(|part| {
-            part.iter()
-                .map(|r| {
-                    let e = index.get(r.id).filter(|e| e.join <= r.day)?;
-                    Some(e.member)
-                })
-                .collect()
-        })
-        .collect()
+    (!unmatched).then_some((parts, problems))
 }
 
 /// The amount of a row, or a problem.
@@ -303,9 +315,9 @@ fn payment_row(
     rec: &dyn Row,
     c: &[usize],
     members: &Members,
-    index: &super::id_index::IdIndex<'_>,
+    index: &IdIndex<'_>,
     problems: &mut Problems,
-) -> Option<(u32, NaiveDate, i64)> {
+) -> Option<TopUp> {
     let id = text(rec, c[0], "member_id", problems).map(str::trim);
     let day = date(rec, c[1], "date", problems);
     let amount = amount(rec, c[2], problems);
