@@ -34,12 +34,11 @@ use rayon::prelude::*;
 /// loop; `None` where the charges did not agree within the passes allowed
 /// (or a pass failed), so that every member must be taken in turn.
 pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, EngineError> {
-    let until = c.options.until;
     let np = c.periods.len();
-    let first = Decider::new(c.plan, c.members, membership, c.claims, until);
+    let first = Decider::new(c.plan, c.members, membership, c.claims, c.options.until);
     let in_loop = members_in_loop(&first, c);
-    let mut run = Run::open(c.plan, c.members, membership, c.payments, &first, c.options);
-    let mut sh = sharers(c.members, membership, c.periods);
+    let run = Run::open(c.plan, c.members, membership, c.payments, &first, c.options);
+    let sh = sharers(c.members, membership, c.periods);
     let lists = Lists::of(c, &sh, Some(&in_loop));
     let mut inside = vec![false; c.members.len()];
     for &i in &in_loop {
@@ -53,76 +52,121 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
     let mut in_force_outside: Vec<i64> = sh.diff.iter().zip(&diff).map(|(a, b)| a - b).collect();
     running_sum(&mut in_force_outside);
     in_force_outside.truncate(np);
-    let mut charged = vec![0i64; c.members.len()];
     let fresh = Fresh {
         in_loop: &in_loop,
+        inside: &inside,
         saved: &saved,
         diff: &diff,
         lists: &lists,
     };
-    // A first guess of who shares outside the loop, from a sample of them.
-    let mut others = in_force_outside.clone();
-    let mut previous: Option<Vec<i64>> = None;
-    for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
-        if fresh
-            .pass(c, membership, &mut run, &mut sh, &others)
-            .is_none()
-            || previous.as_deref() == Some(&sh.total[..])
-        {
-            break;
-        }
-        let (count, sample_in_force) = outside(c, &run.rules, membership, &sh.total).take(
-            &mut run.accounts,
-            &sh.m,
-            &inside,
-            &mut charged,
-            SAMPLE,
-        );
-        others = estimate(&in_force_outside, &count, &sample_in_force);
-        previous = Some(sh.total.clone());
-    }
-    let mut previous: Option<Vec<i64>> = None;
-    for n in 0..=c.options.passes.min(np + 2) {
-        let Some((out, mut decider, mut tracked)) =
-            fresh.pass(c, membership, &mut run, &mut sh, &others)
-        else {
-            return Ok(None);
-        };
-        if previous.as_deref() == Some(&sh.total[..]) {
-            Loop {
-                run: &mut run,
-                sh: &mut sh,
-                decider: &mut decider,
-                tracked: &mut tracked,
-            }
-            .last_claims(c);
-            finish_in_loop(&mut run, &sh, &in_loop, np, until, &mut charged);
-            return wrap_up(c, membership, run, decider, tracked, out, charged).map(Some);
-        }
-        if n == c.options.passes {
-            break;
-        }
-        (others, _) = outside(c, &run.rules, membership, &sh.total).take(
-            &mut run.accounts,
-            &sh.m,
-            &inside,
-            &mut charged,
-            1,
-        );
-        previous = Some(sh.total.clone());
-    }
-    Ok(None)
+    fresh.until_agreed(c, membership, run, sh, in_force_outside)
 }
 
 /// The members in the loop as they opened, for each pass.
 struct Fresh<'s> {
     in_loop: &'s [u32],
+    /// By member: whether it is in the loop.
+    inside: &'s [bool],
     saved: &'s [(Account, Sharer)],
     diff: &'s [i64],
     lists: &'s Lists,
 }
 
 impl Fresh<'_> {
+    /// Passes until a loop gives the charges that the members outside it
+    /// were taken with; `in_force_outside[p]`: the members outside the
+    /// loop in force in period p.
+    fn until_agreed<'a>(
+        &self,
+        c: &Ctx<'a>,
+        membership: &mut Membership,
+        mut run: Run<'a>,
+        mut sh: Sharers,
+        in_force_outside: Vec<i64>,
+    ) -> Result<Option<Done>, EngineError> {
+        let np = c.periods.len();
+        let mut charged = vec![0i64; c.members.len()];
+        let mut others = self.first_guess(
+            c,
+            membership,
+            &mut run,
+            &mut sh,
+            &mut charged,
+            in_force_outside,
+        );
+        let mut previous: Option<Vec<i64>> = None;
+        for n in 0..=c.options.passes.min(np + 2) {
+            let Some((out, mut decider, mut tracked)) =
+                self.pass(c, membership, &mut run, &mut sh, &others)
+            else {
+                return Ok(None);
+            };
+            if previous.as_deref() == Some(&sh.total[..]) {
+                Loop {
+                    run: &mut run,
+                    sh: &mut sh,
+                    decider: &mut decider,
+                    tracked: &mut tracked,
+                }
+                .last_claims(c);
+                finish_in_loop(
+                    &mut run,
+                    &sh,
+                    self.in_loop,
+                    np,
+                    c.options.until,
+                    &mut charged,
+                );
+                return wrap_up(c, membership, run, decider, tracked, out, charged).map(Some);
+            }
+            if n == c.options.passes {
+                break;
+            }
+            (others, _) = outside(c, &run.rules, membership, &sh.total).take(
+                &mut run.accounts,
+                &sh.m,
+                self.inside,
+                &mut charged,
+                1,
+            );
+            previous = Some(sh.total.clone());
+        }
+        Ok(None)
+    }
+
+    /// A first guess of how many members outside the loop share in each
+    /// period, from a sample of them taken with the charges of a loop,
+    /// until the loop's charges stop changing (at most `SAMPLE_ROUNDS`).
+    fn first_guess<'a>(
+        &self,
+        c: &Ctx<'a>,
+        membership: &Membership,
+        run: &mut Run<'a>,
+        sh: &mut Sharers,
+        charged: &mut [i64],
+        in_force_outside: Vec<i64>,
+    ) -> Vec<i64> {
+        let mut others = in_force_outside.clone();
+        let mut previous: Option<Vec<i64>> = None;
+        for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
+            if self.pass(c, membership, run, sh, &others).is_none()
+                || previous.as_deref() == Some(&sh.total[..])
+            {
+                break;
+            }
+            let (count, sample_in_force) = outside(c, &run.rules, membership, &sh.total).take(
+                &mut run.accounts,
+                &sh.m,
+                self.inside,
+                charged,
+                SAMPLE,
+            );
+            others = estimate(&in_force_outside, &count, &sample_in_force);
+            previous = Some(sh.total.clone());
+        }
+        others
+    }
+
     /// The period loop from the start, with `others[p]` members outside
     /// it sharing in period p: the periods, the claims decided and the
     /// member explained, or `None` where the loop failed.
