@@ -327,22 +327,28 @@ impl<'a> Run<'a> {
                 ..Accounts::default()
             };
         }
-        let fees: Vec<i64> = self.accounts.par_iter().map(|a| a.fees).collect();
-        let any_fee = fees.par_iter().any(|&f| f != 0);
+        // Each account read once, on all cores, into the four columns.
+        let n = self.accounts.len();
+        let (mut kept_balance, mut topped_up, mut fees) = (vec![0; n], vec![0; n], vec![0; n]);
+        let mut paused = vec![false; n];
+        (self.accounts.par_iter().zip(charged))
+            .zip(kept_balance.par_iter_mut().zip(&mut topped_up))
+            .zip(fees.par_iter_mut().zip(&mut paused))
+            .with_min_len(1 << 12)
+            .for_each(|(((a, &c), (kept, top)), (fee, pause))| {
+                *kept = a.balance(c);
+                *top = a.topped_up;
+                *fee = a.fees;
+                *pause = a.paused_on_day(until);
+            });
+        if !fees.par_iter().any(|&f| f != 0) {
+            fees = Vec::new();
+        }
         Accounts {
-            kept_balance: self
-                .accounts
-                .par_iter()
-                .zip(charged.par_iter())
-                .map(|(a, &c)| a.balance(c))
-                .collect(),
-            topped_up: self.accounts.par_iter().map(|a| a.topped_up).collect(),
-            fees: if any_fee { fees } else { Vec::new() },
-            paused: self
-                .accounts
-                .par_iter()
-                .map(|a| a.paused_on_day(until))
-                .collect(),
+            kept_balance,
+            topped_up,
+            fees,
+            paused,
             logs: logs(self.accounts),
         }
     }
@@ -351,8 +357,10 @@ impl<'a> Run<'a> {
 /// The logs kept, by member.
 fn logs(accounts: Vec<Account>) -> rustc_hash::FxHashMap<u32, AccountLog> {
     accounts
-        .into_iter()
+        .into_par_iter()
         .enumerate()
         .filter_map(|(i, a)| a.log.map(|l| (i as u32, *l)))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect()
 }
