@@ -164,9 +164,15 @@ impl<'m> IdIndex<'m> {
     /// The member among the entries `run` whose id has the hashes `(h, check)`.
     #[inline]
     fn find_in(&self, (from, to): (u32, u32), (h, check): (u64, u32)) -> Option<Entry> {
-        let p = self.pairs[from as usize..to as usize]
-            .iter()
-            .find(|p| p.low == h as u32 && p.check == check)?;
+        let run = &self.pairs[from as usize..to as usize];
+        let key = (h as u32, check);
+        let p = if run.len() <= 8 {
+            run.iter().find(|p| (p.low, p.check) == key)?
+        } else {
+            // A long run (ids chosen to agree in their leading bits): its
+            // entries are in order.
+            &run[run.binary_search_by_key(&key, |p| (p.low, p.check)).ok()?]
+        };
         Some(Entry {
             member: p.member,
             join: p.join,
@@ -270,5 +276,33 @@ mod tests {
         let mut unique = vec![keyed(1, 1, 0), keyed(1, 2, 1)];
         assert!(take_shared(&mut unique).is_empty());
         assert_eq!(unique.len(), 2);
+    }
+
+    #[test]
+    fn a_long_run_is_searched_in_order() {
+        // Ids that all agree in their leading bits make one long run.
+        let mut pairs: Vec<Pair> = (0..100u32)
+            .map(|k| Pair {
+                low: k * 3,
+                check: k,
+                member: k,
+                join: day(1),
+            })
+            .collect();
+        pairs.reverse();
+        pairs.sort_unstable_by_key(|p| (p.low, p.check));
+        let index = IdIndex {
+            pairs,
+            dir: vec![0, 100, 100],
+            shift: 63,
+            shared_hash: Vec::new(),
+            join: &[],
+        };
+        for k in 0..100u32 {
+            let h = u64::from(k * 3);
+            assert_eq!(index.get((h, k)).map(|e| e.member), Some(k));
+            assert!(index.get((h, k + 1)).is_none());
+            assert!(index.get((h + 1, k)).is_none());
+        }
     }
 }

@@ -82,32 +82,13 @@ impl Payments {
                         amounts[k] = fen;
                     }
                 }
+                sort_each_by_date(at, offset, days, amounts);
             });
         at[members] = n as u64;
-        let mut p = Payments {
+        Payments {
             starts: at,
             days,
             amounts,
-        };
-        p.sort_each_by_date();
-        p
-    }
-
-    /// Puts each member's top-ups in date order (file order within a day),
-    /// where they are not already.
-    fn sort_each_by_date(&mut self) {
-        for i in 0..self.starts.len().saturating_sub(1) {
-            let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
-            if self.days[a..b].is_sorted() {
-                continue;
-            }
-            let mut both: Vec<(NaiveDate, i64)> =
-                (a..b).map(|k| (self.days[k], self.amounts[k])).collect();
-            both.sort_by_key(|&(d, _)| d);
-            for (k, (d, f)) in (a..b).zip(both) {
-                self.days[k] = d;
-                self.amounts[k] = f;
-            }
         }
     }
 
@@ -141,6 +122,27 @@ impl Payments {
 
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()
+    }
+}
+
+/// Puts each member's top-ups in date order (file order within a day),
+/// where they are not already: a stretch of members, the first of whose
+/// top-ups is at `offset`, with the starts of their top-ups and the days
+/// and amounts of all of them.
+fn sort_each_by_date(starts: &[u64], offset: usize, days: &mut [NaiveDate], amounts: &mut [i64]) {
+    let end = offset + days.len();
+    for (k, &a) in starts.iter().enumerate() {
+        let b = starts.get(k + 1).map_or(end, |&b| b as usize);
+        let (a, b) = (a as usize - offset, b - offset);
+        if days[a..b].is_sorted() {
+            continue;
+        }
+        let mut both: Vec<(NaiveDate, i64)> = (a..b).map(|k| (days[k], amounts[k])).collect();
+        both.sort_by_key(|&(d, _)| d);
+        for (k, (d, f)) in (a..b).zip(both) {
+            days[k] = d;
+            amounts[k] = f;
+        }
     }
 }
 
