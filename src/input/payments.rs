@@ -210,7 +210,7 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
     }
     let mut rows: Vec<TopUp> = Vec::new();
     while let Some(rec) = csv.next(&mut problems) {
-        if let Some(row) = payment_row(&rec, &c, members, &index, &mut problems) {
+        if let Some(row) = payment_row(&rec, &c, &index, &mut problems) {
             rows.push(row);
         }
     }
@@ -316,7 +316,6 @@ fn amount(rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<i64> {
 fn payment_row(
     rec: &dyn Row,
     c: &[usize],
-    members: &Members,
     index: &IdIndex<'_>,
     problems: &mut Problems,
 ) -> Option<TopUp> {
@@ -329,7 +328,7 @@ fn payment_row(
             None
         }
         Some(id) => {
-            let m = index.find(members, id);
+            let m = index.find(id);
             if m.is_none() {
                 problems.add(
                     rec.line(),
