@@ -122,13 +122,7 @@ impl Fresh<'_> {
             if n == c.options.passes {
                 break;
             }
-            (others, _) = outside(c, &run.rules, membership, &sh.total).take(
-                &mut run.accounts,
-                &sh.m,
-                self.inside,
-                &mut charged,
-                1,
-            );
+            (others, _) = self.take_outside(c, membership, &mut run, &sh, &mut charged, 1);
             previous = Some(sh.total.clone());
         }
         Ok(None)
@@ -154,17 +148,28 @@ impl Fresh<'_> {
             {
                 break;
             }
-            let (count, sample_in_force) = outside(c, &run.rules, membership, &sh.total).take(
-                &mut run.accounts,
-                &sh.m,
-                self.inside,
-                charged,
-                SAMPLE,
-            );
+            let (count, sample_in_force) =
+                self.take_outside(c, membership, run, sh, charged, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
             previous = Some(sh.total.clone());
         }
         others
+    }
+
+    /// The members outside the loop (the first of every `step`) taken
+    /// through the year with the charges of the last pass: how many share
+    /// in each period, and how many are in force.
+    fn take_outside(
+        &self,
+        c: &Ctx,
+        membership: &Membership,
+        run: &mut Run,
+        sh: &Sharers,
+        charged: &mut [i64],
+        step: usize,
+    ) -> (Vec<i64>, Vec<i64>) {
+        let outside = outside(c, &run.rules, membership, &sh.total);
+        outside.take(&mut run.accounts, &sh.m, self.inside, charged, step)
     }
 
     /// The period loop from the start, with `others[p]` members outside
