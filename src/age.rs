@@ -113,6 +113,23 @@ pub fn age_days(birth: NaiveDate, d: NaiveDate) -> i64 {
     (d - birth).num_days()
 }
 
+/// Someone's age on one day, in both units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgeOn {
+    pub days: i64,
+    pub years: u32,
+}
+
+impl AgeOn {
+    /// The age of someone born on `birth` on day `d`; `None` before birth.
+    pub fn new(birth: NaiveDate, d: NaiveDate) -> Option<AgeOn> {
+        (d >= birth).then(|| AgeOn {
+            days: age_days(birth, d),
+            years: age_years(birth, d),
+        })
+    }
+}
+
 /// `A to B`: holds when the age is at least A and, in B's unit, at most B.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AgeRange {
@@ -129,6 +146,17 @@ impl AgeRange {
     /// The first day on which the range no longer holds (exclusive end).
     pub fn ends(self, birth: NaiveDate) -> NaiveDate {
         self.to.next().reached_on(birth)
+    }
+
+    /// Whether `age` is in the range: at least `from` and, in `to`'s unit,
+    /// at most `to`. (`contains` for many ranges and one person on one day.)
+    pub fn holds(self, age: AgeOn) -> bool {
+        let in_unit = |unit| match unit {
+            AgeUnit::Days => age.days,
+            AgeUnit::Years => i64::from(age.years),
+        };
+        in_unit(self.from.unit) >= i64::from(self.from.value)
+            && in_unit(self.to.unit) <= i64::from(self.to.value)
     }
 
     /// Whether someone born on `birth` is of an age in the range on day `d`:
@@ -159,6 +187,38 @@ impl fmt::Display for AgeRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_holds_an_age_exactly_when_it_contains_the_person_that_day() {
+        let ranges = [
+            AgeRange {
+                from: Age::days(30),
+                to: Age::years(40),
+            },
+            AgeRange {
+                from: Age::years(41),
+                to: Age::years(50),
+            },
+            AgeRange {
+                from: Age::days(0),
+                to: Age::days(400),
+            },
+            AgeRange {
+                from: Age::years(1),
+                to: Age::days(800),
+            },
+        ];
+        let births = ["2000-02-29", "1978-12-31", "2019-01-01", "1969-03-01"].map(d);
+        for birth in births {
+            for k in -5..20_000i64 {
+                let day = birth + chrono::Duration::days(k * 3 + k % 7);
+                for r in ranges {
+                    let held = AgeOn::new(birth, day).is_some_and(|a| r.holds(a));
+                    assert_eq!(held, r.contains(birth, day), "{r} born {birth} on {day}");
+                }
+            }
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

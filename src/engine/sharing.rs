@@ -228,9 +228,8 @@ pub fn annual_cap_at(plan: &Plan, birth: NaiveDate, on: NaiveDate) -> Option<Mon
     let sched = &plan.sharing.annual_cap.as_ref()?.value;
     Some(match sched {
         Schedule::Fixed(m) => *m,
-        Schedule::ByAge { bands, .. } => bands
-            .iter()
-            .find(|b| b.ages.contains(birth, on))
+        Schedule::ByAge { bands, .. } => crate::age::AgeOn::new(birth, on)
+            .and_then(|age| bands.iter().find(|b| b.ages.holds(age)))
             .map(|b| b.value)
             .unwrap_or_default(),
     })
