@@ -148,21 +148,23 @@ impl<'m> IdIndex<'m> {
         self.find_in((self.dir[b], self.dir[b + 1]), (h, check))
     }
 
-    /// The members whose ids have the hashes `ids` (at most `BATCH`), in
-    /// order, added to `out`. First every id's directory entry is read,
-    /// then every id's entries: the loads of each step do not wait for one
-    /// another, so their cache misses overlap.
+    /// The members whose ids have the hashes `ids`, in order, added to
+    /// `out`, `BATCH` ids at a time: first every id's directory entry is
+    /// read, then every id's entries, so that the loads of each step do not
+    /// wait for one another and their cache misses overlap.
     pub fn get_batch(&self, ids: &[(u64, u32)], out: &mut Vec<Option<Entry>>) {
-        let mut runs = [(0u32, 0u32); BATCH];
-        for (run, &(h, _)) in runs.iter_mut().zip(ids) {
-            let b = (h >> self.shift) as usize;
-            *run = (self.dir[b], self.dir[b + 1]);
+        for batch in ids.chunks(BATCH) {
+            let mut runs = [(0u32, 0u32); BATCH];
+            for (run, &(h, _)) in runs.iter_mut().zip(batch) {
+                let b = (h >> self.shift) as usize;
+                *run = (self.dir[b], self.dir[b + 1]);
+            }
+            out.extend(
+                runs.iter()
+                    .zip(batch)
+                    .map(|(&run, &id)| self.find_in(run, id)),
+            );
         }
-        out.extend(
-            runs.iter()
-                .zip(ids)
-                .map(|(&run, &id)| self.find_in(run, id)),
-        );
     }
 
     /// The member among the entries `run` whose id has the hashes `(h, check)`.
@@ -248,14 +250,18 @@ mod tests {
             .collect();
         let hashed: Vec<(u64, u32)> = ids.iter().map(|id| hashes(id.as_bytes())).collect();
         let mut batched = Vec::new();
-        for chunk in hashed.chunks(BATCH) {
+        for chunk in hashed.chunks(BATCH - 3) {
             index.get_batch(chunk, &mut batched);
         }
+        let mut at_once = Vec::new();
+        index.get_batch(&hashed, &mut at_once);
+        assert_eq!(at_once.len(), hashed.len(), "more ids than a batch");
         for (k, id) in ids.iter().enumerate() {
             let alone = index.find(id).map(|e| (e.member, e.join));
             let want = (k < 5000).then(|| (k as u32, day(1 + k as u32 % 28)));
             assert_eq!(alone, want, "{id}");
             assert_eq!(batched[k].map(|e| (e.member, e.join)), want, "{id}");
+            assert_eq!(at_once[k].map(|e| (e.member, e.join)), want, "{id}");
         }
     }
 
