@@ -360,7 +360,5 @@ fn logs(accounts: Vec<Account>) -> rustc_hash::FxHashMap<u32, AccountLog> {
         .into_par_iter()
         .enumerate()
         .filter_map(|(i, a)| a.log.map(|l| (i as u32, *l)))
-        .collect::<Vec<_>>()
-        .into_iter()
         .collect()
 }

@@ -42,49 +42,11 @@ impl Payments {
     fn placed(members: usize, parts: &[Vec<TopUp>]) -> Payments {
         let stretches = rayon::current_num_threads().clamp(1, 64);
         let bounds: Vec<usize> = (0..=stretches).map(|k| members * k / stretches).collect();
-        // `at[i]`: first member i's count; then the end of its top-ups;
-        // after placing them from the last row back, the start.
-        let mut at = vec![0u64; members + 1];
-        split_by(&mut at[..members], &bounds)
-            .into_par_iter()
-            .for_each(|(first, at)| {
-                let (lo, hi) = (first as u32, (first + at.len()) as u32);
-                for &(m, _, _) in parts.iter().flatten() {
-                    if (lo..hi).contains(&m) {
-                        at[(m - lo) as usize] += 1;
-                    }
-                }
-            });
-        let mut total = 0;
-        for a in at.iter_mut() {
-            total += *a;
-            *a = total;
-        }
-        let n = total as usize;
+        let mut at = ends_by_member(members, parts, &bounds);
+        let n = at[members] as usize;
         let mut days = vec![NaiveDate::MIN; n];
         let mut amounts = vec![0i64; n];
-        let first_slot = |m: usize| if m == 0 { 0 } else { at[m - 1] as usize };
-        let slots: Vec<usize> = bounds.iter().map(|&m| first_slot(m)).collect();
-        let ats = split_by(&mut at[..members], &bounds);
-        let days_of = split_by(&mut days, &slots);
-        let amounts_of = split_by(&mut amounts, &slots);
-        (ats.into_iter().zip(days_of).zip(amounts_of))
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .for_each(|(((first, at), (offset, days)), (_, amounts))| {
-                let (lo, hi) = (first as u32, (first + at.len()) as u32);
-                for &(m, day, fen) in parts.iter().flat_map(|p| p.iter()).rev() {
-                    if (lo..hi).contains(&m) {
-                        let slot = &mut at[(m - lo) as usize];
-                        *slot -= 1;
-                        let k = *slot as usize - offset;
-                        days[k] = day;
-                        amounts[k] = fen;
-                    }
-                }
-                sort_each_by_date(at, offset, days, amounts);
-            });
-        at[members] = n as u64;
+        place_by_member(&mut at[..members], parts, &bounds, &mut days, &mut amounts);
         Payments {
             starts: at,
             days,
@@ -123,6 +85,61 @@ impl Payments {
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()
     }
+}
+
+/// Where each member's top-ups end among all of them (`members + 1`
+/// entries, the last the number of top-ups), counted by stretch of members.
+fn ends_by_member(members: usize, parts: &[Vec<TopUp>], bounds: &[usize]) -> Vec<u64> {
+    let mut at = vec![0u64; members + 1];
+    split_by(&mut at[..members], bounds)
+        .into_par_iter()
+        .for_each(|(first, at)| {
+            let (lo, hi) = (first as u32, (first + at.len()) as u32);
+            for &(m, _, _) in parts.iter().flatten() {
+                if (lo..hi).contains(&m) {
+                    at[(m - lo) as usize] += 1;
+                }
+            }
+        });
+    let mut total = 0;
+    for a in at.iter_mut() {
+        total += *a;
+        *a = total;
+    }
+    at
+}
+
+/// Places every top-up at its member's, from the last row back, each core
+/// a stretch of members: `at[i]`, the end of member i's top-ups, becomes
+/// their start; then each member's are put in date order.
+fn place_by_member(
+    at: &mut [u64],
+    parts: &[Vec<TopUp>],
+    bounds: &[usize],
+    days: &mut [NaiveDate],
+    amounts: &mut [i64],
+) {
+    let first_slot = |m: usize| if m == 0 { 0 } else { at[m - 1] as usize };
+    let slots: Vec<usize> = bounds.iter().map(|&m| first_slot(m)).collect();
+    let ats = split_by(at, bounds);
+    let days_of = split_by(days, &slots);
+    let amounts_of = split_by(amounts, &slots);
+    (ats.into_iter().zip(days_of).zip(amounts_of))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .for_each(|(((first, at), (offset, days)), (_, amounts))| {
+            let (lo, hi) = (first as u32, (first + at.len()) as u32);
+            for &(m, day, fen) in parts.iter().flatten().rev() {
+                if (lo..hi).contains(&m) {
+                    let slot = &mut at[(m - lo) as usize];
+                    *slot -= 1;
+                    let k = *slot as usize - offset;
+                    days[k] = day;
+                    amounts[k] = fen;
+                }
+            }
+            sort_each_by_date(at, offset, days, amounts);
+        });
 }
 
 /// Puts each member's top-ups in date order (file order within a day),
