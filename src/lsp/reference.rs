@@ -66,7 +66,7 @@ struct Entry {
 /// The reference's entry for a statement or section keyword (`join ages`,
 /// `fee per`, `membership`), as Markdown.
 pub fn keyword(keyword: &str) -> Option<String> {
-    let entries = entries();
+    let entries: &[Entry] = &ENTRIES;
     let starts = |k: &str, e: &Entry| {
         let want: Vec<&str> = k.split_whitespace().collect();
         let words = e.shape.split_whitespace();
@@ -99,6 +99,9 @@ pub fn keyword(keyword: &str) -> Option<String> {
 }
 
 /// Every entry of the reference: bold shapes, table rows and section headings.
+/// The reference's entries, read from it once.
+static ENTRIES: std::sync::LazyLock<Vec<Entry>> = std::sync::LazyLock::new(entries);
+
 fn entries() -> Vec<Entry> {
     let lines: Vec<&str> = REFERENCE.lines().collect();
     let mut out = Vec::new();
