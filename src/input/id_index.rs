@@ -9,6 +9,8 @@
 //! few ids whose hashes another id has too are compared whole.
 
 use super::Members;
+use super::grouping::group_by_key;
+use super::stretches::{bounds, split_by};
 use rayon::prelude::*;
 use std::hash::Hasher;
 
@@ -23,7 +25,7 @@ pub struct Entry {
 pub const BATCH: usize = 32;
 
 /// One member's id hashes and join date, in the sorted list.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Pair {
     /// The first hash's low 32 bits (its leading bits are the directory's).
     low: u32,
@@ -31,6 +33,20 @@ struct Pair {
     check: u32,
     member: u32,
     join: chrono::NaiveDate,
+}
+
+/// A member's entry with its whole first hash, as the index is built.
+#[derive(Clone, Copy, Default)]
+struct Hashed {
+    h: u64,
+    pair: Pair,
+}
+
+impl Pair {
+    /// Whether two entries agree in both hashes.
+    fn same(&self, other: &Pair) -> bool {
+        (self.low, self.check) == (other.low, other.check)
+    }
 }
 
 /// 64 bits of an id: FxHash from `seed`, then the MurmurHash3 finaliser to spread them.
@@ -70,61 +86,45 @@ pub struct IdIndex<'m> {
     join: &'m [chrono::NaiveDate],
 }
 
-/// A member's id hashes as the list is sorted: the leading bits of the
-/// first hash (its directory entry) above its low 32 bits, then the second
-/// hash. What tells members apart.
-#[derive(Clone, Copy)]
-struct Keyed {
-    key: u64,
-    check: u32,
-    member: u32,
-}
-
-impl Keyed {
-    fn new(shift: u32, (h, check): (u64, u32), member: u32) -> Keyed {
-        Keyed {
-            key: ((h >> shift) << 32) | (h & 0xffff_ffff),
-            check,
-            member,
-        }
-    }
-
-    fn same(&self, other: &Keyed) -> bool {
-        (self.key, self.check) == (other.key, other.check)
-    }
-}
-
 impl<'m> IdIndex<'m> {
+    /// The index of every member: each id hashed, then the entries placed
+    /// by their leading bits (a counting sort, on all cores), and each
+    /// directory entry's few entries put in order.
     pub fn new(members: &'m Members) -> IdIndex<'m> {
         // About two entries per directory entry.
         let bits = (usize::BITS - members.len().leading_zeros())
             .saturating_sub(1)
             .clamp(1, 30);
         let shift = 64 - bits;
-        let mut keyed: Vec<Keyed> = (0..members.len())
-            .into_par_iter()
-            .map(|i| Keyed::new(shift, hashes(members.id_bytes(i)), i as u32))
-            .collect();
-        keyed.par_sort_unstable_by_key(|k| (k.key, k.check));
-        let shared_hash = (take_shared(&mut keyed).into_iter())
-            .map(|m| (members.id_bytes(m as usize), m))
-            .collect();
-        let mut dir = vec![0u32; (1usize << bits) + 1];
-        for k in &keyed {
-            dir[(k.key >> 32) as usize + 1] += 1;
-        }
-        for b in 0..(1usize << bits) {
-            dir[b + 1] += dir[b];
-        }
         let join = &members.join;
-        let pairs = keyed
+        let hashed: Vec<Hashed> = (0..members.len())
             .into_par_iter()
-            .map(|k| Pair {
-                low: k.key as u32,
-                check: k.check,
-                member: k.member,
-                join: join[k.member as usize],
+            .map(|i| {
+                let (h, check) = hashes(members.id_bytes(i));
+                Hashed {
+                    h,
+                    pair: Pair {
+                        low: h as u32,
+                        check,
+                        member: i as u32,
+                        join: join[i],
+                    },
+                }
             })
+            .collect();
+        let chunk = hashed.len().div_ceil(rayon::current_num_threads()).max(1);
+        let pieces: Vec<&[Hashed]> = hashed.chunks(chunk).collect();
+        let bucket = |e: &Hashed| (e.h >> shift) as usize;
+        let (mut pairs, starts) = group_by_key(&pieces, 1 << bits, bucket, |e| e.pair);
+        drop(hashed);
+        let mut dir: Vec<u32> = starts.into_par_iter().map(|s| s as u32).collect();
+        let shared = in_order(&mut pairs, &dir);
+        let shared_hash = match shared {
+            true => take_shared(&mut pairs, &mut dir),
+            false => Vec::new(),
+        };
+        let shared_hash = (shared_hash.into_iter())
+            .map(|m| (members.id_bytes(m as usize), m))
             .collect();
         IdIndex {
             pairs,
@@ -205,25 +205,53 @@ impl<'m> IdIndex<'m> {
     }
 }
 
-/// Removes from the sorted `keyed` every member whose hashes another
-/// member has, and gives them.
-fn take_shared(keyed: &mut Vec<Keyed>) -> Vec<u32> {
-    let repeated = |k: usize, keyed: &[Keyed]| {
-        (k > 0 && keyed[k - 1].same(&keyed[k]))
-            || (k + 1 < keyed.len() && keyed[k + 1].same(&keyed[k]))
-    };
-    if !(1..keyed.len()).any(|k| keyed[k - 1].same(&keyed[k])) {
-        return Vec::new();
+/// Puts each bucket's entries in order, on all cores; whether two
+/// entries agree in both hashes.
+fn in_order(pairs: &mut [Pair], dir: &[u32]) -> bool {
+    let buckets = dir.len() - 1;
+    let bounds = bounds(buckets);
+    let slots: Vec<usize> = bounds.iter().map(|&b| dir[b] as usize).collect();
+    (bounds.windows(2).zip(split_by(pairs, &slots)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(stretch, (offset, pairs))| {
+            let mut shared = false;
+            for b in stretch[0]..stretch[1] {
+                let run = &mut pairs[dir[b] as usize - offset..dir[b + 1] as usize - offset];
+                if run.len() > 1 {
+                    run.sort_unstable_by_key(|p| (p.low, p.check));
+                    shared |= run.windows(2).any(|w| w[0].same(&w[1]));
+                }
+            }
+            shared
+        })
+        .reduce(|| false, |a, b| a || b)
+}
+
+/// Removes from `pairs` every member whose hashes another member has, and
+/// gives them; `dir` is counted again.
+fn take_shared(pairs: &mut Vec<Pair>, dir: &mut [u32]) -> Vec<u32> {
+    let mut shared = Vec::new();
+    let mut kept = Vec::with_capacity(pairs.len());
+    let mut from = 0;
+    for b in 0..dir.len() - 1 {
+        let run = &pairs[dir[b] as usize..dir[b + 1] as usize];
+        let repeated = |k: usize| {
+            (k > 0 && run[k - 1].same(&run[k])) || (k + 1 < run.len() && run[k + 1].same(&run[k]))
+        };
+        for (k, p) in run.iter().enumerate() {
+            match repeated(k) {
+                true => shared.push(p.member),
+                false => kept.push(*p),
+            }
+        }
+        dir[b] = from;
+        from = kept.len() as u32;
     }
-    let shared: Vec<u32> = (0..keyed.len())
-        .filter(|&k| repeated(k, keyed))
-        .map(|k| keyed[k].member)
-        .collect();
-    let kept: Vec<Keyed> = (0..keyed.len())
-        .filter(|&k| !repeated(k, keyed))
-        .map(|k| keyed[k])
-        .collect();
-    *keyed = kept;
+    if let Some(last) = dir.last_mut() {
+        *last = from;
+    }
+    *pairs = kept;
     shared
 }
 
@@ -267,21 +295,45 @@ mod tests {
 
     #[test]
     fn members_whose_hashes_agree_are_taken_out_and_the_others_kept() {
-        let keyed = |key: u64, check: u32, member: u32| Keyed { key, check, member };
-        // Members 1 and 2 agree on both hashes; 3 agrees with them on the first only.
-        let mut list = vec![
-            keyed(5, 1, 0),
-            keyed(7, 2, 1),
-            keyed(7, 2, 2),
-            keyed(7, 3, 3),
-            keyed(9, 2, 4),
+        let pair = |low: u32, check: u32, member: u32| Pair {
+            low,
+            check,
+            member,
+            join: day(1),
+        };
+        // Bucket 0: members 1 and 2 agree on both hashes; 3 agrees with them
+        // on the first only. Bucket 1 is empty; bucket 2 has 4 and 5, which
+        // agree only with each other.
+        let mut pairs = vec![
+            pair(5, 1, 0),
+            pair(7, 2, 1),
+            pair(7, 2, 2),
+            pair(7, 3, 3),
+            pair(9, 2, 4),
+            pair(9, 2, 5),
+            pair(9, 3, 6),
         ];
-        assert_eq!(take_shared(&mut list), [1, 2]);
-        let kept: Vec<u32> = list.iter().map(|k| k.member).collect();
-        assert_eq!(kept, [0, 3, 4]);
-        let mut unique = vec![keyed(1, 1, 0), keyed(1, 2, 1)];
-        assert!(take_shared(&mut unique).is_empty());
-        assert_eq!(unique.len(), 2);
+        let mut dir = vec![0, 4, 4, 7];
+        assert_eq!(take_shared(&mut pairs, &mut dir), [1, 2, 4, 5]);
+        let kept: Vec<u32> = pairs.iter().map(|p| p.member).collect();
+        assert_eq!(kept, [0, 3, 6]);
+        assert_eq!(dir, [0, 2, 2, 3]);
+    }
+
+    #[test]
+    fn the_index_finds_members_whose_hashes_another_shares() {
+        // Two members with one id (a members file with a repeated id is an
+        // error, but the index must still find each id by itself).
+        let mut members = Members::default();
+        for (id, d) in [("a", 1), ("b", 2), ("a", 3), ("c", 4)] {
+            members.push(id, day(1), day(d), None, true);
+        }
+        let index = IdIndex::new(&members);
+        assert!(!index.hashes_unique());
+        assert_eq!(index.find("b").map(|e| e.member), Some(1));
+        assert_eq!(index.find("c").map(|e| e.member), Some(3));
+        assert!(matches!(index.find("a").map(|e| e.member), Some(0 | 2)));
+        assert!(index.find("d").is_none());
     }
 
     #[test]

@@ -5,11 +5,13 @@ pub mod attributes;
 mod blocks;
 mod claims;
 mod csvfile;
+mod grouping;
 mod id_index;
 mod input_file;
 pub mod kind;
 mod members;
 mod payments;
+mod stretches;
 
 pub use claims::{Claim, Claims, read_claims};
 pub use input_file::{InputFile, STDIN};

@@ -8,7 +8,9 @@
 use super::InputErrors;
 use super::Members;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
+use super::grouping::group_by_key;
 use super::id_index::{BATCH, Entry, IdIndex, hashes};
+use super::stretches::{bounds, split_by};
 use crate::money::Money;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -33,22 +35,28 @@ impl Payments {
         Payments::placed(members, &[rows])
     }
 
-    /// Top-ups read in parts, in file order. Each is placed at once among
-    /// its member's (a counting sort: no copy of all the rows is sorted),
-    /// and one member's top-ups are then put in date order where the file
-    /// did not have them so. One stretch of members per core: each core
-    /// reads every row and counts, then places, the top-ups of its own
-    /// members only.
+    /// Top-ups read in parts, in file order, grouped by member on all
+    /// cores (a counting sort: no copy of all the rows is sorted), then
+    /// each member's put in date order where the file did not have them so.
     fn placed(members: usize, parts: &[Vec<TopUp>]) -> Payments {
-        let stretches = rayon::current_num_threads().clamp(1, 64);
-        let bounds: Vec<usize> = (0..=stretches).map(|k| members * k / stretches).collect();
-        let mut at = ends_by_member(members, parts, &bounds);
-        let n = at[members] as usize;
-        let mut days = vec![NaiveDate::MIN; n];
-        let mut amounts = vec![0i64; n];
-        place_by_member(&mut at[..members], parts, &bounds, &mut days, &mut amounts);
+        let pieces: Vec<&[TopUp]> = parts.iter().map(Vec::as_slice).collect();
+        let (mut both, starts) = group_by_key(
+            &pieces,
+            members,
+            |t| t.0 as usize,
+            |&(_, day, fen)| (day, fen),
+        );
+        let bounds = bounds(members);
+        let slots: Vec<usize> = bounds.iter().map(|&m| starts[m] as usize).collect();
+        (bounds.windows(2).zip(split_by(&mut both, &slots)))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .for_each(|(stretch, (offset, both))| {
+                sort_each_by_date(&starts[stretch[0]..=stretch[1]], offset, both);
+            });
+        let (days, amounts) = both.into_par_iter().unzip();
         Payments {
-            starts: at,
+            starts,
             days,
             amounts,
         }
@@ -87,92 +95,17 @@ impl Payments {
     }
 }
 
-/// Where each member's top-ups end among all of them (`members + 1`
-/// entries, the last the number of top-ups), counted by stretch of members.
-fn ends_by_member(members: usize, parts: &[Vec<TopUp>], bounds: &[usize]) -> Vec<u64> {
-    let mut at = vec![0u64; members + 1];
-    split_by(&mut at[..members], bounds)
-        .into_par_iter()
-        .for_each(|(first, at)| {
-            let (lo, hi) = (first as u32, (first + at.len()) as u32);
-            for &(m, _, _) in parts.iter().flatten() {
-                if (lo..hi).contains(&m) {
-                    at[(m - lo) as usize] += 1;
-                }
-            }
-        });
-    let mut total = 0;
-    for a in at.iter_mut() {
-        total += *a;
-        *a = total;
-    }
-    at
-}
-
-/// Places every top-up at its member's, from the last row back, each core
-/// a stretch of members: `at[i]`, the end of member i's top-ups, becomes
-/// their start; then each member's are put in date order.
-fn place_by_member(
-    at: &mut [u64],
-    parts: &[Vec<TopUp>],
-    bounds: &[usize],
-    days: &mut [NaiveDate],
-    amounts: &mut [i64],
-) {
-    let first_slot = |m: usize| if m == 0 { 0 } else { at[m - 1] as usize };
-    let slots: Vec<usize> = bounds.iter().map(|&m| first_slot(m)).collect();
-    let ats = split_by(at, bounds);
-    let days_of = split_by(days, &slots);
-    let amounts_of = split_by(amounts, &slots);
-    (ats.into_iter().zip(days_of).zip(amounts_of))
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .for_each(|(((first, at), (offset, days)), (_, amounts))| {
-            let (lo, hi) = (first as u32, (first + at.len()) as u32);
-            for &(m, day, fen) in parts.iter().flatten().rev() {
-                if (lo..hi).contains(&m) {
-                    let slot = &mut at[(m - lo) as usize];
-                    *slot -= 1;
-                    let k = *slot as usize - offset;
-                    days[k] = day;
-                    amounts[k] = fen;
-                }
-            }
-            sort_each_by_date(at, offset, days, amounts);
-        });
-}
-
 /// Puts each member's top-ups in date order (file order within a day),
 /// where they are not already: a stretch of members, the first of whose
-/// top-ups is at `offset`, with the starts of their top-ups and the days
-/// and amounts of all of them.
-fn sort_each_by_date(starts: &[u64], offset: usize, days: &mut [NaiveDate], amounts: &mut [i64]) {
-    let end = offset + days.len();
-    for (k, &a) in starts.iter().enumerate() {
-        let b = starts.get(k + 1).map_or(end, |&b| b as usize);
-        let (a, b) = (a as usize - offset, b - offset);
-        if days[a..b].is_sorted() {
-            continue;
-        }
-        let mut both: Vec<(NaiveDate, i64)> = (a..b).map(|k| (days[k], amounts[k])).collect();
-        both.sort_by_key(|&(d, _)| d);
-        for (k, (d, f)) in (a..b).zip(both) {
-            days[k] = d;
-            amounts[k] = f;
+/// top-ups is at `offset`, with the starts of their top-ups (one more
+/// than the members) and the top-ups of all of them.
+fn sort_each_by_date(starts: &[u64], offset: usize, both: &mut [(NaiveDate, i64)]) {
+    for w in starts.windows(2) {
+        let of_one = &mut both[w[0] as usize - offset..w[1] as usize - offset];
+        if !of_one.is_sorted_by_key(|t| t.0) {
+            of_one.sort_by_key(|t| t.0);
         }
     }
-}
-
-/// `v` cut at the `bounds` (from 0 to `v.len()`), each piece with where it starts.
-fn split_by<'a, T>(v: &'a mut [T], bounds: &[usize]) -> Vec<(usize, &'a mut [T])> {
-    let mut pieces = Vec::with_capacity(bounds.len());
-    let mut rest = v;
-    for w in bounds.windows(2) {
-        let (piece, after) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
-        pieces.push((w[0], piece));
-        rest = after;
-    }
-    pieces
 }
 
 /// A positive amount of fen written `12`, `12.5` or `12.50`; `None` otherwise.
