@@ -542,7 +542,7 @@ pub fn parse_iso_date(raw: &[u8]) -> Option<chrono::NaiveDate> {
     let y = num(&raw[0..4])?;
     let m = num(&raw[5..7])?;
     let d = num(&raw[8..10])?;
-    chrono::NaiveDate::from_ymd_opt(y as i32, m, d)
+    super::day_table::ymd(y, m, d)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod attributes;
 mod blocks;
 mod claims;
 mod csvfile;
+mod day_table;
 mod grouping;
 mod id_index;
 mod input_file;
