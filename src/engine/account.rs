@@ -301,17 +301,18 @@ impl Account {
         if !rules.fees || from >= before {
             return None;
         }
+        // Where fees are only for accounts without an active membership,
+        // only days on which the membership is not in force pay.
+        let inactive_from = h.stop.max(h.join);
+        if rules.inactive_only && inactive_from >= before {
+            return None;
+        }
         let mut q = if from == NaiveDate::MIN {
             month_end(h.join)
         } else {
             from
         };
         if rules.inactive_only {
-            // Only days on which the membership is not in force pay.
-            let inactive_from = h.stop.max(h.join);
-            if inactive_from >= before {
-                return None;
-            }
             q = q.max(month_end(inactive_from));
         }
         while q < before {

@@ -79,11 +79,12 @@ impl Membership {
         match schedule {
             None => Money::ZERO,
             Some(Schedule::Fixed(m)) => *m,
-            Some(Schedule::ByAge { bands, .. }) => bands
-                .iter()
-                .find(|b| b.ages.contains(members.birth[i], members.join[i]))
-                .map(|b| b.value)
-                .unwrap_or_default(),
+            Some(Schedule::ByAge { bands, .. }) => {
+                crate::age::AgeOn::new(members.birth[i], members.join[i])
+                    .and_then(|age| bands.iter().find(|b| b.ages.holds(age)))
+                    .map(|b| b.value)
+                    .unwrap_or_default()
+            }
         }
     }
 
