@@ -71,6 +71,9 @@ pub(super) struct Run<'a> {
     pub(super) rules: AccountRules<'a>,
     pub(super) payments: &'a Payments,
     pub(super) accounts: Vec<Account>,
+    /// The members whose accounts keep a log (the claimants, whose refunds
+    /// and pauses are kept, and the member explained), in order.
+    logged: Vec<u32>,
     /// The last closing day taken (`MIN` before the first).
     pub(super) last_closing: NaiveDate,
     /// Ends already applied to the members' states.
@@ -182,11 +185,16 @@ impl<'a> Run<'a> {
         for m in decider.claimants() {
             watched[m as usize] = true;
         }
+        let mut logged: Vec<u32> = decider.claimants().chain(options.track).collect();
+        logged.retain(|&m| (m as usize) < members.len());
+        logged.sort_unstable();
+        logged.dedup();
         Run {
             plan,
             rules: AccountRules::new(plan),
             payments,
             accounts: open_accounts(members, membership, &watched, options),
+            logged,
             last_closing: NaiveDate::MIN,
             ends_seen: 0,
             explaining: options.explaining,
@@ -319,11 +327,19 @@ impl<'a> Run<'a> {
         });
     }
 
+    /// The logs kept, by member.
+    fn logs(mut self) -> rustc_hash::FxHashMap<u32, AccountLog> {
+        let accounts = &mut self.accounts;
+        (self.logged.iter())
+            .filter_map(|&i| Some((i, *accounts[i as usize].log.take()?)))
+            .collect()
+    }
+
     /// What the accounts hold at `until` (where explaining, the logs only).
     pub(super) fn close(self, charged: &[i64], until: NaiveDate) -> Accounts {
         if self.explaining {
             return Accounts {
-                logs: logs(self.accounts),
+                logs: self.logs(),
                 ..Accounts::default()
             };
         }
@@ -349,16 +365,7 @@ impl<'a> Run<'a> {
             topped_up,
             fees,
             paused,
-            logs: logs(self.accounts),
+            logs: self.logs(),
         }
     }
-}
-
-/// The logs kept, by member.
-fn logs(accounts: Vec<Account>) -> rustc_hash::FxHashMap<u32, AccountLog> {
-    accounts
-        .into_par_iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.log.map(|l| (i as u32, *l)))
-        .collect()
 }
