@@ -15,6 +15,7 @@ use super::RunOptions;
 use super::account::{Account, AccountLog, AccountRules, Holder};
 use super::claims::{Cover, Decider, Decision};
 use super::each::{EachLoop, MemberState};
+use super::held::Held;
 use super::membership::Membership;
 use super::sharing::{Input, Shared, amounts_by_period, cases_by_period};
 use crate::input::{Members, Payments};
@@ -40,6 +41,17 @@ pub struct Accounts {
 }
 
 impl Accounts {
+    /// Columns of `n` members, all zero and not paused, to be written.
+    pub(super) fn zeroed(n: usize) -> Accounts {
+        Accounts {
+            topped_up: vec![0; n],
+            fees: vec![0; n],
+            paused: vec![false; n],
+            logs: Default::default(),
+            kept_balance: vec![0; n],
+        }
+    }
+
     /// The top-ups of a plan without accounts: added to the balance, nothing more.
     pub fn topped_up_only(members: &Members, payments: &Payments, until: NaiveDate) -> Accounts {
         if payments.is_empty() {
@@ -70,7 +82,9 @@ pub(super) struct Run<'a> {
     pub(super) plan: &'a Plan,
     pub(super) rules: AccountRules<'a>,
     pub(super) payments: &'a Payments,
+    /// The accounts of the members held, side by side (`account(i)`: member i's).
     pub(super) accounts: Vec<Account>,
+    pub(super) held: Held,
     /// The members whose accounts keep a log (the claimants, whose refunds
     /// and pauses are kept, and the member explained), in order.
     logged: Vec<u32>,
@@ -95,7 +109,10 @@ pub(super) fn run(
 ) -> Result<(Vec<Decision>, Shared, Accounts), EngineError> {
     let periods: Vec<Period> = super::periods(plan, options.until);
     let mut decider = Decider::new(plan, members, membership, claims, options.until);
-    let mut run = Run::open(plan, members, membership, payments, &decider, options);
+    let every = Held::Every(members.len());
+    let mut run = Run::open(
+        plan, members, membership, payments, &decider, options, every,
+    );
     let input = Input {
         plan,
         members,
@@ -132,7 +149,7 @@ pub(super) fn run(
         }
     });
     let charged: Vec<i64> = each.state.par_iter().map(|s| s.charged).collect();
-    let accounts = run.close(&charged, until);
+    let accounts = run.close(&charged, until, None);
     let shared = each.finish()?;
     let decisions = decider.finish(membership);
     Ok((decisions, shared, accounts))
@@ -145,10 +162,12 @@ fn open_accounts(
     membership: &Membership,
     watched: &[bool],
     options: RunOptions,
+    held: &Held,
 ) -> Vec<Account> {
-    (0..members.len())
+    (0..held.len())
         .into_par_iter()
-        .map(|i| {
+        .map(|k| {
+            let i = held.member(k);
             let prepaid = opening_balance(members, membership, i, options.until);
             let explained = options.track == Some(i as u32);
             Account::new(prepaid, watched[i], explained)
@@ -172,7 +191,8 @@ pub(super) fn opening_balance(
 }
 
 impl<'a> Run<'a> {
-    /// Every member's account as it opens; the claimants' pauses are kept.
+    /// The accounts of the members `held` as they open; the claimants'
+    /// pauses are kept.
     pub(super) fn open(
         plan: &'a Plan,
         members: &Members,
@@ -180,6 +200,7 @@ impl<'a> Run<'a> {
         payments: &'a Payments,
         decider: &Decider,
         options: RunOptions,
+        held: Held,
     ) -> Run<'a> {
         let mut watched = vec![false; members.len()];
         for m in decider.claimants() {
@@ -193,12 +214,22 @@ impl<'a> Run<'a> {
             plan,
             rules: AccountRules::new(plan),
             payments,
-            accounts: open_accounts(members, membership, &watched, options),
+            accounts: open_accounts(members, membership, &watched, options, &held),
+            held,
             logged,
             last_closing: NaiveDate::MIN,
             ends_seen: 0,
             explaining: options.explaining,
         }
+    }
+
+    /// Member `i`'s account (a member held).
+    pub(super) fn account(&self, i: usize) -> &Account {
+        &self.accounts[self.held.slot(i)]
+    }
+
+    pub(super) fn account_mut(&mut self, i: usize) -> &mut Account {
+        &mut self.accounts[self.held.slot(i)]
     }
 
     /// Member `i`'s facts as its account reads them.
@@ -246,7 +277,7 @@ impl<'a> Run<'a> {
                 && let Some(m) = d.facts.member
             {
                 let charged = state[m as usize].charged;
-                self.accounts[m as usize].refund_on(d.filed_on, charged);
+                self.account_mut(m as usize).refund_on(d.filed_on, charged);
             }
         }
         batch
@@ -261,7 +292,7 @@ impl<'a> Run<'a> {
         d: NaiveDate,
         closing: Option<NaiveDate>,
     ) -> Cover {
-        let account = &self.accounts[i];
+        let account = self.account(i);
         let new_waiting = |plan: &Plan, day: NaiveDate| {
             plan.at(day)
                 .account
@@ -287,7 +318,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Applies `f` to every member's account and sharing state, on all cores.
+    /// Applies `f` to every member's account and sharing state, on all
+    /// cores (every member held).
     fn each_account(
         &mut self,
         state: &mut [MemberState],
@@ -329,21 +361,50 @@ impl<'a> Run<'a> {
 
     /// The logs kept, by member.
     fn logs(mut self) -> rustc_hash::FxHashMap<u32, AccountLog> {
-        let accounts = &mut self.accounts;
+        let (accounts, held) = (&mut self.accounts, &self.held);
         (self.logged.iter())
-            .filter_map(|&i| Some((i, *accounts[i as usize].log.take()?)))
+            .filter_map(|&i| Some((i, *accounts[held.slot(i as usize)].log.take()?)))
             .collect()
     }
 
-    /// What the accounts hold at `until` (where explaining, the logs only).
-    pub(super) fn close(self, charged: &[i64], until: NaiveDate) -> Accounts {
+    /// What the accounts hold at `until` (where explaining, the logs
+    /// only): the held accounts' columns, written over `others`, the
+    /// columns of the members not held (`None` where every member is held).
+    pub(super) fn close(
+        self,
+        charged: &[i64],
+        until: NaiveDate,
+        others: Option<Accounts>,
+    ) -> Accounts {
         if self.explaining {
             return Accounts {
                 logs: self.logs(),
                 ..Accounts::default()
             };
         }
-        // Each account read once, on all cores, into the four columns.
+        let mut columns = match others {
+            Some(columns) => {
+                let mut columns = columns;
+                for (k, a) in self.accounts.iter().enumerate() {
+                    let i = self.held.member(k);
+                    columns.kept_balance[i] = a.balance(charged[i]);
+                    columns.topped_up[i] = a.topped_up;
+                    columns.fees[i] = a.fees;
+                    columns.paused[i] = a.paused_on_day(until);
+                }
+                columns
+            }
+            None => self.columns(charged, until),
+        };
+        if !columns.fees.par_iter().any(|&f| f != 0) {
+            columns.fees = Vec::new();
+        }
+        columns.logs = self.logs();
+        columns
+    }
+
+    /// The four columns, every member's account read once, on all cores.
+    fn columns(&self, charged: &[i64], until: NaiveDate) -> Accounts {
         let n = self.accounts.len();
         let (mut kept_balance, mut topped_up, mut fees) = (vec![0; n], vec![0; n], vec![0; n]);
         let mut paused = vec![false; n];
@@ -357,15 +418,12 @@ impl<'a> Run<'a> {
                 *fee = a.fees;
                 *pause = a.paused_on_day(until);
             });
-        if !fees.par_iter().any(|&f| f != 0) {
-            fees = Vec::new();
-        }
         Accounts {
             kept_balance,
             topped_up,
             fees,
             paused,
-            logs: self.logs(),
+            logs: Default::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ use super::RunOptions;
 use super::account::{AccountRules, minimum_on};
 use super::accounts::{Accounts, Run};
 use super::claims::{Decider, Decision};
+use super::held::Held;
 use super::membership::Membership;
 use super::sharing::{
     Charges, PeriodFigures, Shared, Strategy, amounts_by_period, cases_by_period,
@@ -145,9 +146,11 @@ impl Sharer {
     }
 }
 
-/// Every member's sharing, between periods.
+/// The sharing of the members held, between periods.
 struct Sharers {
+    /// The members held, side by side (`at(i)`: member i's).
     m: Vec<Sharer>,
+    held: Held,
     /// `C[p]`: the per-period charges before period p, added up.
     total: Vec<i64>,
     /// Members in force, by the period they start or stop being in force.
@@ -168,52 +171,65 @@ struct Sharers {
 }
 
 impl Sharers {
+    /// Member `i`'s sharing (a member held).
+    fn at(&self, i: usize) -> &Sharer {
+        &self.m[self.held.slot(i)]
+    }
+
+    fn at_mut(&mut self, i: usize) -> &mut Sharer {
+        &mut self.m[self.held.slot(i)]
+    }
+
     /// What member `i` has been charged before period `p`.
     fn charged(&self, i: usize, p: usize) -> i64 {
-        self.m[i].charged(&self.total, p)
+        self.at(i).charged(&self.total, p)
     }
 
     fn facts(&self, i: usize, p: usize) -> (NaiveDate, NaiveDate, i64) {
-        (self.m[i].join, self.m[i].stop, self.charged(i, p))
+        let s = self.at(i);
+        (s.join, s.stop, s.charged(&self.total, p))
     }
 
     /// Sets member `i`'s key from its account's balance (while sharing) and queues it.
     fn queue(&mut self, i: usize, base: i64, minimum: Option<i64>) {
-        if let Some(key) = self.m[i].set_key(&self.total, base, minimum) {
+        let k = self.held.slot(i);
+        if let Some(key) = self.m[k].set_key(&self.total, base, minimum) {
             self.fresh.push((key, i as u32));
         }
     }
 
     /// Member `i`, paused, shares again from period `p`.
     fn resume(&mut self, i: usize, p: usize, base: i64, minimum: Option<i64>) {
-        if self.m[i].counted {
-            self.m[i].counted = false;
-            self.paused -= 1;
+        let s = self.at_mut(i);
+        let uncounted = std::mem::replace(&mut s.counted, false);
+        let starts = (p as u32) < s.hi && s.stint == NONE;
+        if starts {
+            s.stint = p as u32;
         }
-        if (p as u32) < self.m[i].hi && self.m[i].stint == NONE {
-            self.m[i].stint = p as u32;
+        self.paused -= i64::from(uncounted);
+        if starts {
             self.queue(i, base, minimum);
         }
     }
 
     /// The membership of member `i` now stops on `stop`, in period `hi`.
     fn stop_at(&mut self, i: usize, stop: NaiveDate, hi: u32) {
-        if hi >= self.m[i].hi {
+        let s = *self.at(i);
+        if hi >= s.hi {
             return;
         }
-        let lo = self.m[i].lo;
-        let old = self.m[i].hi;
-        if lo < old {
-            self.diff[lo as usize] -= 1;
-            self.diff[old as usize] += 1;
+        if s.lo < s.hi {
+            self.diff[s.lo as usize] -= 1;
+            self.diff[s.hi as usize] += 1;
         }
-        if lo < hi {
-            self.diff[lo as usize] += 1;
+        if s.lo < hi {
+            self.diff[s.lo as usize] += 1;
             self.diff[hi as usize] -= 1;
         }
-        self.m[i].hi = hi;
-        self.m[i].stop = stop;
-        if self.m[i].counted {
+        let s = self.at_mut(i);
+        s.hi = hi;
+        s.stop = stop;
+        if s.counted {
             self.expiring[hi as usize].push(i as u32);
         }
     }
@@ -268,11 +284,20 @@ pub(super) fn run(
 fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineError> {
     let until = c.options.until;
     let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
+    let every = Held::Every(c.members.len());
     let mut run = Run::open(
-        c.plan, c.members, membership, c.payments, &decider, c.options,
+        c.plan,
+        c.members,
+        membership,
+        c.payments,
+        &decider,
+        c.options,
+        every.clone(),
     );
-    let mut sh = sharers(c.members, membership, c.periods);
-    let mut tracked = Tracked::open(c.members, c.options.track, &run.accounts, |i| sh.m[i].stop);
+    let mut sh = sharers(c.members, membership, c.periods, every);
+    let mut tracked = Tracked::open(c.members, c.options.track, &|i| run.account(i), |i| {
+        sh.at(i).stop
+    });
     let lists = Lists::of(c, &sh, None);
     let others = vec![0; c.periods.len()];
     let mut loop_state = Loop {
@@ -284,7 +309,7 @@ fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineErro
     let out = loop_state.periods(c, &lists, &others)?;
     loop_state.last_claims(c);
     let charged = finish(&mut run, &sh, c.periods.len(), until);
-    wrap_up(c, membership, run, decider, tracked, out, charged)
+    wrap_up(c, membership, (run, decider, tracked), out, charged, None)
 }
 
 /// The members the period loop takes, by the period each starts sharing
@@ -299,10 +324,13 @@ impl Lists {
     fn of(c: &Ctx, sh: &Sharers, members: Option<&[u32]>) -> Lists {
         let np = c.periods.len();
         let arrivals = match members {
-            None => by_period(np, sh.m.iter().enumerate().map(|(i, s)| (s.lo, i)), sh),
+            None => {
+                let held = (sh.m.iter().enumerate()).map(|(k, s)| (s.lo, sh.held.member(k)));
+                by_period(np, held, sh)
+            }
             Some(ms) => by_period(
                 np,
-                ms.iter().map(|&i| (sh.m[i as usize].lo, i as usize)),
+                ms.iter().map(|&i| (sh.at(i as usize).lo, i as usize)),
                 sh,
             ),
         };
@@ -355,7 +383,7 @@ impl Loop<'_, '_> {
             sh.fresh
                 .extend(keys.into_iter().filter_map(|(i, k)| Some((k?, i))));
             for i in std::mem::take(&mut sh.resume_next) {
-                let base = run.accounts[i as usize].base;
+                let base = run.account(i as usize).base;
                 sh.resume(i as usize, p, base, minimum);
             }
             take_top_ups(run, sh, &lists.top_ups[p], p, e, minimum);
@@ -363,8 +391,8 @@ impl Loop<'_, '_> {
             sh.queue.add(fresh);
             pause(run, sh, p, e);
             for i in std::mem::take(&mut sh.expiring[p]) {
-                if sh.m[i as usize].counted && sh.m[i as usize].hi == p as u32 {
-                    sh.m[i as usize].counted = false;
+                if sh.at(i as usize).counted && sh.at(i as usize).hi == p as u32 {
+                    sh.at_mut(i as usize).counted = false;
                     sh.paused -= 1;
                 }
             }
@@ -377,7 +405,7 @@ impl Loop<'_, '_> {
             let (charge, charged) = uniform_charge(plan, &mut f, count - sh.paused + others[p])?;
             close_period(plan, &mut f, charged, amounts)?;
             if let Some(t) = self.tracked.as_mut() {
-                t.decided(decided, sh.m[t.member as usize].stop);
+                t.decided(decided, sh.at(t.member as usize).stop);
                 t.period(&run.rules, c.payments, e, charge);
             }
             (c.period_done)(p + 1, np);
@@ -403,23 +431,24 @@ impl Loop<'_, '_> {
         if let Some(t) = self.tracked.as_mut() {
             t.decided(
                 &self.decider.decisions()[batch],
-                self.sh.m[t.member as usize].stop,
+                self.sh.at(t.member as usize).stop,
             );
         }
     }
 }
 
-/// The run's result, from the accounts and the charges of every member.
+/// The run's result, from the accounts and the charges of every member
+/// (`others`: the accounts' columns of the members not held).
 fn wrap_up(
     c: &Ctx,
     membership: &mut Membership,
-    run: Run,
-    decider: Decider,
-    tracked: Option<Tracked>,
+    (run, decider, tracked): (Run, Decider, Option<Tracked>),
     periods: Vec<PeriodFigures>,
     charged: Vec<i64>,
+    others: Option<Accounts>,
 ) -> Result<Done, EngineError> {
-    let (accounts, charges) = close(run, c.members, &charged, tracked, c.options.until)?;
+    let until = c.options.until;
+    let (accounts, charges) = close(run, c.members, &charged, tracked, until, others)?;
     let decisions = decider.finish(membership);
     Ok((
         decisions,
@@ -442,9 +471,10 @@ fn close(
     charged: &[i64],
     tracked: Option<Tracked>,
     until: NaiveDate,
+    others: Option<Accounts>,
 ) -> Result<(Accounts, Charges), EngineError> {
     let Some(t) = tracked else {
-        return Ok((run.close(charged, until), Charges::None));
+        return Ok((run.close(charged, until, others), Charges::None));
     };
     let i = t.member as usize;
     let (account, own, per_period) = t.finish(&run.rules, run.payments, until);
@@ -456,8 +486,8 @@ fn close(
             identity: Money(account.balance(charged[i])),
         });
     }
-    run.accounts[i] = account;
-    let mut accounts = run.close(charged, until);
+    *run.account_mut(i) = account;
+    let mut accounts = run.close(charged, until, others);
     if let Some(kept) = accounts.kept_balance.get_mut(i) {
         *kept = balance;
     }
@@ -465,41 +495,61 @@ fn close(
     Ok((accounts, Charges::Tracked { member, per_period }))
 }
 
-/// Each member's sharing periods by membership, before any claim is decided.
-fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sharers {
-    let n = members.len();
-    let m: Vec<Sharer> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let (lo, hi) = membership.sharing_periods(members, periods, i);
-            Sharer {
-                lo: lo as u32,
-                hi: hi as u32,
-                join: members.join[i],
-                stop: membership.stop(members, i),
-                stint: NONE,
-                counted: false,
-                before: 0,
-                key: 0,
-            }
-        })
-        .collect();
-    let mut diff = vec![0i64; periods.len() + 1];
-    for s in &m {
-        if s.lo < s.hi {
-            diff[s.lo as usize] += 1;
-            diff[s.hi as usize] -= 1;
-        }
+/// Member `i`'s sharing periods by membership, before any claim is decided.
+fn sharer(members: &Members, membership: &Membership, periods: &[Period], i: usize) -> Sharer {
+    let (lo, hi) = membership.sharing_periods(members, periods, i);
+    Sharer {
+        lo: lo as u32,
+        hi: hi as u32,
+        join: members.join[i],
+        stop: membership.stop(members, i),
+        stint: NONE,
+        counted: false,
+        before: 0,
+        key: 0,
     }
+}
+
+/// The sharing of the members `held` before any claim is decided, and
+/// every member counted by the periods it starts and stops being in force.
+fn sharers(members: &Members, membership: &Membership, periods: &[Period], held: Held) -> Sharers {
+    let n = members.len();
+    let m: Vec<Sharer> = (0..held.len())
+        .into_par_iter()
+        .map(|k| sharer(members, membership, periods, held.member(k)))
+        .collect();
+    let np = periods.len();
+    let diff = (0..n)
+        .into_par_iter()
+        .with_min_len(1 << 12)
+        .fold(
+            || vec![0i64; np + 1],
+            |mut diff, i| {
+                let (lo, hi) = membership.sharing_periods(members, periods, i);
+                if lo < hi {
+                    diff[lo] += 1;
+                    diff[hi] -= 1;
+                }
+                diff
+            },
+        )
+        .reduce(
+            || vec![0i64; np + 1],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
     Sharers {
         m,
+        held,
         total: vec![0],
         diff,
         queue: Queue::default(),
         fresh: Vec::new(),
         resume_next: Vec::new(),
         waiting_for_top_up: vec![false; n],
-        expiring: vec![Vec::new(); periods.len() + 1],
+        expiring: vec![Vec::new(); np + 1],
         paused: 0,
     }
 }
@@ -508,7 +558,7 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period]) -> Sh
 fn by_period(np: usize, items: impl Iterator<Item = (u32, usize)>, sh: &Sharers) -> Vec<Vec<u32>> {
     let mut out = vec![Vec::new(); np];
     for (p, i) in items {
-        if (p as usize) < np && sh.m[i].lo < sh.m[i].hi {
+        if (p as usize) < np && sh.at(i).lo < sh.at(i).hi {
             out[p as usize].push(i as u32);
         }
     }
@@ -565,10 +615,10 @@ fn decide(
     };
     for &(m, end, _) in &decider.ends()[run.ends_seen..] {
         let i = m as usize;
-        let stop = sh.m[i].stop.min(end);
+        let stop = sh.at(i).stop.min(end);
         let hi = periods.partition_point(|q| q.end < stop) as u32;
-        sh.stop_at(i, stop, hi.max(sh.m[i].lo).min(sh.m[i].hi));
-        sh.m[i].stop = stop;
+        sh.stop_at(i, stop, hi.max(sh.at(i).lo).min(sh.at(i).hi));
+        sh.at_mut(i).stop = stop;
     }
     run.ends_seen = decider.ends().len();
     for d in &decider.decisions()[batch.clone()] {
@@ -576,7 +626,7 @@ fn decide(
             && let Some(m) = d.facts.member
         {
             let charged = sh.charged(m as usize, p);
-            run.accounts[m as usize].refund_on(d.filed_on, charged);
+            run.account_mut(m as usize).refund_on(d.filed_on, charged);
         }
     }
     batch
@@ -654,13 +704,13 @@ fn update_marked<T: Send>(
         accounts,
         ..
     } = run;
-    let (rules, payments, total) = (&*rules, &*payments, &sh.total[..]);
+    let (rules, payments, total, held) = (&*rules, &*payments, &sh.total[..], &sh.held);
     let chunk = sorted.len().div_ceil(256).max(1);
     let mut jobs = Vec::new();
     let mut rest: (&mut [super::account::Account], &mut [Sharer]) = (accounts, &mut sh.m);
     let mut offset = 0usize;
     for part in sorted.chunks(chunk) {
-        let end = part[part.len() - 1] as usize + 1;
+        let end = held.slots_before(part[part.len() - 1] as usize + 1);
         let (accounts, sharers) = std::mem::take(&mut rest);
         let (a_head, a_tail) = accounts.split_at_mut(end - offset);
         let (s_head, s_tail) = sharers.split_at_mut(end - offset);
@@ -677,14 +727,14 @@ fn update_marked<T: Send>(
                 // wait for each other, so their cache misses overlap.
                 let mut touched = 0i64;
                 for &i in batch {
-                    let k = i as usize - offset;
+                    let k = held.slot(i as usize) - offset;
                     let (_, amounts) = payments.slices(i as usize);
                     touched ^=
                         a_head[k].base ^ s_head[k].key ^ amounts.first().copied().unwrap_or(0);
                 }
                 std::hint::black_box(touched);
                 for &i in batch {
-                    let k = i as usize - offset;
+                    let k = held.slot(i as usize) - offset;
                     let s = &mut s_head[k];
                     let (days, amounts) = payments.slices(i as usize);
                     let h = super::account::Holder {
@@ -711,10 +761,10 @@ fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
         .into_par_iter()
         .filter(|&(key, i)| {
             let i = i as usize;
-            sh.m[i].stint != NONE
-                && sh.m[i].key == key
-                && sh.m[i].lo <= p as u32
-                && (p as u32) < sh.m[i].hi
+            sh.at(i).stint != NONE
+                && sh.at(i).key == key
+                && sh.at(i).lo <= p as u32
+                && (p as u32) < sh.at(i).hi
         })
         .map(|(_, i)| i)
         .collect();
@@ -771,8 +821,8 @@ fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> 
         }
         let (days, amounts) = payments.slices(i);
         let h = super::account::Holder {
-            join: sh.m[i].join,
-            stop: sh.m[i].stop,
+            join: sh.at(i).join,
+            stop: sh.at(i).stop,
             charged: charged[i],
             days,
             amounts,

@@ -10,6 +10,7 @@ mod accounts_uniform;
 mod claims;
 mod classes;
 mod each;
+mod held;
 mod ledger;
 mod membership;
 mod periods;

@@ -32,19 +32,19 @@ pub(super) struct Tracked {
 }
 
 impl Tracked {
-    /// Member `member`'s account as it opens (from `accounts`, before any event),
+    /// Member `member`'s account as it opens (`account(i)`: member i's, before any event),
     /// sharing until `stop`; `None` where there is no such member.
-    pub(super) fn open(
+    pub(super) fn open<'a>(
         members: &Members,
         member: Option<u32>,
-        accounts: &[Account],
+        account: &dyn Fn(usize) -> &'a Account,
         stop: impl Fn(usize) -> NaiveDate,
     ) -> Option<Tracked> {
         let member = member.filter(|&t| (t as usize) < members.len())?;
         let i = member as usize;
         Some(Tracked {
             member,
-            account: accounts[i].clone(),
+            account: account(i).clone(),
             join: members.join[i],
             stop: stop(i),
             charged: 0,

@@ -17,16 +17,23 @@
 //! run is that. (The charges up to a period p depend only on who shares up
 //! to p, which depends only on the charges before p: so each pass gets at
 //! least one more period right, and the passes end.)
+//!
+//! The run holds the accounts and sharing of the members in the loop only.
+//! A member outside it is taken from its account's opening in each pass,
+//! and what its account holds at the end is written straight into the
+//! accounts' columns: no state is kept for it between passes.
 
-use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, sharers, wrap_up};
+use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, sharer, sharers, wrap_up};
 use crate::engine::EngineError;
 use crate::engine::account::{Account, AccountRules, Holder};
-use crate::engine::accounts::{Run, opening_balance};
+use crate::engine::accounts::{Accounts, Run, opening_balance};
 use crate::engine::claims::Decider;
+use crate::engine::held::Held;
 use crate::engine::membership::Membership;
 use crate::engine::sharing::PeriodFigures;
 use crate::engine::tracked_account::Tracked;
 use crate::input::{Members, Payments};
+use crate::period::Period;
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
@@ -37,8 +44,17 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
     let np = c.periods.len();
     let first = Decider::new(c.plan, c.members, membership, c.claims, c.options.until);
     let in_loop = members_in_loop(&first, c);
-    let run = Run::open(c.plan, c.members, membership, c.payments, &first, c.options);
-    let sh = sharers(c.members, membership, c.periods);
+    let held = Held::Only(in_loop.clone());
+    let run = Run::open(
+        c.plan,
+        c.members,
+        membership,
+        c.payments,
+        &first,
+        c.options,
+        held.clone(),
+    );
+    let sh = sharers(c.members, membership, c.periods, held);
     let lists = Lists::of(c, &sh, Some(&in_loop));
     let mut inside = vec![false; c.members.len()];
     for &i in &in_loop {
@@ -46,7 +62,7 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
     }
     let saved: Vec<(Account, Sharer)> = in_loop
         .iter()
-        .map(|&i| (run.accounts[i as usize].clone(), sh.m[i as usize]))
+        .map(|&i| (run.account(i as usize).clone(), *sh.at(i as usize)))
         .collect();
     let diff = in_force(&sh, in_loop.iter().map(|&i| i as usize), np);
     let mut in_force_outside: Vec<i64> = sh.diff.iter().zip(&diff).map(|(a, b)| a - b).collect();
@@ -86,14 +102,8 @@ impl Fresh<'_> {
     ) -> Result<Option<Done>, EngineError> {
         let np = c.periods.len();
         let mut charged = vec![0i64; c.members.len()];
-        let mut others = self.first_guess(
-            c,
-            membership,
-            &mut run,
-            &mut sh,
-            &mut charged,
-            in_force_outside,
-        );
+        let mut columns = None;
+        let mut others = self.first_guess(c, membership, &mut run, &mut sh, in_force_outside);
         let mut previous: Option<Vec<i64>> = None;
         for n in 0..=c.options.passes.min(np + 2) {
             let Some((out, mut decider, mut tracked)) =
@@ -117,12 +127,13 @@ impl Fresh<'_> {
                     c.options.until,
                     &mut charged,
                 );
-                return wrap_up(c, membership, run, decider, tracked, out, charged).map(Some);
+                let state = (run, decider, tracked);
+                return wrap_up(c, membership, state, out, charged, columns).map(Some);
             }
             if n == c.options.passes {
                 break;
             }
-            (others, _) = self.take_outside(c, membership, &mut run, &sh, &mut charged, 1);
+            others = self.take_all(c, membership, &run, &sh, &mut charged, &mut columns);
             previous = Some(sh.total.clone());
         }
         Ok(None)
@@ -137,7 +148,6 @@ impl Fresh<'_> {
         membership: &Membership,
         run: &mut Run<'a>,
         sh: &mut Sharers,
-        charged: &mut [i64],
         in_force_outside: Vec<i64>,
     ) -> Vec<i64> {
         let mut others = in_force_outside.clone();
@@ -148,28 +158,46 @@ impl Fresh<'_> {
             {
                 break;
             }
-            let (count, sample_in_force) =
-                self.take_outside(c, membership, run, sh, charged, SAMPLE);
+            let (count, sample_in_force) = self.take_sample(c, membership, run, sh, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
             previous = Some(sh.total.clone());
         }
         others
     }
 
-    /// The members outside the loop (the first of every `step`) taken
-    /// through the year with the charges of the last pass: how many share
-    /// in each period, and how many are in force.
-    fn take_outside(
+    /// Every member outside the loop taken through the year with the
+    /// charges of the last pass: how many share in each period. Their
+    /// charges are written in `charged` and, unless explaining, what their
+    /// accounts hold in `columns`.
+    fn take_all(
         &self,
         c: &Ctx,
         membership: &Membership,
-        run: &mut Run,
+        run: &Run,
         sh: &Sharers,
         charged: &mut [i64],
+        columns: &mut Option<Accounts>,
+    ) -> Vec<i64> {
+        if !c.options.explaining && columns.is_none() {
+            *columns = Some(Accounts::zeroed(c.members.len()));
+        }
+        let outside = outside(c, &run.rules, membership, &sh.total);
+        outside.take_all(self.inside, charged, columns.as_mut())
+    }
+
+    /// The first of every `step` members outside the loop taken through
+    /// the year with the charges of the last pass: how many of them share
+    /// in each period, and how many are in force.
+    fn take_sample(
+        &self,
+        c: &Ctx,
+        membership: &Membership,
+        run: &Run,
+        sh: &Sharers,
         step: usize,
     ) -> (Vec<i64>, Vec<i64>) {
         let outside = outside(c, &run.rules, membership, &sh.total);
-        outside.take(&mut run.accounts, &sh.m, self.inside, charged, step)
+        outside.take_sample(self.inside, step)
     }
 
     /// The period loop from the start, with `others[p]` members outside
@@ -186,8 +214,9 @@ impl Fresh<'_> {
         reset(run, sh, self.in_loop, self.saved, self.diff);
         let until = c.options.until;
         let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
-        let mut tracked =
-            Tracked::open(c.members, c.options.track, &run.accounts, |i| sh.m[i].stop);
+        let mut tracked = Tracked::open(c.members, c.options.track, &|i| run.account(i), |i| {
+            sh.at(i).stop
+        });
         let mut state = Loop {
             run,
             sh,
@@ -229,6 +258,7 @@ fn outside<'a>(
 ) -> Outside<'a> {
     Outside {
         rules,
+        periods: c.periods,
         payments: c.payments,
         members: c.members,
         membership,
@@ -253,13 +283,19 @@ fn members_in_loop(decider: &Decider, c: &Ctx) -> Vec<u32> {
 fn in_force(sh: &Sharers, members: impl Iterator<Item = usize>, np: usize) -> Vec<i64> {
     let mut diff = vec![0i64; np + 1];
     for i in members {
-        let s = &sh.m[i];
+        let s = &sh.at(i);
         if s.lo < s.hi {
             diff[s.lo as usize] += 1;
             diff[s.hi as usize] -= 1;
         }
     }
     diff
+}
+
+/// `a` with `b` added, entry by entry.
+fn add(mut a: Vec<i64>, b: Vec<i64>) -> Vec<i64> {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    a
 }
 
 fn running_sum(v: &mut [i64]) {
@@ -279,8 +315,8 @@ fn reset(
     diff: &[i64],
 ) {
     for (&i, (a, s)) in in_loop.iter().zip(saved) {
-        run.accounts[i as usize] = a.clone();
-        sh.m[i as usize] = *s;
+        *run.account_mut(i as usize) = a.clone();
+        *sh.at_mut(i as usize) = *s;
         sh.waiting_for_top_up[i as usize] = false;
     }
     run.last_closing = NaiveDate::MIN;
@@ -311,14 +347,14 @@ fn finish_in_loop(
     for &i in in_loop {
         let i = i as usize;
         charged[i] = sh.charged(i, np);
-        let a = &mut run.accounts[i];
+        let a = &mut run.accounts[run.held.slot(i)];
         if !a.taken_to_until(run.explaining) {
             continue;
         }
         let (days, amounts) = run.payments.slices(i);
         let h = Holder {
-            join: sh.m[i].join,
-            stop: sh.m[i].stop,
+            join: sh.at(i).join,
+            stop: sh.at(i).stop,
             charged: charged[i],
             days,
             amounts,
@@ -330,6 +366,7 @@ fn finish_in_loop(
 /// What taking a member outside the loop through the year reads.
 struct Outside<'a> {
     rules: &'a AccountRules<'a>,
+    periods: &'a [Period],
     payments: &'a Payments,
     members: &'a Members,
     membership: &'a Membership,
@@ -342,62 +379,84 @@ struct Outside<'a> {
 }
 
 impl Outside<'_> {
-    /// Takes the members outside the loop through the year, on all cores
-    /// (the first of every `step` members, or every one): each one's
-    /// account and charges. Returns how many of them share in each period,
-    /// and how many are in force.
-    fn take(
+    /// Takes every member outside the loop through the year, on all
+    /// cores: its charges, and in `columns` what its account holds. Returns
+    /// how many of them share in each period.
+    fn take_all(
         &self,
-        accounts: &mut [Account],
-        sharers: &[Sharer],
         inside: &[bool],
         charged: &mut [i64],
-        step: usize,
-    ) -> (Vec<i64>, Vec<i64>) {
+        columns: Option<&mut Accounts>,
+    ) -> Vec<i64> {
         let np = self.ends.len();
-        let one = |mut sums: (Vec<i64>, Vec<i64>), i: usize, a: &mut Account, ch: &mut i64| {
-            if !inside[i] {
-                let opening = opening_balance(self.members, self.membership, i, self.until);
-                *a = Account::new(opening, false, false);
-                *ch = self.member(i, a, sharers[i], &mut sums.0);
-                let s = &sharers[i];
-                if s.lo < s.hi && step > 1 {
-                    sums.1[s.lo as usize] += 1;
-                    sums.1[s.hi as usize] -= 1;
-                }
-            }
-            sums
-        };
-        let zero = || (vec![0i64; np + 1], vec![0i64; np + 1]);
-        let add = |mut a: (Vec<i64>, Vec<i64>), b: (Vec<i64>, Vec<i64>)| {
-            a.0.iter_mut().zip(b.0).for_each(|(x, y)| *x += y);
-            a.1.iter_mut().zip(b.1).for_each(|(x, y)| *x += y);
-            a
-        };
-        let (mut count, mut in_force) = if step == 1 {
-            accounts
-                .par_iter_mut()
-                .zip(charged.par_iter_mut())
+        let zero = || vec![0i64; np + 1];
+        let mut count = match columns {
+            None => (charged.par_iter_mut().enumerate())
+                .with_min_len(1 << 12)
+                .fold(zero, |mut count, (i, ch)| {
+                    if !inside[i] {
+                        *ch = self.through_year(i, &mut count).0;
+                    }
+                    count
+                })
+                .reduce(zero, add),
+            Some(a) => (charged.par_iter_mut().zip(a.kept_balance.par_iter_mut()))
+                .zip(a.topped_up.par_iter_mut().zip(a.fees.par_iter_mut()))
+                .zip(a.paused.par_iter_mut())
                 .enumerate()
                 .with_min_len(1 << 12)
-                .fold(zero, |sums, (i, (a, ch))| one(sums, i, a, ch))
-                .reduce(zero, add)
-        } else {
-            accounts
-                .par_chunks_mut(step)
-                .zip(charged.par_chunks_mut(step))
-                .enumerate()
-                .with_min_len(1 << 8)
-                .fold(zero, |sums, (k, (a, ch))| {
-                    one(sums, k * step, &mut a[0], &mut ch[0])
+                .fold(zero, |mut count, (i, (((ch, kept), (top, fee)), pause))| {
+                    if !inside[i] {
+                        let (c, a, _) = self.through_year(i, &mut count);
+                        (*ch, *kept, *top, *fee) = (c, a.balance(c), a.topped_up, a.fees);
+                        *pause = a.paused_on_day(self.until);
+                    }
+                    count
                 })
-                .reduce(zero, add)
+                .reduce(zero, add),
         };
+        running_sum(&mut count);
+        count.truncate(np);
+        count
+    }
+
+    /// Takes the first of every `step` members outside the loop through the
+    /// year, on all cores: how many of them share in each period, and how
+    /// many are in force.
+    fn take_sample(&self, inside: &[bool], step: usize) -> (Vec<i64>, Vec<i64>) {
+        let np = self.ends.len();
+        let n = self.members.len();
+        let zero = || (vec![0i64; np + 1], vec![0i64; np + 1]);
+        let (mut count, mut in_force) = (0..n.div_ceil(step))
+            .into_par_iter()
+            .with_min_len(1 << 8)
+            .fold(zero, |(mut count, mut in_force), k| {
+                let i = k * step;
+                if !inside[i] {
+                    let s = self.through_year(i, &mut count).2;
+                    if s.lo < s.hi {
+                        in_force[s.lo as usize] += 1;
+                        in_force[s.hi as usize] -= 1;
+                    }
+                }
+                (count, in_force)
+            })
+            .reduce(zero, |(a, b), (c, d)| (add(a, c), add(b, d)));
         for v in [&mut count, &mut in_force] {
             running_sum(v);
             v.truncate(np);
         }
         (count, in_force)
+    }
+
+    /// Member `i` from its account's opening through the year (see
+    /// `member`): what it was charged, its account, and its sharing by membership.
+    fn through_year(&self, i: usize, count: &mut [i64]) -> (i64, Account, Sharer) {
+        let s = sharer(self.members, self.membership, self.periods, i);
+        let opening = opening_balance(self.members, self.membership, i, self.until);
+        let mut a = Account::new(opening, false, false);
+        let charged = self.member(i, &mut a, s, count);
+        (charged, a, s)
     }
 
     /// Member `i` through the year, as the period loop takes a member
