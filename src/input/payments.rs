@@ -182,9 +182,27 @@ struct Part {
     top_ups: Vec<TopUp>,
     /// Whether a row names no member, or is dated before its member joined.
     unmatched: bool,
+    /// The last date read, as written and as a day (rows of one day often
+    /// come together).
+    last_date: Option<([u8; 10], NaiveDate)>,
 }
 
 impl Part {
+    /// The date in column `i`, or a problem; the same text as the last row's
+    /// is not read again.
+    fn date(&mut self, rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<NaiveDate> {
+        if let Some((raw, day)) = &self.last_date
+            && raw.as_slice() == rec.raw(i)
+        {
+            return Some(*day);
+        }
+        let day = date(rec, i, "date", problems)?;
+        if let Ok(raw) = rec.raw(i).try_into() {
+            self.last_date = Some((raw, day));
+        }
+        Some(day)
+    }
+
     /// Looks up the members of the pending rows.
     fn look_up(&mut self, index: &IdIndex<'_>) {
         self.found.clear();
@@ -219,7 +237,7 @@ fn read_looked_up(
         name,
         |rec, problems, part: &mut Part| {
             let id = text(rec, c[0], "member_id", problems).map(str::trim);
-            let day = date(rec, c[1], "date", problems);
+            let day = part.date(rec, c[1], problems);
             let fen = amount(rec, c[2], problems);
             match id {
                 Some("") => problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty"),
