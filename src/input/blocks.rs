@@ -155,16 +155,7 @@ where
     F: Fn(&FastRow, &mut Problems, &mut T) + Sync,
 {
     let mut file = std::fs::File::open(path).ok()?;
-    // A small file needs no more than its size.
-    let size = file
-        .metadata()
-        .map(|m| m.len() as usize)
-        .unwrap_or(sizes.block);
-    // Blocks of an eighth of the file (within the limits), so that reading
-    // overlaps parsing in small files too.
-    let block = (size / 8)
-        .clamp(sizes.least_piece, sizes.block)
-        .min(size + 1);
+    let block = block_size(&file, sizes);
     let mut cur: Vec<u8> = Vec::with_capacity(block + (1 << 16));
     let mut next: Vec<u8> = Vec::with_capacity(block + (1 << 16));
     let mut problems = Problems::new(name);
@@ -177,70 +168,38 @@ where
     let mut previous: Vec<T> = Vec::new();
     let mut previous_problems: Vec<Problems> = Vec::new();
     let mut eof = fill(&mut file, &mut cur, block)?;
-    // The header line.
-    let Some(nl) = memchr::memchr(b'\n', &cur) else {
+    match skip_header(&mut cur) {
+        Header::Skipped(bytes) => done += bytes,
+        Header::Quoted => return None,
         // No complete header line in a whole block: not a file for this reader.
-        return if eof { Some(problems) } else { None };
-    };
-    if memchr::memchr(b'"', &cur[..nl]).is_some() {
-        return None;
+        Header::Missing => return if eof { Some(problems) } else { None },
     }
-    cur.drain(..=nl);
-    done += nl as u64 + 1;
     loop {
-        // Process up to the last complete line (everything at the end of the file).
-        let cut = if eof {
-            cur.len()
-        } else {
-            match memchr::memrchr(b'\n', &cur) {
-                Some(i) => i + 1,
-                None => {
-                    // A line longer than a block: read on.
-                    let want = cur.len() + block;
-                    eof = fill(&mut file, &mut cur, want)?;
-                    continue;
-                }
-            }
+        let Some(cut) = whole_lines(&cur, eof) else {
+            // A line longer than a block: read on.
+            let want = cur.len() + block;
+            eof = fill(&mut file, &mut cur, want)?;
+            continue;
         };
         let text = &cur[..cut];
         if !plain(text) {
             return None;
         }
-        // Cut the block into pieces at line ends.
-        let mut bounds = vec![0usize];
         let step = (text.len() / pieces_wanted).max(sizes.least_piece);
-        while let Some(&last) = bounds.last() {
-            if last >= text.len() {
-                break;
-            }
-            let target = (last + step).min(text.len());
-            let end = if target >= text.len() {
-                text.len()
-            } else {
-                memchr::memchr(b'\n', &text[target..]).map_or(text.len(), |i| target + i + 1)
-            };
-            bounds.push(end);
-        }
-        let pieces: Vec<&[u8]> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
-        let breaks: Vec<u64> = pieces
-            .par_iter()
-            .map(|p| memchr::memchr_iter(b'\n', p).count() as u64)
-            .collect();
-        let mut firsts = Vec::with_capacity(pieces.len());
-        for b in &breaks {
-            firsts.push(line);
-            line += b;
-        }
+        let pieces = pieces(text, step);
+        let firsts = first_lines(&pieces, &mut line);
         outs.resize_with(outs.len().max(pieces.len()), T::default);
         next.clear();
         next.extend_from_slice(&cur[cut..]);
         let last = eof;
         let (filled, found) = rayon::join(
             || {
-                for (out, p) in previous.iter_mut().zip(previous_problems.drain(..)) {
-                    sink(out);
-                    problems.absorb(p);
-                }
+                hand_over(
+                    &mut previous,
+                    &mut previous_problems,
+                    &mut sink,
+                    &mut problems,
+                );
                 if last {
                     Some(true)
                 } else {
@@ -248,9 +207,7 @@ where
                 }
             },
             || {
-                pieces
-                    .par_iter()
-                    .zip(firsts)
+                (pieces.par_iter().zip(firsts))
                     .zip(&mut outs[..pieces.len()])
                     .map(|((p, first), out)| parse_piece(p, first, width, name, &parse, out))
                     .collect::<Vec<Problems>>()
@@ -266,11 +223,105 @@ where
         eof = filled?;
         std::mem::swap(&mut cur, &mut next);
     }
-    for (out, p) in previous.iter_mut().zip(previous_problems.drain(..)) {
+    hand_over(
+        &mut previous,
+        &mut previous_problems,
+        &mut sink,
+        &mut problems,
+    );
+    Some(problems)
+}
+
+/// How much of `cur` is whole lines (all of it at the end of the file);
+/// `None` where it holds no line end.
+fn whole_lines(cur: &[u8], eof: bool) -> Option<usize> {
+    if eof {
+        return Some(cur.len());
+    }
+    memchr::memrchr(b'\n', cur).map(|i| i + 1)
+}
+
+/// Hands each output of a block to `sink`, and its problems to `problems`.
+fn hand_over<T>(
+    outs: &mut [T],
+    found: &mut Vec<Problems>,
+    sink: &mut impl FnMut(&mut T),
+    problems: &mut Problems,
+) {
+    for (out, p) in outs.iter_mut().zip(found.drain(..)) {
         sink(out);
         problems.absorb(p);
     }
-    Some(problems)
+}
+
+/// How much to read at a time: an eighth of the file (within the limits),
+/// so that reading overlaps parsing in small files too; a small file needs
+/// no more than its size.
+fn block_size(file: &std::fs::File, sizes: Sizes) -> usize {
+    let size = file
+        .metadata()
+        .map(|m| m.len() as usize)
+        .unwrap_or(sizes.block);
+    (size / 8)
+        .clamp(sizes.least_piece, sizes.block)
+        .min(size + 1)
+}
+
+/// What the first block's header line was.
+enum Header {
+    /// Taken off the block: this many bytes.
+    Skipped(u64),
+    /// It has a quote: the file is for the record-by-record reader.
+    Quoted,
+    /// The block has no whole line.
+    Missing,
+}
+
+/// Takes the header line off the first block.
+fn skip_header(cur: &mut Vec<u8>) -> Header {
+    let Some(nl) = memchr::memchr(b'\n', cur) else {
+        return Header::Missing;
+    };
+    if memchr::memchr(b'"', &cur[..nl]).is_some() {
+        return Header::Quoted;
+    }
+    cur.drain(..=nl);
+    Header::Skipped(nl as u64 + 1)
+}
+
+/// `text` (whole lines) cut at line ends into pieces of about `step` bytes.
+fn pieces(text: &[u8], step: usize) -> Vec<&[u8]> {
+    let mut bounds = vec![0usize];
+    while let Some(&last) = bounds.last() {
+        if last >= text.len() {
+            break;
+        }
+        let target = (last + step).min(text.len());
+        let end = if target >= text.len() {
+            text.len()
+        } else {
+            memchr::memchr(b'\n', &text[target..]).map_or(text.len(), |i| target + i + 1)
+        };
+        bounds.push(end);
+    }
+    bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect()
+}
+
+/// The line number of each piece's first line, the first piece's being
+/// `line`; `line` becomes the number of the line after the last piece.
+fn first_lines(pieces: &[&[u8]], line: &mut u64) -> Vec<u64> {
+    let breaks: Vec<u64> = pieces
+        .par_iter()
+        .map(|p| memchr::memchr_iter(b'\n', p).count() as u64)
+        .collect();
+    breaks
+        .iter()
+        .map(|b| {
+            let first = *line;
+            *line += b;
+            first
+        })
+        .collect()
 }
 
 /// Reads from `file` until `buf` holds `want` bytes or the file ends;
