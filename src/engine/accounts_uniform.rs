@@ -519,27 +519,25 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period], held:
         .map(|k| sharer(members, membership, periods, held.member(k)))
         .collect();
     let np = periods.len();
-    let diff = (0..n)
-        .into_par_iter()
-        .with_min_len(1 << 12)
-        .fold(
-            || vec![0i64; np + 1],
-            |mut diff, i| {
-                let (lo, hi) = membership.sharing_periods(members, periods, i);
-                if lo < hi {
-                    diff[lo] += 1;
-                    diff[hi] -= 1;
-                }
-                diff
-            },
-        )
-        .reduce(
-            || vec![0i64; np + 1],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
+    let diff = match held {
+        Held::Every(_) => m.iter().fold(vec![0i64; np + 1], |mut diff, s| {
+            in_force_from_to(&mut diff, s.lo as usize, s.hi as usize);
+            diff
+        }),
+        // The members not held are counted too.
+        Held::Only(_) => (0..n)
+            .into_par_iter()
+            .with_min_len(1 << 12)
+            .fold(
+                || vec![0i64; np + 1],
+                |mut diff, i| {
+                    let (lo, hi) = membership.sharing_periods(members, periods, i);
+                    in_force_from_to(&mut diff, lo, hi);
+                    diff
+                },
+            )
+            .reduce(|| vec![0i64; np + 1], add),
+    };
     Sharers {
         m,
         held,
@@ -552,6 +550,21 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period], held:
         expiring: vec![Vec::new(); np + 1],
         paused: 0,
     }
+}
+
+/// Counts a member in force from period `lo` up to `hi` (not at all where
+/// the range is empty) in `diff`, by the periods it starts and stops.
+fn in_force_from_to(diff: &mut [i64], lo: usize, hi: usize) {
+    if lo < hi {
+        diff[lo] += 1;
+        diff[hi] -= 1;
+    }
+}
+
+/// `a` with `b` added, entry by entry.
+fn add(mut a: Vec<i64>, b: Vec<i64>) -> Vec<i64> {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    a
 }
 
 /// Members by a period number each gives (members whose range is empty left out).

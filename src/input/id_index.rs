@@ -1,6 +1,7 @@
 //! Every member's id, for files that name many members (payments): ids are
-//! hashed once to 64 well-mixed bits, and the members sorted by hash on all
-//! cores, with a directory of where each run of leading bits starts. A
+//! hashed once to 64 well-mixed bits, and the members grouped by the hash's
+//! leading bits on all cores (a counting sort, see `grouping`), each group
+//! in hash order, with a directory of where each group starts. A
 //! lookup reads the directory and then a few neighbouring entries, each
 //! holding what a payment row needs (the member and its join date), so that
 //! a row costs two cache misses: as quick as a hash table, in 16 bytes a

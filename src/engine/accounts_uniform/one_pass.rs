@@ -23,7 +23,8 @@
 //! and what its account holds at the end is written straight into the
 //! accounts' columns: no state is kept for it between passes.
 
-use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, sharer, sharers, wrap_up};
+use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, add, in_force_from_to};
+use super::{sharer, sharers, wrap_up};
 use crate::engine::EngineError;
 use crate::engine::account::{Account, AccountRules, Holder};
 use crate::engine::accounts::{Accounts, Run, opening_balance};
@@ -60,10 +61,9 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
     for &i in &in_loop {
         inside[i as usize] = true;
     }
-    let saved: Vec<(Account, Sharer)> = in_loop
-        .iter()
-        .map(|&i| (run.account(i as usize).clone(), *sh.at(i as usize)))
-        .collect();
+    // The members held are those in the loop, in order: their states as
+    // they opened are the held vectors as they are now.
+    let saved = (run.accounts.clone(), sh.m.clone());
     let diff = in_force(&sh, in_loop.iter().map(|&i| i as usize), np);
     let mut in_force_outside: Vec<i64> = sh.diff.iter().zip(&diff).map(|(a, b)| a - b).collect();
     running_sum(&mut in_force_outside);
@@ -83,7 +83,7 @@ struct Fresh<'s> {
     in_loop: &'s [u32],
     /// By member: whether it is in the loop.
     inside: &'s [bool],
-    saved: &'s [(Account, Sharer)],
+    saved: &'s (Vec<Account>, Vec<Sharer>),
     diff: &'s [i64],
     lists: &'s Lists,
 }
@@ -211,7 +211,7 @@ impl Fresh<'_> {
         sh: &mut Sharers,
         others: &[i64],
     ) -> Option<(Vec<PeriodFigures>, Decider<'a>, Option<Tracked>)> {
-        reset(run, sh, self.in_loop, self.saved, self.diff);
+        reset(run, sh, self.saved, self.diff);
         let until = c.options.until;
         let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
         let mut tracked = Tracked::open(c.members, c.options.track, &|i| run.account(i), |i| {
@@ -283,19 +283,10 @@ fn members_in_loop(decider: &Decider, c: &Ctx) -> Vec<u32> {
 fn in_force(sh: &Sharers, members: impl Iterator<Item = usize>, np: usize) -> Vec<i64> {
     let mut diff = vec![0i64; np + 1];
     for i in members {
-        let s = &sh.at(i);
-        if s.lo < s.hi {
-            diff[s.lo as usize] += 1;
-            diff[s.hi as usize] -= 1;
-        }
+        let s = sh.at(i);
+        in_force_from_to(&mut diff, s.lo as usize, s.hi as usize);
     }
     diff
-}
-
-/// `a` with `b` added, entry by entry.
-fn add(mut a: Vec<i64>, b: Vec<i64>) -> Vec<i64> {
-    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-    a
 }
 
 fn running_sum(v: &mut [i64]) {
@@ -307,17 +298,12 @@ fn running_sum(v: &mut [i64]) {
 }
 
 /// The members in the loop as they opened, for the next pass.
-fn reset(
-    run: &mut Run,
-    sh: &mut Sharers,
-    in_loop: &[u32],
-    saved: &[(Account, Sharer)],
-    diff: &[i64],
-) {
-    for (&i, (a, s)) in in_loop.iter().zip(saved) {
-        *run.account_mut(i as usize) = a.clone();
-        *sh.at_mut(i as usize) = *s;
-        sh.waiting_for_top_up[i as usize] = false;
+fn reset(run: &mut Run, sh: &mut Sharers, saved: &(Vec<Account>, Vec<Sharer>), diff: &[i64]) {
+    run.accounts.clone_from(&saved.0);
+    sh.m.copy_from_slice(&saved.1);
+    for k in 0..sh.held.len() {
+        let i = sh.held.member(k);
+        sh.waiting_for_top_up[i] = false;
     }
     run.last_closing = NaiveDate::MIN;
     run.ends_seen = 0;
@@ -434,10 +420,7 @@ impl Outside<'_> {
                 let i = k * step;
                 if !inside[i] {
                     let s = self.through_year(i, &mut count).2;
-                    if s.lo < s.hi {
-                        in_force[s.lo as usize] += 1;
-                        in_force[s.hi as usize] -= 1;
-                    }
+                    in_force_from_to(&mut in_force, s.lo as usize, s.hi as usize);
                 }
                 (count, in_force)
             })
