@@ -158,7 +158,8 @@ impl Fresh<'_> {
             {
                 break;
             }
-            let (count, sample_in_force) = self.take_sample(c, membership, run, sh, SAMPLE);
+            let outside = outside(c, &run.rules, membership, &sh.total);
+            let (count, sample_in_force) = outside.take_sample(self.inside, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
             previous = Some(sh.total.clone());
         }
@@ -183,21 +184,6 @@ impl Fresh<'_> {
         }
         let outside = outside(c, &run.rules, membership, &sh.total);
         outside.take_all(self.inside, charged, columns.as_mut())
-    }
-
-    /// The first of every `step` members outside the loop taken through
-    /// the year with the charges of the last pass: how many of them share
-    /// in each period, and how many are in force.
-    fn take_sample(
-        &self,
-        c: &Ctx,
-        membership: &Membership,
-        run: &Run,
-        sh: &Sharers,
-        step: usize,
-    ) -> (Vec<i64>, Vec<i64>) {
-        let outside = outside(c, &run.rules, membership, &sh.total);
-        outside.take_sample(self.inside, step)
     }
 
     /// The period loop from the start, with `others[p]` members outside
