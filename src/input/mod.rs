@@ -7,10 +7,12 @@ mod claims;
 mod csvfile;
 mod day_table;
 mod grouping;
+mod hash_index;
 mod id_index;
 mod input_file;
 pub mod kind;
 mod members;
+mod numbered_ids;
 mod payments;
 mod stretches;
 

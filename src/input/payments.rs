@@ -9,7 +9,7 @@ use super::InputErrors;
 use super::Members;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
 use super::grouping::group_by_key;
-use super::id_index::{BATCH, Entry, IdIndex, hashes};
+use super::id_index::{BATCH, Entry, IdIndex, Key};
 use super::stretches::{bounds, split_by};
 use crate::money::Money;
 use chrono::NaiveDate;
@@ -152,7 +152,7 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
     // Each row's member looked up as the file is read, in batches (their
     // cache misses overlap). A file with any problem is read again row by
     // row, so that every problem is reported in file order.
-    if index.hashes_unique()
+    if index.finds_all_by_key()
         && let Some((parts, block_problems)) = read_looked_up(path, csv.width, &name, &c, &index)
         && block_problems.is_empty()
     {
@@ -175,8 +175,8 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
 #[derive(Default)]
 struct Part {
     /// Rows whose member is still to be looked up (fewer than a batch):
-    /// their member id's two hashes, and their day and fen.
-    ids: Vec<(u64, u32)>,
+    /// their member id's key, and their day and fen.
+    ids: Vec<Key>,
     pending: Vec<(NaiveDate, i64)>,
     found: Vec<Option<Entry>>,
     top_ups: Vec<TopUp>,
@@ -243,7 +243,7 @@ fn read_looked_up(
                 Some("") => problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty"),
                 Some(id) => {
                     if let (Some(day), Some(fen)) = (day, fen) {
-                        part.ids.push(hashes(id.as_bytes()));
+                        part.ids.push(index.key(id.as_bytes()));
                         part.pending.push((day, fen));
                         if part.ids.len() == BATCH {
                             part.look_up(index);

@@ -391,3 +391,76 @@ fn explaining_a_charge_shows_the_balance_through_the_period() {
         "{a}"
     );
 }
+
+/// Runs plans/qingsong.plan on the sample files in `dir` (as written by
+/// `ids_written`), and gives its decisions, periods and members files.
+fn qingsong_outputs(dir: &std::path::Path) -> [String; 3] {
+    let out = dir.join("out");
+    let done = assert_cmd::Command::cargo_bin("mutual")
+        .expect("the binary")
+        .current_dir(dir)
+        .arg("run")
+        .arg(crate::root().join("plans/qingsong.plan"))
+        .args(["--members", "members.csv", "--claims", "claims.csv"])
+        .args(["--payments", "payments.csv", "--until", "2016-12-31"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(done.status.code(), Some(0), "{done:?}");
+    ["decisions.csv", "periods.csv", "members.csv"]
+        .map(|f| std::fs::read_to_string(out.join(f)).expect("an output"))
+}
+
+/// `text` with every member id of the samples (`m000000042`) written by `id` (42).
+fn renamed(text: &str, id: &impl Fn(u32) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('m') {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let digits = from
+            .get(1..10)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+        match digits {
+            Some(d) => {
+                out.push_str(&id(d.parse().expect("a number")));
+                rest = &from[10..];
+            }
+            None => {
+                out.push('m');
+                rest = &from[1..];
+            }
+        }
+    }
+    out + rest
+}
+
+/// The sample files of plans/qingsong.plan in `dir`, every member id
+/// (`m000000042`) written by `id` (42).
+fn ids_written(dir: &std::path::Path, id: impl Fn(u32) -> String) {
+    let sample = crate::root().join("plans/samples/qingsong");
+    for file in ["members.csv", "claims.csv", "payments.csv"] {
+        let text = std::fs::read_to_string(sample.join(file)).expect("a sample");
+        std::fs::write(dir.join(file), renamed(&text, &id)).expect("write");
+    }
+}
+
+#[test]
+fn members_numbered_in_order_or_not_pay_the_same() {
+    // Numbered in file order, members are found from the id itself; any
+    // other ids through their hashes.
+    let (numbered, other) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let scrambled = |n: u32| format!("member-{}", n * 7919 % 100_003);
+    ids_written(numbered.path(), |n| format!("m{n:09}"));
+    ids_written(other.path(), scrambled);
+    let numbered = qingsong_outputs(numbered.path()).map(|text| renamed(&text, &scrambled));
+    assert!(
+        numbered[0].contains(",paused,"),
+        "the sample has paused claims"
+    );
+    assert_eq!(numbered, qingsong_outputs(other.path()));
+}
