@@ -2,20 +2,19 @@
 //! leading bits on all cores (a counting sort, see `grouping`), each group
 //! in hash order, with a directory of where each group starts. A
 //! lookup reads the directory and then a few neighbouring entries, each
-//! holding what a payment row needs (the member and its join date), so that
-//! a row costs two cache misses: as quick as a hash table, in 16 bytes a
-//! member instead of a table's 40. An entry keeps the hash's low 32 bits
+//! holding the member, so that a row costs two cache misses: as quick as a
+//! hash table, in 12 bytes a member instead of a table's 40. An entry keeps the hash's low 32 bits
 //! (its leading bits are the directory's) and a second hash of 32 bits; the
 //! few ids whose hashes another id has too are compared whole.
 
 use super::Members;
 use super::grouping::group_by_key;
-use super::id_index::{BATCH, Entry};
+use super::id_index::BATCH;
 use super::stretches::{bounds, split_by};
 use rayon::prelude::*;
 use std::hash::Hasher;
 
-/// One member's id hashes and join date, in the sorted list.
+/// One member's id hashes, in the sorted list.
 #[derive(Clone, Copy, Default)]
 struct Pair {
     /// The first hash's low 32 bits (its leading bits are the directory's).
@@ -23,7 +22,6 @@ struct Pair {
     /// The second hash.
     check: u32,
     member: u32,
-    join: chrono::NaiveDate,
 }
 
 /// A member's entry with its whole first hash, as the index is built.
@@ -73,8 +71,6 @@ pub struct HashIndex<'m> {
     /// table whose hash is keyed at random: ids chosen to agree in their
     /// hashes here do not agree there).
     shared_hash: std::collections::HashMap<&'m [u8], u32>,
-    /// Each member's join date, by member.
-    join: &'m [chrono::NaiveDate],
 }
 
 impl<'m> HashIndex<'m> {
@@ -87,7 +83,6 @@ impl<'m> HashIndex<'m> {
             .saturating_sub(1)
             .clamp(1, 30);
         let shift = 64 - bits;
-        let join = &members.join;
         let hashed: Vec<Hashed> = (0..members.len())
             .into_par_iter()
             .map(|i| {
@@ -98,7 +93,6 @@ impl<'m> HashIndex<'m> {
                         low: h as u32,
                         check,
                         member: i as u32,
-                        join: join[i],
                     },
                 }
             })
@@ -122,7 +116,6 @@ impl<'m> HashIndex<'m> {
             dir,
             shift,
             shared_hash,
-            join,
         }
     }
 
@@ -134,7 +127,7 @@ impl<'m> HashIndex<'m> {
 
     /// The member whose id has the hashes `(h, check)`.
     #[inline]
-    pub fn get(&self, (h, check): (u64, u32)) -> Option<Entry> {
+    pub fn get(&self, (h, check): (u64, u32)) -> Option<u32> {
         let b = (h >> self.shift) as usize;
         self.find_in((self.dir[b], self.dir[b + 1]), (h, check))
     }
@@ -143,7 +136,7 @@ impl<'m> HashIndex<'m> {
     /// `out`, `BATCH` ids at a time: first every id's directory entry is
     /// read, then every id's entries, so that the loads of each step do not
     /// wait for one another and their cache misses overlap.
-    pub fn get_batch(&self, ids: &[(u64, u32)], out: &mut Vec<Option<Entry>>) {
+    pub fn get_batch(&self, ids: &[(u64, u32)], out: &mut Vec<Option<u32>>) {
         for batch in ids.chunks(BATCH) {
             let mut runs = [(0u32, 0u32); BATCH];
             for (run, &(h, _)) in runs.iter_mut().zip(batch) {
@@ -160,7 +153,7 @@ impl<'m> HashIndex<'m> {
 
     /// The member among the entries `run` whose id has the hashes `(h, check)`.
     #[inline]
-    fn find_in(&self, (from, to): (u32, u32), (h, check): (u64, u32)) -> Option<Entry> {
+    fn find_in(&self, (from, to): (u32, u32), (h, check): (u64, u32)) -> Option<u32> {
         let run = &self.pairs[from as usize..to as usize];
         let key = (h as u32, check);
         let p = if run.len() <= 8 {
@@ -170,29 +163,19 @@ impl<'m> HashIndex<'m> {
             // entries are in order.
             &run[run.binary_search_by_key(&key, |p| (p.low, p.check)).ok()?]
         };
-        Some(Entry {
-            member: p.member,
-            join: p.join,
-        })
+        Some(p.member)
     }
 
-    fn entry(&self, member: u32) -> Entry {
-        Entry {
-            member,
-            join: self.join[member as usize],
-        }
-    }
-
-    /// The member with id `id`, with its join date. An id found by its
+    /// The member with id `id`. An id found by its
     /// hashes (the directory's bits, 32 more and the second hash's 32) is
     /// taken to be that member's; the few ids whose hashes another id
     /// shares are compared whole.
-    pub fn find(&self, id: &str) -> Option<Entry> {
+    pub fn find(&self, id: &str) -> Option<u32> {
         let (h, check) = hashes(id.as_bytes());
         if let Some(e) = self.get((h, check)) {
             return Some(e);
         }
-        (self.shared_hash.get(id.as_bytes())).map(|&m| self.entry(m))
+        self.shared_hash.get(id.as_bytes()).copied()
     }
 }
 
@@ -276,22 +259,16 @@ mod tests {
         index.get_batch(&hashed, &mut at_once);
         assert_eq!(at_once.len(), hashed.len(), "more ids than a batch");
         for (k, id) in ids.iter().enumerate() {
-            let alone = index.find(id).map(|e| (e.member, e.join));
-            let want = (k < 5000).then(|| (k as u32, day(1 + k as u32 % 28)));
-            assert_eq!(alone, want, "{id}");
-            assert_eq!(batched[k].map(|e| (e.member, e.join)), want, "{id}");
-            assert_eq!(at_once[k].map(|e| (e.member, e.join)), want, "{id}");
+            let want = (k < 5000).then_some(k as u32);
+            assert_eq!(index.find(id), want, "{id}");
+            assert_eq!(batched[k], want, "{id}");
+            assert_eq!(at_once[k], want, "{id}");
         }
     }
 
     #[test]
     fn members_whose_hashes_agree_are_taken_out_and_the_others_kept() {
-        let pair = |low: u32, check: u32, member: u32| Pair {
-            low,
-            check,
-            member,
-            join: day(1),
-        };
+        let pair = |low: u32, check: u32, member: u32| Pair { low, check, member };
         // Bucket 0: members 1 and 2 agree on both hashes; 3 agrees with them
         // on the first only. Bucket 1 is empty; bucket 2 has 4 and 5, which
         // agree only with each other.
@@ -321,9 +298,9 @@ mod tests {
         }
         let index = HashIndex::new(&members);
         assert!(!index.hashes_unique());
-        assert_eq!(index.find("b").map(|e| e.member), Some(1));
-        assert_eq!(index.find("c").map(|e| e.member), Some(3));
-        assert!(matches!(index.find("a").map(|e| e.member), Some(0 | 2)));
+        assert_eq!(index.find("b"), Some(1));
+        assert_eq!(index.find("c"), Some(3));
+        assert!(matches!(index.find("a"), Some(0 | 2)));
         assert!(index.find("d").is_none());
     }
 
@@ -335,7 +312,6 @@ mod tests {
                 low: k * 3,
                 check: k,
                 member: k,
-                join: day(1),
             })
             .collect();
         pairs.reverse();
@@ -345,11 +321,10 @@ mod tests {
             dir: vec![0, 100, 100],
             shift: 63,
             shared_hash: Default::default(),
-            join: &[],
         };
         for k in 0..100u32 {
             let h = u64::from(k * 3);
-            assert_eq!(index.get((h, k)).map(|e| e.member), Some(k));
+            assert_eq!(index.get((h, k)), Some(k));
             assert!(index.get((h, k + 1)).is_none());
             assert!(index.get((h + 1, k)).is_none());
         }
@@ -357,18 +332,13 @@ mod tests {
 
     #[test]
     fn ids_whose_hashes_another_id_has_are_found_whole() {
-        let join = [day(3), day(4)];
         let index = HashIndex {
             pairs: Vec::new(),
             dir: vec![0, 0, 0],
             shift: 63,
             shared_hash: [(&b"m1"[..], 1u32)].into_iter().collect(),
-            join: &join,
         };
-        assert_eq!(
-            index.find("m1").map(|e| (e.member, e.join)),
-            Some((1, day(4)))
-        );
+        assert_eq!(index.find("m1"), Some(1));
         assert!(index.find("m2").is_none());
         assert!(!index.hashes_unique());
     }

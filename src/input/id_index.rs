@@ -6,14 +6,6 @@
 use super::Members;
 use super::hash_index::{HashIndex, hashes};
 use super::numbered_ids::Numbered;
-use chrono::NaiveDate;
-
-/// A member and its join date: what a payment row needs.
-#[derive(Clone, Copy)]
-pub struct Entry {
-    pub member: u32,
-    pub join: NaiveDate,
-}
 
 /// How many ids `get_batch` looks up at once.
 pub const BATCH: usize = 32;
@@ -24,15 +16,15 @@ pub type Key = (u64, u32);
 
 /// Every member by id.
 pub enum IdIndex<'m> {
-    /// Ids numbered in file order, and each member's join date.
-    Numbered(Numbered, &'m [NaiveDate]),
+    /// Ids numbered in file order.
+    Numbered(Numbered),
     Hashed(HashIndex<'m>),
 }
 
 impl<'m> IdIndex<'m> {
     pub fn new(members: &'m Members) -> IdIndex<'m> {
         match Numbered::of(members) {
-            Some(numbered) => IdIndex::Numbered(numbered, &members.join),
+            Some(numbered) => IdIndex::Numbered(numbered),
             None => IdIndex::Hashed(HashIndex::new(members)),
         }
     }
@@ -49,35 +41,23 @@ impl<'m> IdIndex<'m> {
     #[inline]
     pub fn key(&self, id: &[u8]) -> Key {
         match self {
-            IdIndex::Numbered(numbered, _) => (numbered.member(id).map_or(u64::MAX, u64::from), 0),
+            IdIndex::Numbered(numbered) => (numbered.member(id).map_or(u64::MAX, u64::from), 0),
             IdIndex::Hashed(_) => hashes(id),
         }
     }
 
     /// The members whose ids have the keys `keys`, in order, added to `out`.
-    pub fn get_batch(&self, keys: &[Key], out: &mut Vec<Option<Entry>>) {
+    pub fn get_batch(&self, keys: &[Key], out: &mut Vec<Option<u32>>) {
         match self {
-            IdIndex::Numbered(_, join) => out.extend(keys.iter().map(|&(m, _)| {
-                let join = *join.get(m as usize)?;
-                Some(Entry {
-                    member: m as u32,
-                    join,
-                })
-            })),
+            IdIndex::Numbered(_) => out.extend(keys.iter().map(|&(m, _)| u32::try_from(m).ok())),
             IdIndex::Hashed(index) => index.get_batch(keys, out),
         }
     }
 
-    /// The member with id `id`, with its join date.
-    pub fn find(&self, id: &str) -> Option<Entry> {
+    /// The member with id `id`.
+    pub fn find(&self, id: &str) -> Option<u32> {
         match self {
-            IdIndex::Numbered(numbered, join) => {
-                let member = numbered.member(id.as_bytes())?;
-                Some(Entry {
-                    member,
-                    join: join[member as usize],
-                })
-            }
+            IdIndex::Numbered(numbered) => numbered.member(id.as_bytes()),
             IdIndex::Hashed(index) => index.find(id),
         }
     }
@@ -87,25 +67,20 @@ impl<'m> IdIndex<'m> {
 mod tests {
     use super::*;
 
-    fn day(d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2019, 1, d).expect("a day")
-    }
-
-    /// Members `ids`, each joining on its position's day, and how the index
-    /// finds `asked` one by one and in a batch.
-    fn found(ids: &[&str], asked: &[&str]) -> (bool, Vec<Option<(u32, NaiveDate)>>) {
+    /// Members `ids`, and how the index finds `asked` one by one and in a
+    /// batch: whether the ids are numbered, and the members found.
+    fn found(ids: &[&str], asked: &[&str]) -> (bool, Vec<Option<u32>>) {
+        let day = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).expect("a day");
         let mut members = Members::default();
-        for (k, id) in ids.iter().enumerate() {
-            members.push(id, day(1), day(1 + k as u32), None, true);
+        for id in ids {
+            members.push(id, day, day, None, true);
         }
         let index = IdIndex::new(&members);
         let keys: Vec<Key> = asked.iter().map(|id| index.key(id.as_bytes())).collect();
         let mut batch = Vec::new();
         index.get_batch(&keys, &mut batch);
         let alone: Vec<_> = asked.iter().map(|id| index.find(id)).collect();
-        let pair = |e: &Option<Entry>| e.map(|e| (e.member, e.join));
-        let batch: Vec<_> = batch.iter().map(pair).collect();
-        assert_eq!(batch, alone.iter().map(pair).collect::<Vec<_>>());
+        assert_eq!(batch, alone);
         (matches!(index, IdIndex::Numbered(..)), batch)
     }
 
@@ -114,8 +89,8 @@ mod tests {
         // `m10` is the third member either way; `m12` makes the ids not numbered.
         let asked = ["m08", "m10", "m11", "m07", "m8", "m12x", "x", ""];
         let mut want = vec![None; asked.len()];
-        want[0] = Some((0, day(1)));
-        want[1] = Some((2, day(3)));
+        want[0] = Some(0);
+        want[1] = Some(2);
         assert_eq!(found(&["m08", "m09", "m10"], &asked), (true, want.clone()));
         assert_eq!(found(&["m08", "m12", "m10"], &asked), (false, want));
     }

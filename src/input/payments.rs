@@ -3,13 +3,15 @@
 //! Read after the members, whose ids it names: every row is checked on all
 //! cores (the member exists, the date is not before the member joined, the
 //! amount is a positive number of fen), then the top-ups are kept member by
-//! member, in date order.
+//! member, in date order. The join dates are checked once the top-ups are
+//! grouped by member, each member's first top-up against its join date, so
+//! that no row reads its member's record.
 
 use super::InputErrors;
 use super::Members;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
 use super::grouping::group_by_key;
-use super::id_index::{BATCH, Entry, IdIndex, Key};
+use super::id_index::{BATCH, IdIndex, Key};
 use super::stretches::{bounds, split_by};
 use crate::money::Money;
 use chrono::NaiveDate;
@@ -60,6 +62,17 @@ impl Payments {
             days,
             amounts,
         }
+    }
+
+    /// Whether no member's top-up is dated before its join date (`join`, by member).
+    fn none_before_joining(&self, join: &[NaiveDate]) -> bool {
+        (0..join.len())
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .all(|i| match self.slices(i).0.first() {
+                Some(&first) => first >= join[i],
+                None => true,
+            })
     }
 
     /// Member `i`'s top-ups: (day, amount), in date order.
@@ -156,11 +169,14 @@ pub fn read_payments(path: &Path, members: &Members) -> Result<Payments, InputEr
         && let Some((parts, block_problems)) = read_looked_up(path, csv.width, &name, &c, &index)
         && block_problems.is_empty()
     {
-        return Ok(Payments::placed(members.len(), &parts));
+        let payments = Payments::placed(members.len(), &parts);
+        if payments.none_before_joining(&members.join) {
+            return Ok(payments);
+        }
     }
     let mut rows: Vec<TopUp> = Vec::new();
     while let Some(rec) = csv.next(&mut problems) {
-        if let Some(row) = payment_row(&rec, &c, &index, &mut problems) {
+        if let Some(row) = payment_row(&rec, &c, (members, &index), &mut problems) {
             rows.push(row);
         }
     }
@@ -178,9 +194,9 @@ struct Part {
     /// their member id's key, and their day and fen.
     ids: Vec<Key>,
     pending: Vec<(NaiveDate, i64)>,
-    found: Vec<Option<Entry>>,
+    found: Vec<Option<u32>>,
     top_ups: Vec<TopUp>,
-    /// Whether a row names no member, or is dated before its member joined.
+    /// Whether a row names no member.
     unmatched: bool,
     /// The last date read, as written and as a day (rows of one day often
     /// come together).
@@ -192,7 +208,7 @@ impl Part {
     /// is not read again.
     fn date(&mut self, rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<NaiveDate> {
         if let Some((raw, day)) = &self.last_date
-            && raw.as_slice() == rec.raw(i)
+            && <&[u8; 10]>::try_from(rec.raw(i)).is_ok_and(|r| r == raw)
         {
             return Some(*day);
         }
@@ -209,8 +225,8 @@ impl Part {
         index.get_batch(&self.ids, &mut self.found);
         for (&(day, fen), e) in self.pending.iter().zip(&self.found) {
             match e {
-                Some(e) if e.join <= day => self.top_ups.push((e.member, day, fen)),
-                _ => self.unmatched = true,
+                Some(m) => self.top_ups.push((*m, day, fen)),
+                None => self.unmatched = true,
             }
         }
         self.ids.clear();
@@ -220,8 +236,7 @@ impl Part {
 
 /// Reads every row in parallel blocks, checking the date and the amount
 /// and looking up the member id, into parts in file order; `None` when the
-/// file needs the record-by-record reader, or a row names no member or is
-/// dated before its member joined.
+/// file needs the record-by-record reader, or a row names no member.
 fn read_looked_up(
     path: &Path,
     width: usize,
@@ -236,21 +251,20 @@ fn read_looked_up(
         width,
         name,
         |rec, problems, part: &mut Part| {
-            let id = text(rec, c[0], "member_id", problems).map(str::trim);
+            // An id that is not UTF-8, or has other than ASCII spaces
+            // around it, names no member here: the row-by-row reader
+            // reports or finds it.
+            let id = rec.raw(c[0]).trim_ascii();
             let day = part.date(rec, c[1], problems);
             let fen = amount(rec, c[2], problems);
-            match id {
-                Some("") => problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty"),
-                Some(id) => {
-                    if let (Some(day), Some(fen)) = (day, fen) {
-                        part.ids.push(index.key(id.as_bytes()));
-                        part.pending.push((day, fen));
-                        if part.ids.len() == BATCH {
-                            part.look_up(index);
-                        }
-                    }
+            if id.is_empty() {
+                problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty");
+            } else if let (Some(day), Some(fen)) = (day, fen) {
+                part.ids.push(index.key(id));
+                part.pending.push((day, fen));
+                if part.ids.len() == BATCH {
+                    part.look_up(index);
                 }
-                None => {}
             }
         },
         |part| {
@@ -284,7 +298,7 @@ fn amount(rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<i64> {
 fn payment_row(
     rec: &dyn Row,
     c: &[usize],
-    index: &IdIndex<'_>,
+    (members, index): (&Members, &IdIndex<'_>),
     problems: &mut Problems,
 ) -> Option<TopUp> {
     let id = text(rec, c[0], "member_id", problems).map(str::trim);
@@ -312,7 +326,7 @@ fn payment_row(
         None => None,
     };
     if let (Some(m), Some(d)) = (member, day) {
-        let join = m.join;
+        let join = members.join[m as usize];
         if d < join {
             problems.add(
                 rec.line(),
@@ -322,7 +336,7 @@ fn payment_row(
             return None;
         }
     }
-    Some((member?.member, day?, amount?))
+    Some((member?, day?, amount?))
 }
 
 #[cfg(test)]

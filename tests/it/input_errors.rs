@@ -715,6 +715,42 @@ fn every_bad_payment_is_reported_at_its_field() {
 }
 
 #[test]
+fn a_top_up_before_joining_is_the_only_problem_reported_whatever_the_ids() {
+    // Ids numbered in file order (m1, m2) are found from the id itself,
+    // others (a, b) by their hashes: either way the top-up dated before
+    // its member joined is found, once every row has been read.
+    for (first, second) in [("m1", "m2"), ("a", "b")] {
+        let s = Scratch::new();
+        s.write(
+            "members.csv",
+            format!(
+                "id,birth_date,join_date,left_date,credit_score\n\
+                 {first},1990-01-01,2018-10-16,,700\n\
+                 {second},1990-01-01,2018-11-20,,700\n"
+            ),
+        )
+        .write(
+            "claims.csv",
+            "id,member_id,disease,diagnosed_on,filed_on,benefit,cause\n",
+        )
+        .write(
+            "payments.csv",
+            format!(
+                "member_id,date,amount\n\
+                 {first},2018-11-01,10\n\
+                 {second},2018-11-21,10\n\
+                 {second},2018-11-19,10\n"
+            ),
+        );
+        s.run_with_payments().fails_with(&[&format!(
+            "payments.csv:4:{}: `date` 2018-11-19 is before the member joined on 2018-11-20",
+            second.len() + 2
+        )]);
+        s.assert_out_empty();
+    }
+}
+
+#[test]
 fn a_payments_file_without_an_amount_column_is_refused() {
     let s = Scratch::new();
     s.write("members.csv", GOOD_MEMBERS)
