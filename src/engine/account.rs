@@ -80,6 +80,30 @@ impl AccountLog {
     }
 }
 
+/// The next event on an account, by day: of one day, a refund comes
+/// first, then the top-ups, then a fee.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    Refund(NaiveDate),
+    TopUp(NaiveDate),
+    Fee(NaiveDate),
+}
+
+/// The first of a refund, a top-up and a fee, each on its day if any.
+fn first_of(
+    refund: Option<NaiveDate>,
+    topup: Option<NaiveDate>,
+    fee: Option<NaiveDate>,
+) -> Option<Next> {
+    let later = |a: Option<NaiveDate>, b: NaiveDate| a.is_some_and(|a| a < b);
+    match (refund, topup, fee) {
+        (Some(r), t, f) if !later(t, r) && !later(f, r) => Some(Next::Refund(r)),
+        (_, Some(t), f) if !later(f, t) => Some(Next::TopUp(t)),
+        (_, _, Some(f)) => Some(Next::Fee(f)),
+        _ => None,
+    }
+}
+
 /// A member's account between events.
 #[derive(Clone, Debug)]
 pub(super) struct Account {
@@ -250,30 +274,20 @@ impl Account {
         fees_before: NaiveDate,
     ) {
         let mut fee = self.fee_from(rules, h, self.next_fee, fees_before);
+        let mut refund = (self.log.as_ref())
+            .and_then(|l| l.refund)
+            .map(|(day, _)| day)
+            .filter(|&r| r <= topups_through);
         loop {
-            let refund = self
-                .log
-                .as_ref()
-                .and_then(|l| l.refund)
-                .map(|(day, _)| day)
-                .filter(|&r| r <= topups_through);
-            let topup = h
-                .days
-                .get(self.next_payment as usize)
-                .copied()
-                .filter(|&t| t <= topups_through);
-            let next = [
-                refund.map(|d| (d, 0)),
-                topup.map(|d| (d, 1)),
-                fee.map(|(d, _)| (d, 2)),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            match next {
-                Some((day, 0)) => self.credit_refund(h, day),
-                Some((day, 1)) => self.top_up(rules, h, day),
-                Some((day, _)) => {
+            let topup =
+                (h.days.get(self.next_payment as usize).copied()).filter(|&t| t <= topups_through);
+            match first_of(refund, topup, fee.map(|f| f.0)) {
+                Some(Next::Refund(day)) => {
+                    self.credit_refund(h, day);
+                    refund = None;
+                }
+                Some(Next::TopUp(day)) => self.top_up(rules, h, day),
+                Some(Next::Fee(day)) => {
                     self.take_fee(h, day, fee.map_or(0, |f| f.1));
                     fee = self.fee_from(rules, h, month_end(next_day(day)), fees_before);
                 }
@@ -415,5 +429,27 @@ impl Account {
         let paused = log.pause_on(d).map(|p| p.from);
         let resumed = log.pauses.iter().filter(|p| p.to <= d).map(|p| p.to).max();
         (paused, resumed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Next, first_of};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn of_one_day_a_refund_comes_first_then_a_top_up_then_a_fee() {
+        let d = |day: u32| Some(NaiveDate::from_ymd_opt(2019, 1, day).expect("a day"));
+        let day = |n: u32| d(n).expect("a day");
+        assert_eq!(first_of(d(5), d(5), d(5)), Some(Next::Refund(day(5))));
+        assert_eq!(first_of(d(6), d(5), d(5)), Some(Next::TopUp(day(5))));
+        assert_eq!(first_of(d(6), d(6), d(5)), Some(Next::Fee(day(5))));
+        assert_eq!(first_of(d(4), d(5), d(3)), Some(Next::Fee(day(3))));
+        assert_eq!(first_of(d(4), d(3), d(5)), Some(Next::TopUp(day(3))));
+        assert_eq!(first_of(d(4), None, d(5)), Some(Next::Refund(day(4))));
+        assert_eq!(first_of(None, None, d(5)), Some(Next::Fee(day(5))));
+        assert_eq!(first_of(d(7), None, d(5)), Some(Next::Fee(day(5))));
+        assert_eq!(first_of(None, d(2), None), Some(Next::TopUp(day(2))));
+        assert_eq!(first_of(None, None, None), None);
     }
 }

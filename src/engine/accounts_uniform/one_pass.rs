@@ -252,6 +252,7 @@ fn outside<'a>(
         ends: c.periods.iter().map(|p| p.end).collect(),
         minimum: c.minimum,
         until: c.options.until,
+        after: (c.options.until.checked_add_days(Days::new(1))).unwrap_or(NaiveDate::MAX),
         explaining: c.options.explaining,
     }
 }
@@ -347,6 +348,8 @@ struct Outside<'a> {
     ends: Vec<NaiveDate>,
     minimum: Option<i64>,
     until: NaiveDate,
+    /// The day after `until`.
+    after: NaiveDate,
     explaining: bool,
 }
 
@@ -497,11 +500,7 @@ impl Outside<'_> {
         }
         let charged = s.charged(total, np);
         if a.taken_to_until(self.explaining) {
-            let after = self
-                .until
-                .checked_add_days(Days::new(1))
-                .unwrap_or(NaiveDate::MAX);
-            a.advance(self.rules, &holder(&s, np), self.until, after);
+            a.advance(self.rules, &holder(&s, np), self.until, self.after);
         }
         charged
     }
