@@ -395,18 +395,22 @@ impl Outside<'_> {
         count
     }
 
-    /// Takes the first of every `step` members outside the loop through the
-    /// year, on all cores: how many of them share in each period, and how
-    /// many are in force.
+    /// Takes one member in `step` outside the loop through the year, on
+    /// all cores: how many of them share in each period, and how many are
+    /// in force. The members are taken in runs of neighbours (the first
+    /// run of every `step`), so that each member read brings the next ones
+    /// into cache with it; the runs are short enough that there are at
+    /// least a thousand of them.
     fn take_sample(&self, inside: &[bool], step: usize) -> (Vec<i64>, Vec<i64>) {
         let np = self.ends.len();
         let n = self.members.len();
+        let run = (n / (step * 1024)).clamp(1, 256);
         let zero = || (vec![0i64; np + 1], vec![0i64; np + 1]);
-        let (mut count, mut in_force) = (0..n.div_ceil(step))
+        let (mut count, mut in_force) = (0..n.div_ceil(run * step))
             .into_par_iter()
-            .with_min_len(1 << 8)
-            .fold(zero, |(mut count, mut in_force), k| {
-                let i = k * step;
+            .with_min_len((256 / run).max(1))
+            .flat_map_iter(|k| k * run * step..(k * run * step + run).min(n))
+            .fold(zero, |(mut count, mut in_force), i| {
                 if !inside[i] {
                     let s = self.through_year(i, &mut count).2;
                     in_force_from_to(&mut in_force, s.lo as usize, s.hi as usize);
