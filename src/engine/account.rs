@@ -132,8 +132,8 @@ pub(super) struct Holder<'p> {
     pub stop: NaiveDate,
     /// Charged so far (fen).
     pub charged: i64,
-    pub days: &'p [NaiveDate],
-    pub amounts: &'p [i64],
+    /// The member's top-ups: (day, fen), in date order.
+    pub top_ups: &'p [(NaiveDate, i64)],
 }
 
 impl Holder<'_> {
@@ -279,8 +279,8 @@ impl Account {
             .map(|(day, _)| day)
             .filter(|&r| r <= topups_through);
         loop {
-            let topup =
-                (h.days.get(self.next_payment as usize).copied()).filter(|&t| t <= topups_through);
+            let topup = (h.top_ups.get(self.next_payment as usize).map(|t| t.0))
+                .filter(|&t| t <= topups_through);
             match first_of(refund, topup, fee.map(|f| f.0)) {
                 Some(Next::Refund(day)) => {
                     self.credit_refund(h, day);
@@ -356,7 +356,7 @@ impl Account {
     }
 
     fn top_up(&mut self, rules: &AccountRules, h: &Holder, t: NaiveDate) {
-        let amount = h.amounts[self.next_payment as usize];
+        let amount = h.top_ups[self.next_payment as usize].1;
         self.next_payment += 1;
         self.base += amount;
         self.topped_up += amount;

@@ -60,9 +60,9 @@ impl Accounts {
         let topped_up = (0..members.len())
             .into_par_iter()
             .map(|i| {
-                let (days, amounts) = payments.slices(i);
-                let n = days.partition_point(|&d| d <= until);
-                amounts[..n].iter().sum()
+                let top_ups = payments.top_ups(i);
+                let n = top_ups.partition_point(|t| t.0 <= until);
+                top_ups[..n].iter().map(|t| t.1).sum()
             })
             .collect();
         Accounts {
@@ -238,13 +238,12 @@ impl<'a> Run<'a> {
         i: usize,
         (join, stop, charged): (NaiveDate, NaiveDate, i64),
     ) -> Holder<'a> {
-        let (days, amounts) = self.payments.slices(i);
+        let top_ups = self.payments.top_ups(i);
         Holder {
             join,
             stop,
             charged,
-            days,
-            amounts,
+            top_ups,
         }
     }
 
@@ -337,13 +336,12 @@ impl<'a> Run<'a> {
             .zip(state.par_iter_mut())
             .enumerate()
             .for_each(|(i, (a, s))| {
-                let (days, amounts) = payments.slices(i);
+                let top_ups = payments.top_ups(i);
                 let h = Holder {
                     join: s.join,
                     stop: s.stop,
                     charged: s.charged,
-                    days,
-                    amounts,
+                    top_ups,
                 };
                 f(a, s, rules, &h);
             });

@@ -587,9 +587,8 @@ fn top_ups_by_period(
 ) -> Vec<Vec<u32>> {
     let firsts: Vec<Vec<u32>> = members
         .fold(Vec::new, |mut acc: Vec<u32>, i| {
-            let (days, _) = payments.slices(i);
             let mut last = usize::MAX;
-            for d in days {
+            for (d, _) in payments.top_ups(i) {
                 let p = periods.partition_point(|q| q.end < *d);
                 if p < periods.len() && p != last {
                     acc.push(p as u32);
@@ -741,21 +740,19 @@ fn update_marked<T: Send>(
                 let mut touched = 0i64;
                 for &i in batch {
                     let k = held.slot(i as usize) - offset;
-                    let (_, amounts) = payments.slices(i as usize);
-                    touched ^=
-                        a_head[k].base ^ s_head[k].key ^ amounts.first().copied().unwrap_or(0);
+                    let first = payments.top_ups(i as usize).first();
+                    touched ^= a_head[k].base ^ s_head[k].key ^ first.map_or(0, |t| t.1);
                 }
                 std::hint::black_box(touched);
                 for &i in batch {
                     let k = held.slot(i as usize) - offset;
                     let s = &mut s_head[k];
-                    let (days, amounts) = payments.slices(i as usize);
+                    let top_ups = payments.top_ups(i as usize);
                     let h = super::account::Holder {
                         join: s.join,
                         stop: s.stop,
                         charged: s.charged(total, p),
-                        days,
-                        amounts,
+                        top_ups,
                     };
                     out.push((i, update(&mut a_head[k], s, total, rules, &h)));
                 }
@@ -832,13 +829,12 @@ fn finish(run: &mut Run, sh: &Sharers, np: usize, until: NaiveDate) -> Vec<i64> 
         if !a.taken_to_until(explaining) {
             return;
         }
-        let (days, amounts) = payments.slices(i);
+        let top_ups = payments.top_ups(i);
         let h = super::account::Holder {
             join: sh.at(i).join,
             stop: sh.at(i).stop,
             charged: charged[i],
-            days,
-            amounts,
+            top_ups,
         };
         a.advance(rules, &h, until, after);
     });

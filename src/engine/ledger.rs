@@ -162,9 +162,10 @@ impl Ledger {
         }
         let until = self.until;
         let wrong = (0..members.len()).into_par_iter().find_first(|&i| {
-            let (days, amounts) = payments.slices(i);
-            let paid: i64 = amounts[..days.partition_point(|&d| d <= until)]
+            let top_ups = payments.top_ups(i);
+            let paid: i64 = top_ups[..top_ups.partition_point(|t| t.0 <= until)]
                 .iter()
+                .map(|t| t.1)
                 .sum();
             paid != self.accounts.topped_up[i]
                 || self.balance(members, i).0 != self.accounts.kept_balance[i]

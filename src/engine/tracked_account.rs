@@ -54,13 +54,12 @@ impl Tracked {
 
     /// The member's facts as its account reads them.
     fn holder<'p>(&self, payments: &'p Payments) -> Holder<'p> {
-        let (days, amounts) = payments.slices(self.member as usize);
+        let top_ups = payments.top_ups(self.member as usize);
         Holder {
             join: self.join,
             stop: self.stop,
             charged: self.charged,
-            days,
-            amounts,
+            top_ups,
         }
     }
 

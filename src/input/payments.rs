@@ -18,14 +18,14 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::path::Path;
 
-/// Every member's top-ups: member `i`'s are `at(i)`, in date order (file
-/// order within a day).
+/// Every member's top-ups: member `i`'s are `top_ups(i)`, in date order
+/// (file order within a day).
 #[derive(Clone, Debug, Default)]
 pub struct Payments {
     /// `starts[i]..starts[i + 1]`: member i's top-ups.
     starts: Vec<u64>,
-    days: Vec<NaiveDate>,
-    amounts: Vec<i64>,
+    /// Every top-up: (day, fen), member after member.
+    top_ups: Vec<(NaiveDate, i64)>,
 }
 
 /// One top-up: (member, day, amount in fen).
@@ -42,7 +42,7 @@ impl Payments {
     /// each member's put in date order where the file did not have them so.
     fn placed(members: usize, parts: &[Vec<TopUp>]) -> Payments {
         let pieces: Vec<&[TopUp]> = parts.iter().map(Vec::as_slice).collect();
-        let (mut both, starts) = group_by_key(
+        let (mut top_ups, starts) = group_by_key(
             &pieces,
             members,
             |t| t.0 as usize,
@@ -50,18 +50,13 @@ impl Payments {
         );
         let bounds = bounds(members);
         let slots: Vec<usize> = bounds.iter().map(|&m| starts[m] as usize).collect();
-        (bounds.windows(2).zip(split_by(&mut both, &slots)))
+        (bounds.windows(2).zip(split_by(&mut top_ups, &slots)))
             .collect::<Vec<_>>()
             .into_par_iter()
             .for_each(|(stretch, (offset, both))| {
                 sort_each_by_date(&starts[stretch[0]..=stretch[1]], offset, both);
             });
-        let (days, amounts) = both.into_par_iter().unzip();
-        Payments {
-            starts,
-            days,
-            amounts,
-        }
+        Payments { starts, top_ups }
     }
 
     /// Whether no member's top-up is dated before its join date (`join`, by member).
@@ -69,42 +64,32 @@ impl Payments {
         (0..join.len())
             .into_par_iter()
             .with_min_len(1 << 14)
-            .all(|i| match self.slices(i).0.first() {
-                Some(&first) => first >= join[i],
+            .all(|i| match self.top_ups(i).first() {
+                Some(&(first, _)) => first >= join[i],
                 None => true,
             })
     }
 
     /// Member `i`'s top-ups: (day, amount), in date order.
     pub fn of(&self, i: usize) -> impl Iterator<Item = (NaiveDate, Money)> + '_ {
-        let (a, b) = match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => (a as usize, b as usize),
-            _ => (0, 0),
-        };
-        self.days[a..b]
-            .iter()
-            .zip(&self.amounts[a..b])
-            .map(|(&d, &m)| (d, Money(m)))
+        self.top_ups(i).iter().map(|&(d, m)| (d, Money(m)))
     }
 
-    /// Member `i`'s top-ups as slices of days and amounts (fen).
-    pub fn slices(&self, i: usize) -> (&[NaiveDate], &[i64]) {
+    /// Member `i`'s top-ups: (day, fen), in date order.
+    pub fn top_ups(&self, i: usize) -> &[(NaiveDate, i64)] {
         match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => (
-                &self.days[a as usize..b as usize],
-                &self.amounts[a as usize..b as usize],
-            ),
-            _ => (&[], &[]),
+            (Some(&a), Some(&b)) => &self.top_ups[a as usize..b as usize],
+            _ => &[],
         }
     }
 
     /// How many top-ups there are.
     pub fn len(&self) -> usize {
-        self.days.len()
+        self.top_ups.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.days.is_empty()
+        self.top_ups.is_empty()
     }
 }
 

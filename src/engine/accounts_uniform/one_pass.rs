@@ -324,13 +324,12 @@ fn finish_in_loop(
         if !a.taken_to_until(run.explaining) {
             continue;
         }
-        let (days, amounts) = run.payments.slices(i);
+        let top_ups = run.payments.top_ups(i);
         let h = Holder {
             join: sh.at(i).join,
             stop: sh.at(i).stop,
             charged: charged[i],
-            days,
-            amounts,
+            top_ups,
         };
         a.advance(&run.rules, &h, until, after);
     }
@@ -439,15 +438,14 @@ impl Outside<'_> {
     /// without claims: `count` gains +1 at the first period of each stretch
     /// it shares in and −1 after its last; returns what it was charged.
     fn member(&self, i: usize, a: &mut Account, mut s: Sharer, count: &mut [i64]) -> i64 {
-        let (days, amounts) = self.payments.slices(i);
+        let top_ups = self.payments.top_ups(i);
         let (lo, hi) = (s.lo as usize, s.hi as usize);
         let total = self.total;
         let holder = |s: &Sharer, p: usize| Holder {
             join: s.join,
             stop: s.stop,
             charged: s.charged(total, p),
-            days,
-            amounts,
+            top_ups,
         };
         let np = self.ends.len();
         let mut waiting = false;
@@ -465,7 +463,7 @@ impl Outside<'_> {
                 self.share_from(&mut s, a, p);
             }
             let first = next;
-            next += days[next..].partition_point(|&d| d <= e);
+            next += top_ups[next..].partition_point(|t| t.0 <= e);
             if waiting && next > first {
                 a.advance(self.rules, &holder(&s, p), e, e);
                 if !a.paused() {
@@ -494,12 +492,12 @@ impl Outside<'_> {
             }
             // Until the next period where something may happen, the member
             // shares, or not, as in this one.
-            let q = self.next_event(&s, p, waiting, resume_next, days.get(next));
+            let q = self.next_event(&s, p, waiting, resume_next, top_ups.get(next).map(|t| &t.0));
             if lo <= p && p < hi && !s.counted {
                 count[p] += 1;
                 count[q] -= 1;
             }
-            next += days[next..].partition_point(|&d| d <= self.ends[q - 1]);
+            next += top_ups[next..].partition_point(|t| t.0 <= self.ends[q - 1]);
             p = q;
         }
         let charged = s.charged(total, np);
