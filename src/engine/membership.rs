@@ -107,8 +107,9 @@ impl Membership {
         periods: &[crate::period::Period],
         i: usize,
     ) -> (usize, usize) {
-        let lo = periods.partition_point(|p| p.end < members.join[i]);
-        let hi = periods.partition_point(|p| p.end < self.stop(members, i));
+        let (join, stop) = (members.join[i], self.stop(members, i));
+        let lo = periods.partition_point(|p| p.end < join);
+        let hi = periods.partition_point(|p| p.end < stop);
         if lo < hi { (lo, hi) } else { (0, 0) }
     }
 
