@@ -332,14 +332,20 @@ fn qingsong_files(dir: &std::path::Path) {
     .expect("write");
 }
 
-fn explain(dir: &std::path::Path, what: &[&str]) -> String {
-    let out = assert_cmd::Command::cargo_bin("mutual")
-        .expect("the binary")
-        .current_dir(dir)
-        .arg("explain")
+/// `mutual COMMAND plans/qingsong.plan` on the members, claims and payments
+/// files in `dir`, up to `until`.
+fn qingsong(dir: &std::path::Path, command: &str, until: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("mutual").expect("the binary");
+    cmd.current_dir(dir)
+        .arg(command)
         .arg(crate::root().join("plans/qingsong.plan"))
         .args(["--members", "members.csv", "--claims", "claims.csv"])
-        .args(["--payments", "payments.csv", "--until", "2017-02-14"])
+        .args(["--payments", "payments.csv", "--until", until]);
+    cmd
+}
+
+fn explain(dir: &std::path::Path, what: &[&str]) -> String {
+    let out = qingsong(dir, "explain", "2017-02-14")
         .args(["--view", "audit"])
         .args(what)
         .output()
@@ -396,13 +402,7 @@ fn explaining_a_charge_shows_the_balance_through_the_period() {
 /// `ids_written`), and gives its decisions, periods and members files.
 fn qingsong_outputs(dir: &std::path::Path) -> [String; 3] {
     let out = dir.join("out");
-    let done = assert_cmd::Command::cargo_bin("mutual")
-        .expect("the binary")
-        .current_dir(dir)
-        .arg("run")
-        .arg(crate::root().join("plans/qingsong.plan"))
-        .args(["--members", "members.csv", "--claims", "claims.csv"])
-        .args(["--payments", "payments.csv", "--until", "2016-12-31"])
+    let done = qingsong(dir, "run", "2016-12-31")
         .arg("--out")
         .arg(&out)
         .output()
