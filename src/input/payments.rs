@@ -107,28 +107,23 @@ fn sort_each_by_date(starts: &[u64], offset: usize, both: &mut [(NaiveDate, i64)
 }
 
 /// A positive amount of fen written `12`, `12.5` or `12.50`; `None` otherwise.
+/// Each byte is looked at once: the amount is read as it is checked.
 fn fen(raw: &[u8]) -> Option<i64> {
     let raw = raw.trim_ascii();
-    let (whole, frac) = match memchr::memchr(b'.', raw) {
-        Some(i) => (&raw[..i], &raw[i + 1..]),
+    let (whole, frac) = match raw.iter().position(|&b| b == b'.') {
+        Some(i) if i + 1 < raw.len() => (&raw[..i], &raw[i + 1..]),
+        Some(_) => return None,
         None => (raw, &b""[..]),
     };
-    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    if whole.is_empty()
-        || whole.len() > 15
-        || frac.len() > 2
-        || (raw.contains(&b'.') && frac.is_empty())
-        || !digits(whole)
-        || !digits(frac)
-    {
+    if whole.is_empty() || whole.len() > 15 || frac.len() > 2 {
         return None;
     }
     let mut v: i64 = 0;
-    for &b in whole {
+    for &b in whole.iter().chain(frac).chain(&b"00"[frac.len()..]) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
         v = v * 10 + i64::from(b - b'0');
-    }
-    for k in 0..2 {
-        v = v * 10 + frac.get(k).map_or(0, |&b| i64::from(b - b'0'));
     }
     (v > 0).then_some(v)
 }
@@ -358,7 +353,13 @@ mod tests {
         assert_eq!(fen(b"10"), Some(1000));
         assert_eq!(fen(b" 10.5 "), Some(1050));
         assert_eq!(fen(b"0.01"), Some(1));
+        assert_eq!(fen(b"12.50"), Some(1250));
+        assert_eq!(fen(b"999999999999999.99"), Some(99_999_999_999_999_999));
         for bad in [
+            &b"1000000000000000"[..],
+            b"1.2.3",
+            b"1 .5",
+            b".",
             &b"0"[..],
             b"0.00",
             b"-5",
