@@ -237,6 +237,13 @@ impl Account {
         self.base - charged
     }
 
+    /// What the account's columns hold at `until`, with `charged` taken
+    /// from it: (balance, top-ups, fees, cover paused).
+    pub(super) fn columns_at(&self, charged: i64, until: NaiveDate) -> (i64, i64, i64, bool) {
+        let paused = self.paused_on_day(until);
+        (self.balance(charged), self.topped_up, self.fees, paused)
+    }
+
     /// Whether the last pause has not ended (no top-up has restored cover yet).
     pub(super) fn paused(&self) -> bool {
         self.pause_from != NaiveDate::MAX && self.resume_on == NaiveDate::MAX

@@ -381,14 +381,12 @@ impl<'a> Run<'a> {
             };
         }
         let mut columns = match others {
-            Some(columns) => {
-                let mut columns = columns;
+            Some(mut columns) => {
                 for (k, a) in self.accounts.iter().enumerate() {
                     let i = self.held.member(k);
-                    columns.kept_balance[i] = a.balance(charged[i]);
-                    columns.topped_up[i] = a.topped_up;
-                    columns.fees[i] = a.fees;
-                    columns.paused[i] = a.paused_on_day(until);
+                    let c = &mut columns;
+                    (c.kept_balance[i], c.topped_up[i], c.fees[i], c.paused[i]) =
+                        a.columns_at(charged[i], until);
                 }
                 columns
             }
@@ -411,10 +409,7 @@ impl<'a> Run<'a> {
             .zip(fees.par_iter_mut().zip(&mut paused))
             .with_min_len(1 << 12)
             .for_each(|(((a, &c), (kept, top)), (fee, pause))| {
-                *kept = a.balance(c);
-                *top = a.topped_up;
-                *fee = a.fees;
-                *pause = a.paused_on_day(until);
+                (*kept, *top, *fee, *pause) = a.columns_at(c, until);
             });
         Accounts {
             kept_balance,

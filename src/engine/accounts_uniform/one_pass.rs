@@ -382,8 +382,8 @@ impl Outside<'_> {
                 .fold(zero, |mut count, (i, (((ch, kept), (top, fee)), pause))| {
                     if !inside[i] {
                         let (c, a, _) = self.through_year(i, &mut count);
-                        (*ch, *kept, *top, *fee) = (c, a.balance(c), a.topped_up, a.fees);
-                        *pause = a.paused_on_day(self.until);
+                        *ch = c;
+                        (*kept, *top, *fee, *pause) = a.columns_at(c, self.until);
                     }
                     count
                 })
