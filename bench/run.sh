@@ -2,8 +2,9 @@
 # Scale benchmark: `mutual run` on generated plan years, beside a hand-written
 # single-purpose program (bench/baseline) and DuckDB (bench/duckdb_xianghubao.py)
 # for 相互保, all timed in the same run so that their ratios are measured side
-# by side on a noisy machine; and 轻松互助 (a plan with prepaid accounts and a
-# payments file) at the same sizes, timed between the 相互保 runs.
+# by side on a noisy machine; and the plans with prepaid accounts and a
+# payments file, 轻松互助 and 水滴互助, at the same sizes, timed between the
+# 相互保 runs.
 #
 #   bash bench/run.sh
 #   SIZES="1000000 10000000 100000000" JD_SIZES="1000000 10000000" bash bench/run.sh
@@ -22,19 +23,22 @@
 #              8% fee and a 0.15 cap per case, interleaved with the runs of
 #              相互保 (default 1)
 #   EXPLAIN    1 to time `mutual explain` of one member and one claim of each
-#              seed plan (相互保, 京东互保, 轻松互助 with payments) at each of
-#              $SIZES, interleaved, against explaining a 相互保 member
-#              (default 1)
+#              seed plan (相互保, 京东互保, 水滴互助 with payments) and of
+#              轻松互助 (with payments) at each of $SIZES, interleaved, against
+#              explaining a 相互保 member (default 1)
 #   BEFORE     an older build of mutual: each explain job is also timed with
 #              it, right after the same job with this work tree's build
 #              (program `before` in the tables)
 #   QS         1 to time a 轻松互助 year with payments (plans/qingsong.plan,
 #              --until 2016-12-31) at each of $SIZES, its runs interleaved
 #              with 相互保's (default 1)
+#   SD         1 to time a 水滴互助 year with payments (plans/shuidi.plan,
+#              --until 2017-04-30) in the same way (default 1)
 #
 # Each run is timed with /usr/bin/time -v; the runs of the programs on one data
-# set are interleaved (mutual, baseline, DuckDB, mutual on 轻松互助, mutual, …),
-# and the median wall time of 轻松互助 is divided by 相互保's. The table gives
+# set are interleaved (mutual, baseline, DuckDB, mutual on 轻松互助 and
+# 水滴互助, mutual, …), and the median wall time of each prepaid plan is
+# divided by 相互保's. The table gives
 # the median, min and max wall time, the median CPU time (user + sys), the
 # largest peak RSS and members per second (at the median wall time). Raw rows
 # are kept in $BENCH_DIR/results.tsv. The baseline and DuckDB write the same
@@ -52,6 +56,7 @@ RUNS=${RUNS:-3}
 BASELINE=${BASELINE:-1}
 DUCKDB=${DUCKDB:-1}
 QS=${QS:-1}
+SD=${SD:-1}
 DIFF=${DIFF:-1}
 EXPLAIN=${EXPLAIN:-1}
 BEFORE=${BEFORE:-}
@@ -59,6 +64,7 @@ BEFORE=${BEFORE:-}
 XH_UNTIL=2019-10-15
 JD_UNTIL=2019-11-12
 QS_UNTIL=2016-12-31
+SD_UNTIL=2017-04-30
 
 cd "$ROOT"
 mkdir -p "$BENCH_DIR/data" "$BENCH_DIR/out"
@@ -175,19 +181,22 @@ run_set() {
     local args=(--members "$dir/members.csv" --claims "$dir/claims.csv" --until "$until")
     local others=0
     [[ $plan == xianghubao ]] && others=1
-    # 轻松互助 of the same size, timed between the runs of 相互保.
-    local qs=0 qs_args=() qs_out="$BENCH_DIR/out/qingsong-$n"
-    if [[ $others == 1 && $QS == 1 ]]; then
-        qs=1
-        local qs_dir
-        qs_dir=$(generate qingsong "$n" "$QS_UNTIL")
-        qs_args=(--members "$qs_dir/members.csv" --claims "$qs_dir/claims.csv"
-            --payments "$qs_dir/payments.csv" --until "$QS_UNTIL")
-        rm -rf "$qs_out"
-        echo "   with qingsong, $n members: $(($(wc -l <"$qs_dir/payments.csv") - 1)) payments;" \
-            "members.csv $(du -m "$qs_dir/members.csv" | cut -f1) MiB," \
-            "payments.csv $(du -m "$qs_dir/payments.csv" | cut -f1) MiB" >&2
+    # The prepaid plans of the same size, timed between the runs of 相互保.
+    local prepaid=() prepaid_args=()
+    if [[ $others == 1 ]]; then
+        [[ $QS == 1 ]] && prepaid+=("qingsong $QS_UNTIL")
+        [[ $SD == 1 ]] && prepaid+=("shuidi $SD_UNTIL")
     fi
+    local entry pp pp_until pp_dir
+    for entry in "${prepaid[@]}"; do
+        read -r pp pp_until <<<"$entry"
+        pp_dir=$(generate "$pp" "$n" "$pp_until")
+        prepaid_args+=("--members $pp_dir/members.csv --claims $pp_dir/claims.csv --payments $pp_dir/payments.csv --until $pp_until")
+        rm -rf "$BENCH_DIR/out/$pp-$n"
+        echo "   with $pp, $n members: $(($(wc -l <"$pp_dir/payments.csv") - 1)) payments;" \
+            "members.csv $(du -m "$pp_dir/members.csv" | cut -f1) MiB," \
+            "payments.csv $(du -m "$pp_dir/payments.csv" | cut -f1) MiB" >&2
+    done
     # 相互保 with a lower fee and a higher cap, for `mutual diff`.
     local diff=0 changed="$BENCH_DIR/plans/xianghubao-fee8.plan"
     if [[ $others == 1 && $DIFF == 1 ]]; then
@@ -208,9 +217,13 @@ run_set() {
         if [[ $others == 1 && $DUCKDB == 1 ]]; then
             timed "$plan" duckdb "$n" "$run" python3 bench/duckdb_xianghubao.py "${args[@]}" --out "$out/duckdb"
         fi
-        if [[ $qs == 1 ]]; then
-            timed qingsong mutual "$n" "$run" "$MUTUAL" run plans/qingsong.plan "${qs_args[@]}" --out "$qs_out/mutual"
-        fi
+        local k
+        for k in "${!prepaid[@]}"; do
+            read -r pp _ <<<"${prepaid[$k]}"
+            # shellcheck disable=SC2086 # the arguments are paths without spaces
+            timed "$pp" mutual "$n" "$run" "$MUTUAL" run "plans/$pp.plan" ${prepaid_args[$k]} \
+                --out "$BENCH_DIR/out/$pp-$n/mutual"
+        done
     done
     if [[ $others == 1 && $BASELINE == 1 ]]; then
         for f in decisions.csv periods.csv members.csv; do
@@ -224,9 +237,10 @@ run_set() {
     fi
     # The outputs of a 100M run take gigabytes; keep only periods.csv.
     rm -f "$out"/*/members.csv "$out"/*/decisions.csv
-    if [[ $qs == 1 ]]; then
-        rm -f "$qs_out"/*/members.csv "$qs_out"/*/decisions.csv
-    fi
+    for entry in "${prepaid[@]}"; do
+        read -r pp _ <<<"$entry"
+        rm -f "$BENCH_DIR/out/$pp-$n"/*/members.csv "$BENCH_DIR/out/$pp-$n"/*/decisions.csv
+    done
 }
 
 for n in $SIZES; do
@@ -250,10 +264,11 @@ explain_job() {
 # explain_set N: one member and one claim of each seed plan explained, each
 # job timed in turn, RUNS times.
 explain_set() {
-    local n=$1 xh jd qs
+    local n=$1 xh jd qs sd
     xh=$(generate xianghubao "$n" "$XH_UNTIL")
     jd=$(generate jd-hubao "$n" "$JD_UNTIL")
     qs=$(generate qingsong "$n" "$QS_UNTIL")
+    sd=$(generate shuidi "$n" "$SD_UNTIL")
     local claim_of
     claim_of() { sed -n 2p "$1/claims.csv" | cut -d, -f1; }
     echo "== explain, $n members" >&2
@@ -272,6 +287,12 @@ explain_set() {
         explain_job explain-qingsong-claim "$n" "$run" plans/qingsong.plan \
             --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
             --until "$QS_UNTIL" --claim "$(claim_of "$qs")"
+        explain_job explain-shuidi-member "$n" "$run" plans/shuidi.plan \
+            --members "$sd/members.csv" --claims "$sd/claims.csv" --payments "$sd/payments.csv" \
+            --until "$SD_UNTIL" --member m000000002
+        explain_job explain-shuidi-claim "$n" "$run" plans/shuidi.plan \
+            --members "$sd/members.csv" --claims "$sd/claims.csv" --payments "$sd/payments.csv" \
+            --until "$SD_UNTIL" --claim "$(claim_of "$sd")"
     done
 }
 if [[ $EXPLAIN == 1 ]]; then
@@ -287,10 +308,11 @@ groups = {}
 for r in rows:
     groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
 order = {"mutual": 0, "before": 1, "baseline": 2, "duckdb": 3}
-plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "jd-hubao": 3,
-         "explain-xianghubao-member": 4, "explain-xianghubao-claim": 5, "explain-jd-hubao-member": 6,
-         "explain-jd-hubao-claim": 7, "explain-qingsong-member": 8, "explain-qingsong-claim": 9}
-keys = sorted(groups, key=lambda k: (plans.get(k[0], 9), k[1], order.get(k[2], 9)))
+plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "shuidi": 3, "jd-hubao": 4,
+         "explain-xianghubao-member": 5, "explain-xianghubao-claim": 6, "explain-jd-hubao-member": 7,
+         "explain-jd-hubao-claim": 8, "explain-qingsong-member": 9, "explain-qingsong-claim": 10,
+         "explain-shuidi-member": 11, "explain-shuidi-claim": 12}
+keys = sorted(groups, key=lambda k: (plans.get(k[0], 99), k[1], order.get(k[2], 9)))
 print()
 print("| plan | program | members | runs | median wall s | min–max wall s | median CPU s | peak RSS MiB | members/s |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -323,8 +345,9 @@ jd = [(n, med[("jd-hubao", n, "mutual")][0] / med[("xianghubao", n, "mutual")][0
 if jd:
     print()
     print("京东互保 / 相互保 (mutual, median wall): " + ", ".join(f"{n:,}: {r:.2f}×" for n, r in jd))
-qs = [(n, [med[("qingsong", n, "mutual")][i] / med[("xianghubao", n, "mutual")][i] for i in range(3)])
-      for (p, n, prog) in keys if p == "qingsong" and prog == "mutual" and ("xianghubao", n, "mutual") in med]
+prepaid = {name: [(n, [med[(plan, n, "mutual")][i] / med[("xianghubao", n, "mutual")][i] for i in range(3)])
+                  for (p, n, prog) in keys if p == plan and prog == "mutual" and ("xianghubao", n, "mutual") in med]
+           for plan, name in (("qingsong", "轻松互助"), ("shuidi", "水滴互助"))}
 df = [(n, [med[("xianghubao-diff", n, "mutual")][i] / med[("xianghubao", n, "mutual")][i] for i in range(3)])
       for (p, n, prog) in keys if p == "xianghubao-diff" and ("xianghubao", n, "mutual") in med]
 if df:
@@ -339,10 +362,11 @@ for build in ("mutual", "before"):
         print()
         print(f"explain / explaining a 相互保 member (median wall, {build}): " + "; ".join(
             f"{p[len('explain-'):]} {n:,}: {r:.2f}×" for p, n, r in rows))
-if qs:
-    print()
-    print("轻松互助 with payments / 相互保 (mutual, medians): " + "; ".join(
-        f"{n:,}: wall {r[0]:.2f}×, CPU {r[1]:.2f}×, RSS {r[2]:.2f}×" for n, r in qs))
+for name, rows in prepaid.items():
+    if rows:
+        print()
+        print(f"{name} with payments / 相互保 (mutual, medians): " + "; ".join(
+            f"{n:,}: wall {r[0]:.2f}×, CPU {r[1]:.2f}×, RSS {r[2]:.2f}×" for n, r in rows))
 EOF
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; raw rows: $RAW" >&2
 exit "$MISMATCH"

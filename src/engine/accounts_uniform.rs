@@ -1,6 +1,7 @@
 //! Accounts where every sharing member pays the same (an equal split with
-//! caps per case or per charge, the remainder not distributed): the figures
-//! of `accounts::run`, without a pass over every member in every period.
+//! caps per case or per charge), but for the fen of a distributed
+//! remainder: the figures of `accounts::run`, without a pass over every
+//! member in every period.
 //!
 //! A member sharing since period `s` has paid `C[p] − C[s]` more by period
 //! p, where `C` is the running total of the per-period charge. Its balance
@@ -13,6 +14,11 @@
 //! member's top-ups are taken as they come, since one may resume its cover.
 //! The sharing count is kept by the periods at which members start and stop
 //! sharing, less the members paused.
+//!
+//! With the remainder distributed, the first members in member order pay
+//! one fen more in some periods: the keys then wait on a running total that
+//! counts that fen for everyone (`totals`), and a member whose key it
+//! passes is checked against what it really paid.
 
 use super::EngineError;
 use super::RunOptions;
@@ -26,7 +32,7 @@ use super::sharing::{
 };
 use super::sharing::{close_period, open_period, uniform_charge};
 use super::tracked_account::Tracked;
-use crate::ast::{Remainder, SplitKind};
+use crate::ast::SplitKind;
 use crate::input::{Members, Payments};
 use crate::money::Money;
 use crate::period::Period;
@@ -35,17 +41,24 @@ use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
 mod one_pass;
+mod totals;
+
+use totals::Totals;
 
 /// Not sharing now (paused, or before the first period it shares).
 const NONE: u32 = u32::MAX;
 
+/// Every version of the plan, the first in force first.
+fn versions(plan: &Plan) -> impl Iterator<Item = &Plan> {
+    std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan))
+}
+
 /// Whether a run can take this path: every version splits equally without
-/// annual or calendar-year caps and without distributing the remainder; an
-/// account fee, if any, is only for accounts without an active membership;
-/// the minimum balance never changes. A member explained (`track`) is
-/// followed on its own (`tracked_account`).
+/// annual or calendar-year caps; an account fee, if any, is only for
+/// accounts without an active membership; the minimum balance never
+/// changes. A member explained (`track`) is followed on its own
+/// (`tracked_account`).
 pub(super) fn applies(plan: &Plan, options: RunOptions) -> bool {
-    let versions = || std::iter::once(plan).chain(plan.eras.iter().map(|e| &e.plan));
     let minimum = |p: &Plan| {
         p.account
             .as_ref()
@@ -54,11 +67,10 @@ pub(super) fn applies(plan: &Plan, options: RunOptions) -> bool {
     !options.keep_charges
         && !options.per_member
         && AccountRules::new(plan).inactive_only
-        && versions().all(|p| {
+        && versions(plan).all(|p| {
             p.sharing.split.value == SplitKind::Equally
                 && p.sharing.annual_cap.is_none()
                 && p.sharing.calendar_cap.is_none()
-                && p.sharing.remainder.value != Remainder::Distributed
                 && minimum(p) == minimum(plan)
         })
 }
@@ -151,8 +163,8 @@ struct Sharers {
     /// The members held, side by side (`at(i)`: member i's).
     m: Vec<Sharer>,
     held: Held,
-    /// `C[p]`: the per-period charges before period p, added up.
-    total: Vec<i64>,
+    /// The per-period charges before each period, added up.
+    totals: Totals,
     /// Members in force, by the period they start or stop being in force.
     diff: Vec<i64>,
     /// Sharing members by key, in runs sorted by key (one per period).
@@ -182,18 +194,19 @@ impl Sharers {
 
     /// What member `i` has been charged before period `p`.
     fn charged(&self, i: usize, p: usize) -> i64 {
-        self.at(i).charged(&self.total, p)
+        self.totals.charged(self.at(i), i, p)
     }
 
     fn facts(&self, i: usize, p: usize) -> (NaiveDate, NaiveDate, i64) {
         let s = self.at(i);
-        (s.join, s.stop, s.charged(&self.total, p))
+        (s.join, s.stop, self.charged(i, p))
     }
 
-    /// Sets member `i`'s key from its account's balance (while sharing) and queues it.
-    fn queue(&mut self, i: usize, base: i64, minimum: Option<i64>) {
+    /// Sets member `i`'s key in period `p` from its account's balance
+    /// (while sharing) and queues it.
+    fn queue(&mut self, i: usize, p: usize, base: i64, minimum: Option<i64>) {
         let k = self.held.slot(i);
-        if let Some(key) = self.m[k].set_key(&self.total, base, minimum) {
+        if let Some(key) = self.totals.set_key(&mut self.m[k], i, p, base, minimum) {
             self.fresh.push((key, i as u32));
         }
     }
@@ -208,8 +221,39 @@ impl Sharers {
         }
         self.paused -= i64::from(uncounted);
         if starts {
-            self.queue(i, base, minimum);
+            self.queue(i, p, base, minimum);
         }
+    }
+
+    /// `W`: the first `left` members sharing in period `p`, in member
+    /// order, are those numbered below it (0 where `left` is 0). `None`
+    /// where some members are not held: their places are not known.
+    fn one_more_below(&self, p: usize, left: i64) -> Option<u32> {
+        const CHUNK: usize = 1 << 14;
+        if left <= 0 {
+            return Some(0);
+        }
+        if !matches!(self.held, Held::Every(_)) {
+            return None;
+        }
+        let sharing = |s: &Sharer| s.stint != NONE && (p as u32) < s.hi;
+        let counts: Vec<i64> = (self.m.par_chunks(CHUNK))
+            .map(|part| part.iter().filter(|s| sharing(s)).count() as i64)
+            .collect();
+        let mut left = left;
+        for (k, &n) in counts.iter().enumerate() {
+            if left > n {
+                left -= n;
+                continue;
+            }
+            for (j, s) in self.m[k * CHUNK..].iter().enumerate() {
+                left -= i64::from(sharing(s));
+                if left == 0 {
+                    return Some((k * CHUNK + j + 1) as u32);
+                }
+            }
+        }
+        Some(u32::MAX)
     }
 
     /// The membership of member `i` now stops on `stop`, in period `hi`.
@@ -307,6 +351,12 @@ fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineErro
         tracked: &mut tracked,
     };
     let out = loop_state.periods(c, &lists, &others)?;
+    // Every member is held, so the fen of a remainder are always placed.
+    let out = out.ok_or_else(|| EngineError::Identity {
+        start: c.periods.first().map_or(until, |q| q.start),
+        end: c.periods.last().map_or(until, |q| q.end),
+        detail: "the fen of a distributed remainder were not placed".into(),
+    })?;
     loop_state.last_claims(c);
     let charged = finish(&mut run, &sh, c.periods.len(), until);
     wrap_up(c, membership, (run, decider, tracked), out, charged, None)
@@ -356,13 +406,15 @@ struct Loop<'r, 'a> {
 impl Loop<'_, '_> {
     /// Takes the periods in turn: decides their claims, takes the top-ups
     /// and pauses of the members in `lists`, and shares each period among
-    /// those sharing and `others[p]` members outside the loop.
+    /// those sharing and `others[p]` members outside the loop. `None` where
+    /// a remainder is distributed with members outside the loop: who pays
+    /// its fen depends on their places.
     fn periods(
         &mut self,
         c: &Ctx,
         lists: &Lists,
         others: &[i64],
-    ) -> Result<Vec<PeriodFigures>, EngineError> {
+    ) -> Result<Option<Vec<PeriodFigures>>, EngineError> {
         let (plan, np, minimum) = (c.plan, c.periods.len(), c.minimum);
         let Loop {
             run, sh, decider, ..
@@ -373,12 +425,12 @@ impl Loop<'_, '_> {
         for (p, period) in c.periods.iter().enumerate() {
             let e = period.end;
             let batch = decide(run, decider, sh, c.periods, p, e, Some(e));
-            let keys = update_marked(run, sh, &lists.arrivals[p], p, |a, s, total, _, _| {
+            let keys = update_marked(run, sh, &lists.arrivals[p], p, |a, s, at| {
                 if s.hi <= p as u32 {
                     return None;
                 }
                 s.stint = p as u32;
-                s.set_key(total, a.base, minimum)
+                at.set_key(s, a.base, minimum)
             });
             sh.fresh
                 .extend(keys.into_iter().filter_map(|(i, k)| Some((k?, i))));
@@ -402,25 +454,22 @@ impl Loop<'_, '_> {
             let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
             let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
             let mut f = open_period(plan, *period, cases, payouts, carried)?;
-            let (charge, charged) = uniform_charge(plan, &mut f, count - sh.paused + others[p])?;
-            close_period(plan, &mut f, charged, amounts)?;
+            let u = uniform_charge(plan, &mut f, count - sh.paused + others[p])?;
+            close_period(plan, &mut f, u.charged, amounts)?;
+            let Some(below) = sh.one_more_below(p, u.one_more) else {
+                return Ok(None);
+            };
             if let Some(t) = self.tracked.as_mut() {
                 t.decided(decided, sh.at(t.member as usize).stop);
-                t.period(&run.rules, c.payments, e, charge);
+                t.period(&run.rules, c.payments, e, (u.charge, below));
             }
             (c.period_done)(p + 1, np);
             carried = f.carried_out;
-            let next = sh.total[p]
-                .checked_add(charge.0)
-                .ok_or(EngineError::Overflow {
-                    start: period.start,
-                    end: period.end,
-                })?;
-            sh.total.push(next);
+            sh.totals.push(period, u.charge.0, below)?;
             out.push(f);
             run.last_closing = e;
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// Decides the claims filed after the last closing day, through `--until`.
@@ -541,7 +590,7 @@ fn sharers(members: &Members, membership: &Membership, periods: &[Period], held:
     Sharers {
         m,
         held,
-        total: vec![0],
+        totals: Totals::default(),
         diff,
         queue: Queue::default(),
         fresh: Vec::new(),
@@ -661,8 +710,8 @@ fn take_top_ups(
         .collect();
     // (no longer counted as paused, the key to queue, covered from the next
     // period, still paused)
-    let done = update_marked(run, sh, &paused, p, |a, s, total, rules, h| {
-        a.advance(rules, h, e, e);
+    let done = update_marked(run, sh, &paused, p, |a, s, at| {
+        a.advance(at.rules, &at.holder, e, e);
         if a.paused() {
             return (false, None, false, true);
         }
@@ -674,7 +723,7 @@ fn take_top_ups(
         if (p as u32) < s.hi && s.stint == NONE {
             s.stint = p as u32;
         }
-        (uncounted, s.set_key(total, a.base, minimum), false, false)
+        (uncounted, at.set_key(s, a.base, minimum), false, false)
     });
     for (i, (uncounted, key, next, still)) in done {
         sh.waiting_for_top_up[i as usize] = still;
@@ -688,6 +737,30 @@ fn take_top_ups(
     }
 }
 
+/// What the update of one member in `update_marked` reads besides its
+/// account and its sharing.
+struct Marked<'a> {
+    totals: &'a Totals,
+    rules: &'a AccountRules<'a>,
+    /// The member's facts as its account reads them.
+    holder: super::account::Holder<'a>,
+    member: usize,
+    /// The period being taken.
+    p: usize,
+}
+
+impl Marked<'_> {
+    /// Sets the member's key from its account's `base`; the key to queue.
+    fn set_key(&self, s: &mut Sharer, base: i64, minimum: Option<i64>) -> Option<i64> {
+        self.totals.set_key(s, self.member, self.p, base, minimum)
+    }
+
+    /// What the member has been charged before the period.
+    fn charged(&self, s: &Sharer) -> i64 {
+        self.totals.charged(s, self.member, self.p)
+    }
+}
+
 /// Applies `update` to the accounts and sharing of `members` on all
 /// cores: (member, its result), in member order. The accounts and the
 /// sharing are cut into disjoint stretches, one per stretch of the sorted members.
@@ -696,14 +769,7 @@ fn update_marked<T: Send>(
     sh: &mut Sharers,
     members: &[u32],
     p: usize,
-    update: impl Fn(
-        &mut super::account::Account,
-        &mut Sharer,
-        &[i64],
-        &AccountRules,
-        &super::account::Holder,
-    ) -> T
-    + Sync,
+    update: impl Fn(&mut super::account::Account, &mut Sharer, &Marked) -> T + Sync,
 ) -> Vec<(u32, T)> {
     let mut sorted = members.to_vec();
     if !sorted.is_sorted() {
@@ -716,7 +782,7 @@ fn update_marked<T: Send>(
         accounts,
         ..
     } = run;
-    let (rules, payments, total, held) = (&*rules, &*payments, &sh.total[..], &sh.held);
+    let (rules, payments, totals, held) = (&*rules, &*payments, &sh.totals, &sh.held);
     let chunk = sorted.len().div_ceil(256).max(1);
     let mut jobs = Vec::new();
     let mut rest: (&mut [super::account::Account], &mut [Sharer]) = (accounts, &mut sh.m);
@@ -747,14 +813,21 @@ fn update_marked<T: Send>(
                 for &i in batch {
                     let k = held.slot(i as usize) - offset;
                     let s = &mut s_head[k];
-                    let top_ups = payments.top_ups(i as usize);
-                    let h = super::account::Holder {
+                    let member = i as usize;
+                    let holder = super::account::Holder {
                         join: s.join,
                         stop: s.stop,
-                        charged: s.charged(total, p),
-                        top_ups,
+                        charged: totals.charged(s, member, p),
+                        top_ups: payments.top_ups(member),
                     };
-                    out.push((i, update(&mut a_head[k], s, total, rules, &h)));
+                    let at = Marked {
+                        totals,
+                        rules,
+                        holder,
+                        member,
+                        p,
+                    };
+                    out.push((i, update(&mut a_head[k], s, &at)));
                 }
             }
             out
@@ -766,7 +839,8 @@ fn update_marked<T: Send>(
 /// Pauses, on the closing day `e` of period `p`, every sharing member whose
 /// balance before the period's charge is below the minimum.
 fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
-    let popped = sh.queue.below(sh.total[p]);
+    let popped = sh.queue.below(sh.totals.upper[p]);
+
     let due: Vec<u32> = popped
         .into_par_iter()
         .filter(|&(key, i)| {
@@ -778,17 +852,17 @@ fn pause(run: &mut Run, sh: &mut Sharers, p: usize, e: NaiveDate) {
         })
         .map(|(_, i)| i)
         .collect();
-    let c = sh.total[p];
+    let c = sh.totals.upper[p];
     let minimum = minimum_on(run.plan, e);
     // A member's key counts the top-ups taken so far: take the rest, and
     // pause the member only if the balance is still below the minimum.
-    let done = update_marked(run, sh, &due, p, |a, s, total, rules, h| {
-        a.advance(rules, h, e, e);
-        match s.set_key(total, a.base, minimum) {
+    let done = update_marked(run, sh, &due, p, |a, s, at| {
+        a.advance(at.rules, &at.holder, e, e);
+        match at.set_key(s, a.base, minimum) {
             Some(key) if key >= c => Err(key),
             _ => {
-                a.check_on_closing_day(rules, h, e);
-                s.before = s.charged(total, p);
+                a.check_on_closing_day(at.rules, &at.holder, e);
+                s.before = at.charged(s);
                 s.stint = NONE;
                 s.counted = true;
                 Ok(s.hi)

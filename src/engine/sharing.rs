@@ -493,22 +493,42 @@ pub fn share_all(
     }
 }
 
-/// The charge of each of `count` sharing members who all pay the same
-/// (an equal split, caps per case or per charge, a remainder not
-/// distributed), with the period's excess: (charge, charged).
+/// What each of the sharing members of a period pays where all pay the
+/// same, but for the fen of a distributed remainder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct UniformCharge {
+    /// What every sharing member pays.
+    pub(super) charge: Money,
+    /// How many of them, the first in member order, pay one fen more (a
+    /// distributed remainder).
+    pub(super) one_more: i64,
+    /// What all of them pay together.
+    pub(super) charged: i128,
+}
+
+/// The charge of each of `count` sharing members who all pay the same (an
+/// equal split, caps per case or per charge), with the period's excess.
+/// With the remainder distributed, each share is rounded down and the fen
+/// that the period's rounded total still needs go one each to the first
+/// members, as where members pay different amounts.
 pub(super) fn uniform_charge(
     plan: &Plan,
     f: &mut PeriodFigures,
     count: i64,
-) -> Result<(Money, i128), EngineError> {
+) -> Result<UniformCharge, EngineError> {
+    let none = UniformCharge {
+        charge: Money::ZERO,
+        one_more: 0,
+        charged: 0,
+    };
     f.members = count as u64;
     f.weight_total = i128::from(count);
     if f.to_collect.0 <= 0 {
-        return Ok((Money::ZERO, 0));
+        return Ok(none);
     }
     if count == 0 {
         f.excess = Fraction::whole(f.to_collect);
-        return Ok((Money::ZERO, 0));
+        return Ok(none);
     }
     let s = member_share(plan, f, 1, None, None);
     f.caps_bound.add(s.bound);
@@ -520,8 +540,23 @@ pub(super) fn uniform_charge(
             end: f.period.end,
         })?;
     f.excess = Fraction::new(excess, s.share.den);
-    f.uniform_charge = Some(s.charge);
-    Ok((s.charge, i128::from(s.charge.0) * i128::from(count)))
+    let distributed = plan.at(f.period.end).sharing.remainder.value == Remainder::Distributed;
+    let (charge, one_more) = if distributed {
+        let charge = s.capped.round(RoundingMode::Down);
+        let most = if s.capped.is_integer() { 0 } else { count };
+        let left = distributed_target(plan, f) - i128::from(charge.0) * i128::from(count);
+        (charge, left.clamp(0, i128::from(most)) as i64)
+    } else {
+        (s.charge, 0)
+    };
+    if one_more == 0 {
+        f.uniform_charge = Some(charge);
+    }
+    Ok(UniformCharge {
+        charge,
+        one_more,
+        charged: i128::from(charge.0) * i128::from(count) + i128::from(one_more),
+    })
 }
 
 /// Every sharing member pays the same: one charge per period.
@@ -567,49 +602,18 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
     for (p, period) in periods.iter().enumerate() {
         count += diff[p];
         let mut f = open_period(plan, *period, cases[p].0, cases[p].1, carried)?;
-        f.members = count as u64;
-        f.weight_total = i128::from(count);
-        let mut charge = Money::ZERO;
-        let mut charged: i128 = 0;
-        let distributed = plan.at(period.end).sharing.remainder.value == Remainder::Distributed;
-        if !distributed {
-            (charge, charged) = uniform_charge(plan, &mut f, count)?;
-        } else if f.to_collect.0 > 0 {
-            if count == 0 {
-                f.excess = Fraction::whole(f.to_collect);
-            } else {
-                let s = member_share(plan, &f, 1, None, None);
-                f.caps_bound.add(s.bound);
-                // Σ(share − capped) over `count` identical members.
-                let excess = (s.share.num - s.capped.num)
-                    .checked_mul(i128::from(count))
-                    .ok_or(EngineError::Overflow {
-                        start: period.start,
-                        end: period.end,
-                    })?;
-                f.excess = Fraction::new(excess, s.share.den);
-                {
-                    charge = s.capped.round(RoundingMode::Down);
-                    let target = distributed_target(plan, &f);
-                    let count = i128::from(count);
-                    let mut left = (target - i128::from(charge.0) * count)
-                        .clamp(0, if s.capped.is_integer() { 0 } else { count });
-                    if left > 0 {
-                        for i in 0..n {
-                            if lo[i] as usize <= p && p < hi[i] as usize {
-                                extra[p].push(i as u32);
-                                left -= 1;
-                                if left == 0 {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    charged = i128::from(charge.0) * count + extra[p].len() as i128;
-                }
-                f.uniform_charge = Some(charge);
+        let u = uniform_charge(plan, &mut f, count)?;
+        let mut left = u.one_more;
+        for i in 0..n {
+            if left == 0 {
+                break;
+            }
+            if lo[i] as usize <= p && p < hi[i] as usize {
+                extra[p].push(i as u32);
+                left -= 1;
             }
         }
+        let (charge, charged) = (u.charge, u.charged);
         close_period(plan, &mut f, charged, input.payouts_of(p))?;
         period_done(p + 1, periods.len());
         carried = f.carried_out;

@@ -76,20 +76,25 @@ impl Tracked {
     }
 
     /// Takes the account to the closing day `e` and checks it against the
-    /// minimum; then charges `charge` if the member shares on `e` (active,
-    /// and not paused).
+    /// minimum; then, if the member shares on `e` (active, and not paused),
+    /// charges `charge`, and one fen more if it is numbered below `one_more_below`.
     pub(super) fn period(
         &mut self,
         rules: &AccountRules,
         payments: &Payments,
         e: NaiveDate,
-        charge: Money,
+        (charge, one_more_below): (Money, u32),
     ) {
         let h = self.holder(payments);
         self.account.advance(rules, &h, e, e);
         self.account.check_on_closing_day(rules, &h, e);
         let shares = self.join <= e && e < self.stop && !self.account.paused_on_day(e);
-        let c = if shares { charge } else { Money::ZERO };
+        let one_more = i64::from(self.member < one_more_below);
+        let c = if shares {
+            Money(charge.0 + one_more)
+        } else {
+            Money::ZERO
+        };
         self.charged += c.0;
         self.per_period.push(c);
     }

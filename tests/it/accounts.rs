@@ -136,15 +136,12 @@ fn with_prepayment(params: &PlanParams, prepaid: &str) -> String {
         )
 }
 
-/// A plan whose every member pays the same (an equal split, no annual cap,
-/// the remainder not distributed, an account fee only on ended accounts):
-/// one the uniform path of accounts takes.
+/// A plan whose every member pays the same but for the fen of a
+/// distributed remainder (an equal split, no annual cap, an account fee
+/// only on ended accounts): one the uniform path of accounts takes.
 fn uniform_text(mut params: PlanParams, mut account: AccountParams) -> String {
     params.weighted = false;
     params.year_cap = None;
-    if params.remainder == "distributed" {
-        params.remainder = "carried";
-    }
     if let Some(fee) = &mut account.fee {
         fee.2 = true;
     }

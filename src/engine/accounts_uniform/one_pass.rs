@@ -111,7 +111,7 @@ impl Fresh<'_> {
             else {
                 return Ok(None);
             };
-            if previous.as_deref() == Some(&sh.total[..]) {
+            if previous.as_deref() == Some(&sh.totals.charge[..]) {
                 Loop {
                     run: &mut run,
                     sh: &mut sh,
@@ -134,7 +134,7 @@ impl Fresh<'_> {
                 break;
             }
             others = self.take_all(c, membership, &run, &sh, &mut charged, &mut columns);
-            previous = Some(sh.total.clone());
+            previous = Some(sh.totals.charge.clone());
         }
         Ok(None)
     }
@@ -154,14 +154,14 @@ impl Fresh<'_> {
         let mut previous: Option<Vec<i64>> = None;
         for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
             if self.pass(c, membership, run, sh, &others).is_none()
-                || previous.as_deref() == Some(&sh.total[..])
+                || previous.as_deref() == Some(&sh.totals.charge[..])
             {
                 break;
             }
-            let outside = outside(c, &run.rules, membership, &sh.total);
+            let outside = outside(c, &run.rules, membership, &sh.totals.charge);
             let (count, sample_in_force) = outside.take_sample(self.inside, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
-            previous = Some(sh.total.clone());
+            previous = Some(sh.totals.charge.clone());
         }
         others
     }
@@ -182,7 +182,7 @@ impl Fresh<'_> {
         if !c.options.explaining && columns.is_none() {
             *columns = Some(Accounts::zeroed(c.members.len()));
         }
-        let outside = outside(c, &run.rules, membership, &sh.total);
+        let outside = outside(c, &run.rules, membership, &sh.totals.charge);
         outside.take_all(self.inside, charged, columns.as_mut())
     }
 
@@ -209,7 +209,7 @@ impl Fresh<'_> {
             decider: &mut decider,
             tracked: &mut tracked,
         };
-        let out = state.periods(c, self.lists, others).ok()?;
+        let out = state.periods(c, self.lists, others).ok()??;
         Some((out, decider, tracked))
     }
 }
@@ -294,7 +294,7 @@ fn reset(run: &mut Run, sh: &mut Sharers, saved: &(Vec<Account>, Vec<Sharer>), d
     }
     run.last_closing = NaiveDate::MIN;
     run.ends_seen = 0;
-    sh.total = vec![0];
+    sh.totals = Default::default();
     sh.diff = diff.to_vec();
     sh.queue = Default::default();
     sh.fresh.clear();

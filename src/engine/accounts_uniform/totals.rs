@@ -1,0 +1,172 @@
+//! What a sharing member has paid by a period, from the per-period charges
+//! added up, where every sharing member pays the same but for the fen of a
+//! distributed remainder.
+//!
+//! With the remainder distributed, the fen a period still needs go one
+//! each to its sharing members numbered lowest: in period q, the sharing
+//! members numbered below `W[q]` pay one fen more. So a member sharing
+//! from period s to p has paid `C[p] − C[s]`, plus one fen for each period
+//! q in between with `i < W[q]`. `U` adds one fen for every period with
+//! such fen: no member sharing from s has paid more than `U[p] − U[s]`, and
+//! the queue of keys waits on `U`.
+
+use super::{NONE, Sharer};
+use crate::engine::EngineError;
+use crate::period::Period;
+
+/// The per-period charges so far, added up.
+pub(super) struct Totals {
+    /// `C[p]`: the per-period charges before period p, added up.
+    pub(super) charge: Vec<i64>,
+    /// `U[p]`: `C[p]`, plus one for each period before p in which some
+    /// members paid one fen more.
+    pub(super) upper: Vec<i64>,
+    /// `W[q]`: in period q, the sharing members numbered below it paid one
+    /// fen more (0: none did).
+    pub(super) one_more_below: Vec<u32>,
+}
+
+impl Default for Totals {
+    fn default() -> Totals {
+        Totals {
+            charge: vec![0],
+            upper: vec![0],
+            one_more_below: Vec::new(),
+        }
+    }
+}
+
+impl Totals {
+    /// Adds the period `period`: every sharing member paid `charge`, and
+    /// those numbered below `one_more_below` one fen more.
+    pub(super) fn push(
+        &mut self,
+        period: &Period,
+        charge: i64,
+        one_more_below: u32,
+    ) -> Result<(), EngineError> {
+        let overflow = || EngineError::Overflow {
+            start: period.start,
+            end: period.end,
+        };
+        let p = self.one_more_below.len();
+        let next = self.charge[p].checked_add(charge).ok_or_else(overflow)?;
+        let one = i64::from(one_more_below > 0);
+        let upper = (self.upper[p].checked_add(charge))
+            .and_then(|u| u.checked_add(one))
+            .ok_or_else(overflow)?;
+        self.charge.push(next);
+        self.upper.push(upper);
+        self.one_more_below.push(one_more_below);
+        Ok(())
+    }
+
+    /// What member `i`, sharing as `s` says, has been charged before period `p`.
+    pub(super) fn charged(&self, s: &Sharer, i: usize, p: usize) -> i64 {
+        let plain = s.charged(&self.charge, p);
+        match s.stint {
+            NONE => plain,
+            stint => {
+                let end = p.min(s.hi as usize);
+                plain + self.one_more(i, (stint as usize).min(end), end)
+            }
+        }
+    }
+
+    /// The periods from `from` up to `to` in which member `i` paid one fen more.
+    fn one_more(&self, i: usize, from: usize, to: usize) -> i64 {
+        let periods = |p: usize| self.upper[p] - self.charge[p];
+        if periods(to) == periods(from) {
+            return 0;
+        }
+        let below = self.one_more_below[from..to].iter();
+        below.filter(|&&w| (i as u64) < u64::from(w)).count() as i64
+    }
+
+    /// Sets the key of member `i`, sharing as `s`, from its account's
+    /// `base` in period `p`: the member is paused on the first closing day
+    /// q with `U[q] > key`, or later. The key to queue.
+    pub(super) fn set_key(
+        &self,
+        s: &mut Sharer,
+        i: usize,
+        p: usize,
+        base: i64,
+        minimum: Option<i64>,
+    ) -> Option<i64> {
+        let m = minimum?;
+        if s.stint == NONE {
+            return None;
+        }
+        s.key = base - self.charged(s, i, p) - m + self.upper[p];
+        Some(s.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn period() -> Period {
+        let d = NaiveDate::from_ymd_opt(2017, 1, 15).expect("a date");
+        Period { start: d, end: d }
+    }
+
+    /// A member sharing from period `stint` through period `hi` − 1.
+    fn sharer(stint: u32, hi: u32, before: i64) -> Sharer {
+        Sharer {
+            lo: 0,
+            hi,
+            join: NaiveDate::MIN,
+            stop: NaiveDate::MAX,
+            stint,
+            counted: false,
+            before,
+            key: 0,
+        }
+    }
+
+    /// Four periods of 100 fen; in period 1 the members numbered below 5
+    /// pay one fen more, in period 3 those below 3.
+    fn totals() -> Totals {
+        let mut t = Totals::default();
+        for w in [0, 5, 0, 3] {
+            t.push(&period(), 100, w).expect("no overflow");
+        }
+        t
+    }
+
+    #[test]
+    fn a_member_pays_the_fen_of_the_periods_it_is_numbered_below() {
+        let t = totals();
+        assert_eq!(t.charge, [0, 100, 200, 300, 400]);
+        assert_eq!(t.upper, [0, 100, 201, 301, 402]);
+        let s = sharer(0, 10, 7);
+        assert_eq!(t.charged(&s, 2, 4), 7 + 400 + 2);
+        assert_eq!(t.charged(&s, 4, 4), 7 + 400 + 1);
+        assert_eq!(t.charged(&s, 5, 4), 7 + 400);
+        // Only the periods it shares count: from period 2, and up to its stop.
+        assert_eq!(t.charged(&sharer(2, 10, 0), 2, 4), 200 + 1);
+        assert_eq!(t.charged(&sharer(0, 3, 0), 2, 4), 300 + 1);
+        // Paused: what it paid before the pause, nothing more.
+        assert_eq!(t.charged(&sharer(NONE, 10, 9), 2, 4), 9);
+    }
+
+    #[test]
+    fn a_key_is_never_passed_before_the_balance_is_below_the_minimum() {
+        let t = totals();
+        // 500 fen in the account, a minimum of 100, sharing from period 0.
+        let mut s = sharer(0, 10, 0);
+        let key = t.set_key(&mut s, 1, 2, 500, Some(100)).expect("a key");
+        // By period 2 member 1 paid 201: its balance of 299 is 199 fen
+        // above the minimum, and the key waits for `U` to rise by more.
+        assert_eq!(key, 199 + t.upper[2]);
+        assert_eq!(s.key, key);
+        assert_eq!(t.set_key(&mut s, 1, 2, 500, None), None);
+        assert_eq!(
+            t.set_key(&mut sharer(NONE, 10, 0), 1, 2, 500, Some(100)),
+            None
+        );
+    }
+}
