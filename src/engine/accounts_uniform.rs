@@ -131,7 +131,8 @@ struct Sharer {
     counted: bool,
     /// Charged before the current stint (fen).
     before: i64,
-    /// `base − before + C[stint] − M`: paused on the first closing day p with `C[p] > key`.
+    /// `base − charged + U[p] − M`, set in period p (see `totals`): not
+    /// paused before the first closing day q with `U[q] > key`.
     key: i64,
 }
 
@@ -147,14 +148,9 @@ impl Sharer {
         }
     }
 
-    /// Sets the key from the account's `base` while the member shares; the key to queue.
-    fn set_key(&mut self, total: &[i64], base: i64, minimum: Option<i64>) -> Option<i64> {
-        let m = minimum?;
-        if self.stint == NONE {
-            return None;
-        }
-        self.key = base - self.before + total[self.stint as usize] - m;
-        Some(self.key)
+    /// Whether the member shares in period `p`, as the loop has taken it to `p`.
+    fn shares(&self, p: usize) -> bool {
+        self.stint != NONE && (p as u32) < self.hi
     }
 }
 
@@ -226,17 +222,14 @@ impl Sharers {
     }
 
     /// `W`: the first `left` members sharing in period `p`, in member
-    /// order, are those numbered below it (0 where `left` is 0). `None`
-    /// where some members are not held: their places are not known.
-    fn one_more_below(&self, p: usize, left: i64) -> Option<u32> {
+    /// order, are those numbered below it (0 where `left` is 0), where
+    /// every member is held.
+    fn one_more_below(&self, p: usize, left: i64) -> u32 {
         const CHUNK: usize = 1 << 14;
         if left <= 0 {
-            return Some(0);
+            return 0;
         }
-        if !matches!(self.held, Held::Every(_)) {
-            return None;
-        }
-        let sharing = |s: &Sharer| s.stint != NONE && (p as u32) < s.hi;
+        let sharing = |s: &Sharer| s.shares(p);
         let counts: Vec<i64> = (self.m.par_chunks(CHUNK))
             .map(|part| part.iter().filter(|s| sharing(s)).count() as i64)
             .collect();
@@ -249,11 +242,11 @@ impl Sharers {
             for (j, s) in self.m[k * CHUNK..].iter().enumerate() {
                 left -= i64::from(sharing(s));
                 if left == 0 {
-                    return Some((k * CHUNK + j + 1) as u32);
+                    return (k * CHUNK + j + 1) as u32;
                 }
             }
         }
-        Some(u32::MAX)
+        u32::MAX
     }
 
     /// The membership of member `i` now stops on `stop`, in period `hi`.
@@ -350,17 +343,17 @@ fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineErro
         decider: &mut decider,
         tracked: &mut tracked,
     };
-    let out = loop_state.periods(c, &lists, &others)?;
-    // Every member is held, so the fen of a remainder are always placed.
-    let out = out.ok_or_else(|| EngineError::Identity {
-        start: c.periods.first().map_or(until, |q| q.start),
-        end: c.periods.last().map_or(until, |q| q.end),
-        detail: "the fen of a distributed remainder were not placed".into(),
-    })?;
+    let place = |sh: &Sharers, p: usize, left: i64| sh.one_more_below(p, left);
+    let out = loop_state.periods(c, &lists, (&others, &place))?;
     loop_state.last_claims(c);
     let charged = finish(&mut run, &sh, c.periods.len(), until);
     wrap_up(c, membership, (run, decider, tracked), out, charged, None)
 }
+
+/// `W` of a period p with `left` fen of a distributed remainder: the
+/// first `left` members sharing in p, in member order, those in the loop
+/// as `Sharers` holds them, are numbered below it.
+type Place<'p> = &'p (dyn Fn(&Sharers, usize, i64) -> u32 + Sync);
 
 /// The members the period loop takes, by the period each starts sharing
 /// and by the periods each tops up in.
@@ -406,15 +399,14 @@ struct Loop<'r, 'a> {
 impl Loop<'_, '_> {
     /// Takes the periods in turn: decides their claims, takes the top-ups
     /// and pauses of the members in `lists`, and shares each period among
-    /// those sharing and `others[p]` members outside the loop. `None` where
-    /// a remainder is distributed with members outside the loop: who pays
-    /// its fen depends on their places.
+    /// those sharing and `others[p]` members outside the loop; `place`
+    /// gives the fen of a distributed remainder to the first of them.
     fn periods(
         &mut self,
         c: &Ctx,
         lists: &Lists,
-        others: &[i64],
-    ) -> Result<Option<Vec<PeriodFigures>>, EngineError> {
+        (others, place): (&[i64], Place),
+    ) -> Result<Vec<PeriodFigures>, EngineError> {
         let (plan, np, minimum) = (c.plan, c.periods.len(), c.minimum);
         let Loop {
             run, sh, decider, ..
@@ -456,9 +448,7 @@ impl Loop<'_, '_> {
             let mut f = open_period(plan, *period, cases, payouts, carried)?;
             let u = uniform_charge(plan, &mut f, count - sh.paused + others[p])?;
             close_period(plan, &mut f, u.charged, amounts)?;
-            let Some(below) = sh.one_more_below(p, u.one_more) else {
-                return Ok(None);
-            };
+            let below = place(sh, p, u.one_more);
             if let Some(t) = self.tracked.as_mut() {
                 t.decided(decided, sh.at(t.member as usize).stop);
                 t.period(&run.rules, c.payments, e, (u.charge, below));
@@ -469,7 +459,7 @@ impl Loop<'_, '_> {
             out.push(f);
             run.last_closing = e;
         }
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// Decides the claims filed after the last closing day, through `--until`.

@@ -90,6 +90,10 @@ pub struct RunOptions {
     /// year in one pass each, from the charges of the pass before, until the
     /// charges come out the same (then they are the charges of taking every
     /// member period by period). 0: take every member period by period.
+    /// Each pass gets at least one more period right; with a distributed
+    /// remainder, where one fen more or less moves who pays the next, a
+    /// year of 10,000,000 members has needed up to 9, each about a tenth
+    /// of the time of taking every member in turn.
     pub passes: usize,
 }
 
@@ -102,7 +106,7 @@ impl RunOptions {
             track: None,
             share: true,
             explaining: false,
-            passes: 3,
+            passes: 12,
         }
     }
 }

@@ -24,7 +24,7 @@
 //! accounts' columns: no state is kept for it between passes.
 
 use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, add, in_force_from_to};
-use super::{sharer, sharers, wrap_up};
+use super::{sharer, sharers, totals::Totals, wrap_up};
 use crate::engine::EngineError;
 use crate::engine::account::{Account, AccountRules, Holder};
 use crate::engine::accounts::{Accounts, Run, opening_balance};
@@ -36,7 +36,10 @@ use crate::engine::tracked_account::Tracked;
 use crate::input::{Members, Payments};
 use crate::period::Period;
 use chrono::{Days, NaiveDate};
+use places::Places;
 use rayon::prelude::*;
+
+mod places;
 
 /// The run, with only the claimants and the member explained in the period
 /// loop; `None` where the charges did not agree within the passes allowed
@@ -104,14 +107,16 @@ impl Fresh<'_> {
         let mut charged = vec![0i64; c.members.len()];
         let mut columns = None;
         let mut others = self.first_guess(c, membership, &mut run, &mut sh, in_force_outside);
-        let mut previous: Option<Vec<i64>> = None;
+        // The charges the members outside the loop were last taken with,
+        // and where they then shared.
+        let mut previous: Option<(Totals, Places)> = None;
         for n in 0..=c.options.passes.min(np + 2) {
             let Some((out, mut decider, mut tracked)) =
-                self.pass(c, membership, &mut run, &mut sh, &others)
+                self.pass(c, membership, &mut run, &mut sh, &others, previous.as_ref())
             else {
                 return Ok(None);
             };
-            if previous.as_deref() == Some(&sh.totals.charge[..]) {
+            if previous.as_ref().is_some_and(|(t, _)| *t == sh.totals) {
                 Loop {
                     run: &mut run,
                     sh: &mut sh,
@@ -133,8 +138,9 @@ impl Fresh<'_> {
             if n == c.options.passes {
                 break;
             }
-            others = self.take_all(c, membership, &run, &sh, &mut charged, &mut columns);
-            previous = Some(sh.totals.charge.clone());
+            let places = self.take_all(c, membership, &run, &sh, &mut charged, &mut columns);
+            others.clone_from(&places.all);
+            previous = Some((sh.totals.clone(), places));
         }
         Ok(None)
     }
@@ -151,23 +157,23 @@ impl Fresh<'_> {
         in_force_outside: Vec<i64>,
     ) -> Vec<i64> {
         let mut others = in_force_outside.clone();
-        let mut previous: Option<Vec<i64>> = None;
+        let mut previous: Option<Totals> = None;
         for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
-            if self.pass(c, membership, run, sh, &others).is_none()
-                || previous.as_deref() == Some(&sh.totals.charge[..])
+            if self.pass(c, membership, run, sh, &others, None).is_none()
+                || previous.as_ref() == Some(&sh.totals)
             {
                 break;
             }
-            let outside = outside(c, &run.rules, membership, &sh.totals.charge);
+            let outside = outside(c, &run.rules, membership, &sh.totals);
             let (count, sample_in_force) = outside.take_sample(self.inside, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
-            previous = Some(sh.totals.charge.clone());
+            previous = Some(sh.totals.clone());
         }
         others
     }
 
     /// Every member outside the loop taken through the year with the
-    /// charges of the last pass: how many share in each period. Their
+    /// charges of the last pass: where they share. Their
     /// charges are written in `charged` and, unless explaining, what their
     /// accounts hold in `columns`.
     fn take_all(
@@ -178,17 +184,19 @@ impl Fresh<'_> {
         sh: &Sharers,
         charged: &mut [i64],
         columns: &mut Option<Accounts>,
-    ) -> Vec<i64> {
+    ) -> Places {
         if !c.options.explaining && columns.is_none() {
             *columns = Some(Accounts::zeroed(c.members.len()));
         }
-        let outside = outside(c, &run.rules, membership, &sh.totals.charge);
+        let outside = outside(c, &run.rules, membership, &sh.totals);
         outside.take_all(self.inside, charged, columns.as_mut())
     }
 
     /// The period loop from the start, with `others[p]` members outside
-    /// it sharing in period p: the periods, the claims decided and the
-    /// member explained, or `None` where the loop failed.
+    /// it sharing in period p, placed as when they were taken with the
+    /// charges `outside` gives (`None`: not yet taken, so that the fen of
+    /// a distributed remainder go to no one): the periods, the claims
+    /// decided and the member explained, or `None` where the loop failed.
     fn pass<'a>(
         &self,
         c: &Ctx<'a>,
@@ -196,7 +204,14 @@ impl Fresh<'_> {
         run: &mut Run<'a>,
         sh: &mut Sharers,
         others: &[i64],
+        outside_at: Option<&(Totals, Places)>,
     ) -> Option<(Vec<PeriodFigures>, Decider<'a>, Option<Tracked>)> {
+        let rules = AccountRules::new(c.plan);
+        let taken = outside_at.map(|(t, places)| (places, outside(c, &rules, membership, t)));
+        let place = |sh: &Sharers, p: usize, left: i64| match &taken {
+            Some((places, o)) => places.one_more_below(sh, o, self.inside, p, left),
+            None => 0,
+        };
         reset(run, sh, self.saved, self.diff);
         let until = c.options.until;
         let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
@@ -209,7 +224,7 @@ impl Fresh<'_> {
             decider: &mut decider,
             tracked: &mut tracked,
         };
-        let out = state.periods(c, self.lists, others).ok()??;
+        let out = state.periods(c, self.lists, (others, &place)).ok()?;
         Some((out, decider, tracked))
     }
 }
@@ -235,12 +250,12 @@ fn estimate(in_force: &[i64], sample: &[i64], sample_in_force: &[i64]) -> Vec<i6
         .collect()
 }
 
-/// How members outside the loop are taken through the year, with the charges added up in `total`.
+/// How members outside the loop are taken through the year, with the charges added up in `totals`.
 fn outside<'a>(
     c: &'a Ctx,
     rules: &'a AccountRules<'a>,
     membership: &'a Membership,
-    total: &'a [i64],
+    totals: &'a Totals,
 ) -> Outside<'a> {
     Outside {
         rules,
@@ -248,7 +263,7 @@ fn outside<'a>(
         payments: c.payments,
         members: c.members,
         membership,
-        total,
+        totals,
         ends: c.periods.iter().map(|p| p.end).collect(),
         minimum: c.minimum,
         until: c.options.until,
@@ -336,14 +351,14 @@ fn finish_in_loop(
 }
 
 /// What taking a member outside the loop through the year reads.
-struct Outside<'a> {
+pub(super) struct Outside<'a> {
     rules: &'a AccountRules<'a>,
     periods: &'a [Period],
     payments: &'a Payments,
     members: &'a Members,
     membership: &'a Membership,
-    /// `C[p]`: the charges before period p, added up.
-    total: &'a [i64],
+    /// The charges before each period, added up.
+    pub(super) totals: &'a Totals,
     ends: Vec<NaiveDate>,
     minimum: Option<i64>,
     until: NaiveDate,
@@ -355,43 +370,49 @@ struct Outside<'a> {
 impl Outside<'_> {
     /// Takes every member outside the loop through the year, on all
     /// cores: its charges, and in `columns` what its account holds. Returns
-    /// how many of them share in each period.
+    /// where they share: how many in each period, by blocks of neighbours.
     fn take_all(
         &self,
         inside: &[bool],
         charged: &mut [i64],
         columns: Option<&mut Accounts>,
-    ) -> Vec<i64> {
+    ) -> Places {
         let np = self.ends.len();
-        let zero = || vec![0i64; np + 1];
-        let mut count = match columns {
-            None => (charged.par_iter_mut().enumerate())
-                .with_min_len(1 << 12)
-                .fold(zero, |mut count, (i, ch)| {
-                    if !inside[i] {
-                        *ch = self.through_year(i, &mut count).0;
+        let block = Places::block(charged.len());
+        let counts: Vec<Vec<i64>> = match columns {
+            None => (charged.par_chunks_mut(block).enumerate())
+                .map(|(b, part)| {
+                    let mut count = vec![0i64; np + 1];
+                    for (j, ch) in part.iter_mut().enumerate() {
+                        let i = b * block + j;
+                        if !inside[i] {
+                            *ch = self.through_year(i, &mut count).0;
+                        }
                     }
                     count
                 })
-                .reduce(zero, add),
-            Some(a) => (charged.par_iter_mut().zip(a.kept_balance.par_iter_mut()))
-                .zip(a.topped_up.par_iter_mut().zip(a.fees.par_iter_mut()))
-                .zip(a.paused.par_iter_mut())
+                .collect(),
+            Some(a) => (charged.par_chunks_mut(block))
+                .zip(a.kept_balance.par_chunks_mut(block))
+                .zip(a.topped_up.par_chunks_mut(block))
+                .zip(a.fees.par_chunks_mut(block))
+                .zip(a.paused.par_chunks_mut(block))
                 .enumerate()
-                .with_min_len(1 << 12)
-                .fold(zero, |mut count, (i, (((ch, kept), (top, fee)), pause))| {
-                    if !inside[i] {
-                        let (c, a, _) = self.through_year(i, &mut count);
-                        *ch = c;
-                        (*kept, *top, *fee, *pause) = a.columns_at(c, self.until);
+                .map(|(b, ((((ch, kept), top), fee), pause))| {
+                    let mut count = vec![0i64; np + 1];
+                    for j in 0..ch.len() {
+                        let i = b * block + j;
+                        if !inside[i] {
+                            let (c, a, _) = self.through_year(i, &mut count);
+                            ch[j] = c;
+                            (kept[j], top[j], fee[j], pause[j]) = a.columns_at(c, self.until);
+                        }
                     }
                     count
                 })
-                .reduce(zero, add),
+                .collect(),
         };
-        running_sum(&mut count);
-        count.truncate(np);
-        count
+        Places::new(block, counts, np)
     }
 
     /// Takes one member in `step` outside the loop through the year, on
@@ -425,26 +446,48 @@ impl Outside<'_> {
     }
 
     /// Member `i` from its account's opening through the year (see
-    /// `member`): what it was charged, its account, and its sharing by membership.
+    /// `member`): what it was charged, its account, and its sharing by
+    /// membership. `count` gains +1 at the first period of each stretch
+    /// it shares in and −1 after its last.
     fn through_year(&self, i: usize, count: &mut [i64]) -> (i64, Account, Sharer) {
+        self.stretches(i, &mut |p, q| {
+            count[p] += 1;
+            count[q] -= 1;
+        })
+    }
+
+    /// Member `i` from its account's opening through the year, with
+    /// `shares(p, q)` for each stretch of periods `p..q` it shares in.
+    pub(super) fn stretches(
+        &self,
+        i: usize,
+        shares: &mut impl FnMut(usize, usize),
+    ) -> (i64, Account, Sharer) {
         let s = sharer(self.members, self.membership, self.periods, i);
         let opening = opening_balance(self.members, self.membership, i, self.until);
         let mut a = Account::new(opening, false, false);
-        let charged = self.member(i, &mut a, s, count);
+        let charged = self.member(i, &mut a, s, shares);
         (charged, a, s)
     }
 
     /// Member `i` through the year, as the period loop takes a member
-    /// without claims: `count` gains +1 at the first period of each stretch
-    /// it shares in and −1 after its last; returns what it was charged.
-    fn member(&self, i: usize, a: &mut Account, mut s: Sharer, count: &mut [i64]) -> i64 {
+    /// without claims: `shares(p, q)` for each stretch of periods `p..q` it
+    /// shares in; returns what it was charged.
+    fn member(
+        &self,
+        i: usize,
+        a: &mut Account,
+        mut s: Sharer,
+        shares: &mut impl FnMut(usize, usize),
+    ) -> i64 {
         let top_ups = self.payments.top_ups(i);
         let (lo, hi) = (s.lo as usize, s.hi as usize);
-        let total = self.total;
+        let totals = self.totals;
+        let upper = &totals.upper;
         let holder = |s: &Sharer, p: usize| Holder {
             join: s.join,
             stop: s.stop,
-            charged: s.charged(total, p),
+            charged: totals.charged(s, i, p),
             top_ups,
         };
         let np = self.ends.len();
@@ -456,11 +499,11 @@ impl Outside<'_> {
             let e = self.ends[p];
             if p == lo && lo < hi {
                 s.stint = p as u32;
-                s.set_key(total, a.base, self.minimum);
+                totals.set_key(&mut s, i, p, a.base, self.minimum);
             }
             if std::mem::take(&mut resume_next) {
                 s.counted = false;
-                self.share_from(&mut s, a, p);
+                self.share_from(&mut s, a, i, p);
             }
             let first = next;
             next += top_ups[next..].partition_point(|t| t.0 <= e);
@@ -473,17 +516,17 @@ impl Outside<'_> {
                         resume_next = true;
                     } else {
                         s.counted = false;
-                        self.share_from(&mut s, a, p);
+                        self.share_from(&mut s, a, i, p);
                     }
                 }
             }
-            if self.may_pause(&s, p) && s.key < total[p] {
+            if self.may_pause(&s, p) && s.key < upper[p] {
                 a.advance(self.rules, &holder(&s, p), e, e);
-                match s.set_key(total, a.base, self.minimum) {
-                    Some(key) if key >= total[p] => {}
+                match totals.set_key(&mut s, i, p, a.base, self.minimum) {
+                    Some(key) if key >= upper[p] => {}
                     _ => {
                         a.check_on_closing_day(self.rules, &holder(&s, p), e);
-                        s.before = s.charged(total, p);
+                        s.before = totals.charged(&s, i, p);
                         s.stint = NONE;
                         s.counted = true;
                         waiting = true;
@@ -494,13 +537,12 @@ impl Outside<'_> {
             // shares, or not, as in this one.
             let q = self.next_event(&s, p, waiting, resume_next, top_ups.get(next).map(|t| &t.0));
             if lo <= p && p < hi && !s.counted {
-                count[p] += 1;
-                count[q] -= 1;
+                shares(p, q);
             }
             next += top_ups[next..].partition_point(|t| t.0 <= self.ends[q - 1]);
             p = q;
         }
-        let charged = s.charged(total, np);
+        let charged = totals.charged(&s, i, np);
         if a.taken_to_until(self.explaining) {
             a.advance(self.rules, &holder(&s, np), self.until, self.after);
         }
@@ -538,16 +580,16 @@ impl Outside<'_> {
             q = q.min(self.ends.partition_point(|&e| e < d));
         }
         if self.may_pause(s, p + 1) {
-            q = q.min(self.total.partition_point(|&t| t <= s.key));
+            q = q.min(self.totals.upper.partition_point(|&t| t <= s.key));
         }
         q.max(p + 1)
     }
 
-    /// A member, not sharing, shares from period `p` if its membership is then in force.
-    fn share_from(&self, s: &mut Sharer, a: &Account, p: usize) {
+    /// Member `i`, not sharing, shares from period `p` if its membership is then in force.
+    fn share_from(&self, s: &mut Sharer, a: &Account, i: usize, p: usize) {
         if (p as u32) < s.hi && s.stint == NONE {
             s.stint = p as u32;
         }
-        s.set_key(self.total, a.base, self.minimum);
+        self.totals.set_key(s, i, p, a.base, self.minimum);
     }
 }

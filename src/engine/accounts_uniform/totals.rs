@@ -15,6 +15,7 @@ use crate::engine::EngineError;
 use crate::period::Period;
 
 /// The per-period charges so far, added up.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Totals {
     /// `C[p]`: the per-period charges before period p, added up.
     pub(super) charge: Vec<i64>,
