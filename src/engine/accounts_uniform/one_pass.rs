@@ -378,7 +378,7 @@ impl Outside<'_> {
         columns: Option<&mut Accounts>,
     ) -> Places {
         let np = self.ends.len();
-        let block = Places::block(charged.len());
+        let block = Places::block(charged.len(), np);
         let counts: Vec<Vec<i64>> = match columns {
             None => (charged.par_chunks_mut(block).enumerate())
                 .map(|(b, part)| {

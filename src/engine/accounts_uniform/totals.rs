@@ -25,6 +25,8 @@ pub(super) struct Totals {
     /// `W[q]`: in period q, the sharing members numbered below it paid one
     /// fen more (0: none did).
     pub(super) one_more_below: Vec<u32>,
+    /// Some member paid one fen more in some period.
+    any_one_more: bool,
 }
 
 impl Default for Totals {
@@ -33,6 +35,7 @@ impl Default for Totals {
             charge: vec![0],
             upper: vec![0],
             one_more_below: Vec::new(),
+            any_one_more: false,
         }
     }
 }
@@ -59,19 +62,19 @@ impl Totals {
         self.charge.push(next);
         self.upper.push(upper);
         self.one_more_below.push(one_more_below);
+        self.any_one_more |= one_more_below > 0;
         Ok(())
     }
 
     /// What member `i`, sharing as `s` says, has been charged before period `p`.
+    #[inline]
     pub(super) fn charged(&self, s: &Sharer, i: usize, p: usize) -> i64 {
         let plain = s.charged(&self.charge, p);
-        match s.stint {
-            NONE => plain,
-            stint => {
-                let end = p.min(s.hi as usize);
-                plain + self.one_more(i, (stint as usize).min(end), end)
-            }
+        if !self.any_one_more || s.stint == NONE {
+            return plain;
         }
+        let end = p.min(s.hi as usize);
+        plain + self.one_more(i, (s.stint as usize).min(end), end)
     }
 
     /// The periods from `from` up to `to` in which member `i` paid one fen more.

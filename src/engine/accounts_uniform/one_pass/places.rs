@@ -23,10 +23,12 @@ pub(super) struct Places {
 }
 
 impl Places {
-    /// The members in a block where there are `n` members: about 2,048
-    /// blocks of at most 4,096 members.
-    pub(super) fn block(n: usize) -> usize {
-        (n / 2048).next_power_of_two().clamp(1, 4096)
+    /// The members in a block where there are `n` members and `np`
+    /// periods: about 2,048 blocks, fewer where there are so many periods
+    /// that the counts would pass 2²⁴ (128 MiB).
+    pub(super) fn block(n: usize, np: usize) -> usize {
+        let blocks = ((1 << 24) / (np + 1)).clamp(1, 2048);
+        (n / blocks).next_power_of_two()
     }
 
     /// The places from each block's changes by period: +1 at the first
@@ -52,33 +54,35 @@ impl Places {
         p: usize,
         left: i64,
     ) -> u32 {
-        let mut left = left;
         if left <= 0 {
             return 0;
         }
         // The next member in the loop, by its place among those held.
         let mut k = 0;
-        for (b, count) in self.counts.iter().enumerate() {
-            let (start, end) = (b * self.block, ((b + 1) * self.block).min(inside.len()));
+        let mut held_below = |end: usize| {
             let first = k;
             while k < sh.held.len() && sh.held.member(k) < end {
                 k += 1;
             }
-            let held = (first..k).filter(|&k| sh.m[k].shares(p)).count() as i64;
-            if left > count[p] + held {
-                left -= count[p] + held;
-                continue;
-            }
-            let shares = self.in_block(sh, outside, inside, p, start..end);
-            for (j, shares) in shares.into_iter().enumerate() {
-                left -= i64::from(shares);
-                if left == 0 {
-                    return (start + j + 1) as u32;
-                }
-            }
-            debug_assert!(false, "the block's members share as its count says");
-        }
-        u32::MAX
+            (first..k).filter(|&k| sh.m[k].shares(p)).count() as i64
+        };
+        let sharing = self
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(b, count)| count[p] + held_below(((b + 1) * self.block).min(inside.len())));
+        let Some((b, left)) = nth_of(sharing, left) else {
+            return u32::MAX;
+        };
+        let start = b * self.block;
+        let members = start..((b + 1) * self.block).min(inside.len());
+        let shares = self.in_block(sh, outside, inside, p, members);
+        let last = nth_of(shares.into_iter().map(i64::from), left);
+        debug_assert!(
+            last.is_some(),
+            "the block's members share as its count says"
+        );
+        last.map_or(u32::MAX, |(j, _)| (start + j + 1) as u32)
     }
 
     /// Whether each member of `members` shares in period `p`.
@@ -101,5 +105,46 @@ impl Places {
                 shares
             })
             .collect()
+    }
+}
+
+/// Where the `n`-th (from 1) of the things counted in `counts` is: the
+/// index of its count, and its rank among that count's things.
+fn nth_of(counts: impl Iterator<Item = i64>, n: i64) -> Option<(usize, i64)> {
+    let mut left = n;
+    for (k, count) in counts.enumerate() {
+        if left <= count {
+            return Some((k, left));
+        }
+        left -= count;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nth_sharing_member_is_found_by_counts_then_in_its_block() {
+        // Blocks with 3, 0, 2 and 4 members sharing.
+        let counts = [3, 0, 2, 4];
+        assert_eq!(nth_of(counts.into_iter(), 1), Some((0, 1)));
+        assert_eq!(nth_of(counts.into_iter(), 3), Some((0, 3)));
+        assert_eq!(nth_of(counts.into_iter(), 4), Some((2, 1)));
+        assert_eq!(nth_of(counts.into_iter(), 9), Some((3, 4)));
+        assert_eq!(nth_of(counts.into_iter(), 10), None);
+        // Within a block: the members that share count one each.
+        let shares = [false, true, false, true, true].map(i64::from);
+        assert_eq!(nth_of(shares.into_iter(), 2), Some((3, 1)));
+    }
+
+    #[test]
+    fn blocks_are_fewer_where_periods_are_many() {
+        assert_eq!(Places::block(0, 36), 1);
+        assert_eq!(Places::block(25, 36), 1);
+        assert_eq!(Places::block(10_000_000, 36), 8192);
+        // 65,535 periods: 256 blocks, so the counts stay within 2²⁴.
+        assert_eq!(Places::block(10_000_000, 65_535), 65_536);
     }
 }
