@@ -281,18 +281,14 @@ explain_set() {
             --members "$jd/members.csv" --claims "$jd/claims.csv" --until "$JD_UNTIL" --member m000000002
         explain_job explain-jd-hubao-claim "$n" "$run" plans/jd-hubao.plan \
             --members "$jd/members.csv" --claims "$jd/claims.csv" --until "$JD_UNTIL" --claim "$(claim_of "$jd")"
-        explain_job explain-qingsong-member "$n" "$run" plans/qingsong.plan \
-            --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
-            --until "$QS_UNTIL" --member m000000002
-        explain_job explain-qingsong-claim "$n" "$run" plans/qingsong.plan \
-            --members "$qs/members.csv" --claims "$qs/claims.csv" --payments "$qs/payments.csv" \
-            --until "$QS_UNTIL" --claim "$(claim_of "$qs")"
-        explain_job explain-shuidi-member "$n" "$run" plans/shuidi.plan \
-            --members "$sd/members.csv" --claims "$sd/claims.csv" --payments "$sd/payments.csv" \
-            --until "$SD_UNTIL" --member m000000002
-        explain_job explain-shuidi-claim "$n" "$run" plans/shuidi.plan \
-            --members "$sd/members.csv" --claims "$sd/claims.csv" --payments "$sd/payments.csv" \
-            --until "$SD_UNTIL" --claim "$(claim_of "$sd")"
+        local entry pp dir pp_until
+        for entry in "qingsong $qs $QS_UNTIL" "shuidi $sd $SD_UNTIL"; do
+            read -r pp dir pp_until <<<"$entry"
+            local pp_args=(--members "$dir/members.csv" --claims "$dir/claims.csv"
+                --payments "$dir/payments.csv" --until "$pp_until")
+            explain_job "explain-$pp-member" "$n" "$run" "plans/$pp.plan" "${pp_args[@]}" --member m000000002
+            explain_job "explain-$pp-claim" "$n" "$run" "plans/$pp.plan" "${pp_args[@]}" --claim "$(claim_of "$dir")"
+        done
     done
 }
 if [[ $EXPLAIN == 1 ]]; then
