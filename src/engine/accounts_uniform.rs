@@ -229,24 +229,15 @@ impl Sharers {
         if left <= 0 {
             return 0;
         }
-        let sharing = |s: &Sharer| s.shares(p);
+        let sharing = |s: &Sharer| i64::from(s.shares(p));
         let counts: Vec<i64> = (self.m.par_chunks(CHUNK))
-            .map(|part| part.iter().filter(|s| sharing(s)).count() as i64)
+            .map(|part| part.iter().map(sharing).sum())
             .collect();
-        let mut left = left;
-        for (k, &n) in counts.iter().enumerate() {
-            if left > n {
-                left -= n;
-                continue;
-            }
-            for (j, s) in self.m[k * CHUNK..].iter().enumerate() {
-                left -= i64::from(sharing(s));
-                if left == 0 {
-                    return (k * CHUNK + j + 1) as u32;
-                }
-            }
-        }
-        u32::MAX
+        let Some((k, left)) = totals::nth_of(counts.into_iter(), left) else {
+            return u32::MAX;
+        };
+        let in_chunk = self.m[k * CHUNK..].iter().map(sharing);
+        totals::nth_of(in_chunk, left).map_or(u32::MAX, |(j, _)| (k * CHUNK + j + 1) as u32)
     }
 
     /// The membership of member `i` now stops on `stop`, in period `hi`.

@@ -107,6 +107,19 @@ impl Totals {
     }
 }
 
+/// Where the `n`-th (from 1) of the things counted in `counts` is: the
+/// index of its count, and its rank among that count's things.
+pub(super) fn nth_of(counts: impl Iterator<Item = i64>, n: i64) -> Option<(usize, i64)> {
+    let mut left = n;
+    for (k, count) in counts.enumerate() {
+        if left <= count {
+            return Some((k, left));
+        }
+        left -= count;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +185,19 @@ mod tests {
             t.set_key(&mut sharer(NONE, 10, 0), 1, 2, 500, Some(100)),
             None
         );
+    }
+
+    #[test]
+    fn the_nth_sharing_member_is_found_by_counts_then_in_its_block() {
+        // Blocks with 3, 0, 2 and 4 members sharing.
+        let counts = [3, 0, 2, 4];
+        assert_eq!(nth_of(counts.into_iter(), 1), Some((0, 1)));
+        assert_eq!(nth_of(counts.into_iter(), 3), Some((0, 3)));
+        assert_eq!(nth_of(counts.into_iter(), 4), Some((2, 1)));
+        assert_eq!(nth_of(counts.into_iter(), 9), Some((3, 4)));
+        assert_eq!(nth_of(counts.into_iter(), 10), None);
+        // Within a block: the members that share count one each.
+        let shares = [false, true, false, true, true].map(i64::from);
+        assert_eq!(nth_of(shares.into_iter(), 2), Some((3, 1)));
     }
 }
