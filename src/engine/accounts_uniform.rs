@@ -334,17 +334,26 @@ fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineErro
         decider: &mut decider,
         tracked: &mut tracked,
     };
-    let place = |sh: &Sharers, p: usize, left: i64| sh.one_more_below(p, left);
+    let place = |sh: &Sharers, f: Fen| sh.one_more_below(f.p, f.left);
     let out = loop_state.periods(c, &lists, (&others, &place))?;
     loop_state.last_claims(c);
     let charged = finish(&mut run, &sh, c.periods.len(), until);
     wrap_up(c, membership, (run, decider, tracked), out, charged, None)
 }
 
-/// `W` of a period p with `left` fen of a distributed remainder: the
-/// first `left` members sharing in p, in member order, those in the loop
-/// as `Sharers` holds them, are numbered below it.
-type Place<'p> = &'p (dyn Fn(&Sharers, usize, i64) -> u32 + Sync);
+/// `W` of a period with fen of a distributed remainder: the first
+/// `left` members sharing in it, in member order, those in the loop as
+/// `Sharers` holds them, are numbered below it.
+type Place<'p> = &'p (dyn Fn(&Sharers, Fen) -> u32 + Sync);
+
+/// The fen of a distributed remainder in period `p`: `left` of them, for
+/// `sharing` members in all.
+#[derive(Clone, Copy, Debug)]
+struct Fen {
+    p: usize,
+    left: i64,
+    sharing: i64,
+}
 
 /// The members the period loop takes, by the period each starts sharing
 /// and by the periods each tops up in.
@@ -437,9 +446,17 @@ impl Loop<'_, '_> {
             let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
             let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
             let mut f = open_period(plan, *period, cases, payouts, carried)?;
-            let u = uniform_charge(plan, &mut f, count - sh.paused + others[p])?;
+            let sharing = count - sh.paused + others[p];
+            let u = uniform_charge(plan, &mut f, sharing)?;
             close_period(plan, &mut f, u.charged, amounts)?;
-            let below = place(sh, p, u.one_more);
+            let below = place(
+                sh,
+                Fen {
+                    p,
+                    left: u.one_more,
+                    sharing,
+                },
+            );
             if let Some(t) = self.tracked.as_mut() {
                 t.decided(decided, sh.at(t.member as usize).stop);
                 t.period(&run.rules, c.payments, e, (u.charge, below));

@@ -18,12 +18,21 @@
 //! to p, which depends only on the charges before p: so each pass gets at
 //! least one more period right, and the passes end.)
 //!
+//! With a distributed remainder, the first members sharing in a period, in
+//! member order, pay one fen more: the loop places that fen (`W`, see
+//! `totals.rs`) among the members outside it from where the last pass
+//! found them sharing. Before any pass it guesses the place, as if those
+//! who share were spread evenly. When a loop gives the same charges as
+//! the last pass, with fen in the same periods, only the members between
+//! the old and the new place of some period's fen pay differently: the
+//! next pass takes only their blocks of neighbours again.
+//!
 //! The run holds the accounts and sharing of the members in the loop only.
 //! A member outside it is taken from its account's opening in each pass,
 //! and what its account holds at the end is written straight into the
 //! accounts' columns: no state is kept for it between passes.
 
-use super::{Ctx, Done, Lists, Loop, NONE, Sharer, Sharers, add, in_force_from_to};
+use super::{Ctx, Done, Fen, Lists, Loop, NONE, Sharer, Sharers, add, in_force_from_to};
 use super::{sharer, sharers, totals::Totals, wrap_up};
 use crate::engine::EngineError;
 use crate::engine::account::{Account, AccountRules, Holder};
@@ -138,7 +147,8 @@ impl Fresh<'_> {
             if n == c.options.passes {
                 break;
             }
-            let places = self.take_all(c, membership, &run, &sh, &mut charged, &mut columns);
+            let at = (c, &*membership, &run, &sh);
+            let places = self.take_all(at, &mut charged, &mut columns, previous.take());
             others.clone_from(&places.all);
             previous = Some((sh.totals.clone(), places));
         }
@@ -176,20 +186,36 @@ impl Fresh<'_> {
     /// charges of the last pass: where they share. Their
     /// charges are written in `charged` and, unless explaining, what their
     /// accounts hold in `columns`.
+    ///
+    /// Where the pass before was taken with the same charges and fen in
+    /// the same periods (`before`), only the members whose fen moved pay
+    /// differently: only their blocks are taken again.
     fn take_all(
         &self,
-        c: &Ctx,
-        membership: &Membership,
-        run: &Run,
-        sh: &Sharers,
+        (c, membership, run, sh): (&Ctx, &Membership, &Run, &Sharers),
         charged: &mut [i64],
         columns: &mut Option<Accounts>,
+        before: Option<(Totals, Places)>,
     ) -> Places {
         if !c.options.explaining && columns.is_none() {
             *columns = Some(Accounts::zeroed(c.members.len()));
         }
         let outside = outside(c, &run.rules, membership, &sh.totals);
-        outside.take_all(self.inside, charged, columns.as_mut())
+        let n = c.members.len();
+        match before {
+            Some((t, mut places)) if t.same_but_for_fen(&sh.totals) => {
+                let which = places.blocks_of(t.moved(&sh.totals), n);
+                let at = (places.block, Some(&which[..]));
+                places.update(outside.take_all(self.inside, charged, columns.as_mut(), at));
+                places
+            }
+            _ => {
+                let block = Places::block(n, c.periods.len());
+                let taken = outside.take_all(self.inside, charged, columns.as_mut(), (block, None));
+                let counts = taken.into_iter().map(|(_, count)| count).collect();
+                Places::new(block, counts, c.periods.len())
+            }
+        }
     }
 
     /// The period loop from the start, with `others[p]` members outside
@@ -208,9 +234,9 @@ impl Fresh<'_> {
     ) -> Option<(Vec<PeriodFigures>, Decider<'a>, Option<Tracked>)> {
         let rules = AccountRules::new(c.plan);
         let taken = outside_at.map(|(t, places)| (places, outside(c, &rules, membership, t)));
-        let place = |sh: &Sharers, p: usize, left: i64| match &taken {
-            Some((places, o)) => places.one_more_below(sh, o, self.inside, p, left),
-            None => 0,
+        let place = |sh: &Sharers, f: Fen| match &taken {
+            Some((places, o)) => places.one_more_below(sh, o, self.inside, f.p, f.left),
+            None => guessed_place(f, self.inside.len()),
         };
         reset(run, sh, self.saved, self.diff);
         let until = c.options.until;
@@ -227,6 +253,19 @@ impl Fresh<'_> {
         let out = state.periods(c, self.lists, (others, &place)).ok()?;
         Some((out, decider, tracked))
     }
+}
+
+/// `W` before the members outside the loop are placed, as if those who
+/// share were spread evenly over the `n` members: near enough that, once
+/// they are placed, few members are between the guess and the true `W`
+/// (only those need be taken again), and 0 only where no fen are left.
+fn guessed_place(f: Fen, n: usize) -> u32 {
+    if f.left <= 0 {
+        return 0;
+    }
+    let sharing = i128::from(f.sharing.max(f.left));
+    let at = (i128::from(f.left) * n as i128 + sharing - 1) / sharing;
+    at.clamp(1, i128::from(u32::MAX)) as u32
 }
 
 /// One member in `SAMPLE` outside the loop makes the first guess.
@@ -369,18 +408,22 @@ pub(super) struct Outside<'a> {
 
 impl Outside<'_> {
     /// Takes every member outside the loop through the year, on all
-    /// cores: its charges, and in `columns` what its account holds. Returns
-    /// where they share: how many in each period, by blocks of neighbours.
+    /// cores (only those of the blocks marked in `which`, where it is
+    /// given): its charges, and in `columns` what its account holds.
+    /// Returns where they share: for each block taken, its index and how
+    /// its members' sharing changes by period.
     fn take_all(
         &self,
         inside: &[bool],
         charged: &mut [i64],
         columns: Option<&mut Accounts>,
-    ) -> Places {
+        (block, which): (usize, Option<&[bool]>),
+    ) -> Vec<(usize, Vec<i64>)> {
         let np = self.ends.len();
-        let block = Places::block(charged.len(), np);
-        let counts: Vec<Vec<i64>> = match columns {
+        let taken = |b: &usize| which.is_none_or(|w| w[*b]);
+        match columns {
             None => (charged.par_chunks_mut(block).enumerate())
+                .filter(|(b, _)| taken(b))
                 .map(|(b, part)| {
                     let mut count = vec![0i64; np + 1];
                     for (j, ch) in part.iter_mut().enumerate() {
@@ -389,7 +432,7 @@ impl Outside<'_> {
                             *ch = self.through_year(i, &mut count).0;
                         }
                     }
-                    count
+                    (b, count)
                 })
                 .collect(),
             Some(a) => (charged.par_chunks_mut(block))
@@ -398,6 +441,7 @@ impl Outside<'_> {
                 .zip(a.fees.par_chunks_mut(block))
                 .zip(a.paused.par_chunks_mut(block))
                 .enumerate()
+                .filter(|(b, _)| taken(b))
                 .map(|(b, ((((ch, kept), top), fee), pause))| {
                     let mut count = vec![0i64; np + 1];
                     for j in 0..ch.len() {
@@ -408,11 +452,10 @@ impl Outside<'_> {
                             (kept[j], top[j], fee[j], pause[j]) = a.columns_at(c, self.until);
                         }
                     }
-                    count
+                    (b, count)
                 })
                 .collect(),
-        };
-        Places::new(block, counts, np)
+        }
     }
 
     /// Takes one member in `step` outside the loop through the year, on

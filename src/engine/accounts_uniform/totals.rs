@@ -77,6 +77,25 @@ impl Totals {
         plain + self.one_more(i, (s.stint as usize).min(end), end)
     }
 
+    /// Whether `other` has the same charges, and fen in the same periods:
+    /// then only the members that one of them gives a fen and the other
+    /// does not, in some period, pay differently (see `moved`).
+    pub(super) fn same_but_for_fen(&self, other: &Totals) -> bool {
+        self.charge == other.charge && self.upper == other.upper
+    }
+
+    /// The members who pay one fen more in some period with these totals
+    /// and not with `other`, or with `other` and not with these: a range
+    /// of member numbers for each period where their `W` differ.
+    pub(super) fn moved<'t>(
+        &'t self,
+        other: &'t Totals,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+        (self.one_more_below.iter().zip(&other.one_more_below))
+            .filter(|(a, b)| a != b)
+            .map(|(&a, &b)| a.min(b) as usize..a.max(b) as usize)
+    }
+
     /// The periods from `from` up to `to` in which member `i` paid one fen more.
     fn one_more(&self, i: usize, from: usize, to: usize) -> i64 {
         let periods = |p: usize| self.upper[p] - self.charge[p];
@@ -185,6 +204,31 @@ mod tests {
             t.set_key(&mut sharer(NONE, 10, 0), 1, 2, 500, Some(100)),
             None
         );
+    }
+
+    #[test]
+    fn only_the_members_between_two_places_of_the_fen_pay_differently() {
+        let t = totals();
+        let mut other = Totals::default();
+        for w in [0, 9, 0, 3] {
+            other.push(&period(), 100, w).expect("no overflow");
+        }
+        assert!(t.same_but_for_fen(&other));
+        let moved =
+            |a: &Totals, b: &Totals| a.moved(b).map(|r| (r.start, r.end)).collect::<Vec<_>>();
+        assert_eq!(moved(&t, &other), [(5, 9)]);
+        assert_eq!(moved(&other, &t), [(5, 9)]);
+        // A fen in another period, or another charge: every member may pay differently.
+        let mut fen_elsewhere = Totals::default();
+        for w in [0, 5, 2, 3] {
+            fen_elsewhere.push(&period(), 100, w).expect("no overflow");
+        }
+        assert!(!t.same_but_for_fen(&fen_elsewhere));
+        let mut charge = Totals::default();
+        for (c, w) in [(100, 0), (100, 5), (101, 0), (100, 3)] {
+            charge.push(&period(), c, w).expect("no overflow");
+        }
+        assert!(!t.same_but_for_fen(&charge));
     }
 
     #[test]

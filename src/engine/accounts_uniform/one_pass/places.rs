@@ -16,7 +16,7 @@ use super::{Outside, running_sum};
 /// neighbouring members.
 pub(super) struct Places {
     /// Members in a block (the last block may have fewer).
-    block: usize,
+    pub(super) block: usize,
     /// By block: how many of its members outside the loop share in each period.
     counts: Vec<Vec<i64>>,
     /// How many members outside the loop share in each period, in all.
@@ -42,6 +42,37 @@ impl Places {
             all.iter_mut().zip(count.iter()).for_each(|(a, x)| *a += x);
         }
         Places { block, counts, all }
+    }
+
+    /// The blocks that hold some member of `ranges`, among `n` members:
+    /// by block, whether it does.
+    pub(super) fn blocks_of(
+        &self,
+        ranges: impl Iterator<Item = std::ops::Range<usize>>,
+        n: usize,
+    ) -> Vec<bool> {
+        let mut hit = vec![false; self.counts.len()];
+        for r in ranges {
+            let (start, end) = (r.start.min(n), r.end.min(n));
+            if start < end {
+                hit[start / self.block..=(end - 1) / self.block].fill(true);
+            }
+        }
+        hit
+    }
+
+    /// The blocks in `taken` counted again: each block's changes by
+    /// period, as for `new`.
+    pub(super) fn update(&mut self, taken: Vec<(usize, Vec<i64>)>) {
+        let np = self.all.len();
+        for (b, mut count) in taken {
+            running_sum(&mut count);
+            count.truncate(np);
+            for ((a, old), new) in self.all.iter_mut().zip(&self.counts[b]).zip(&count) {
+                *a += new - old;
+            }
+            self.counts[b] = count;
+        }
     }
 
     /// `W` of period `p`: the first `left` members sharing in p, those in
@@ -120,5 +151,27 @@ mod tests {
         assert_eq!(Places::block(10_000_000, 36), 8192);
         // 65,535 periods: 256 blocks, so the counts stay within 2²⁴.
         assert_eq!(Places::block(10_000_000, 65_535), 65_536);
+    }
+
+    #[test]
+    fn a_block_counted_again_replaces_its_counts_in_the_whole() {
+        // Two blocks of 4 members, 3 periods; changes by period (+1 where a
+        // stretch of sharing starts, −1 after it).
+        let mut places = Places::new(4, vec![vec![2, 0, -1, -1], vec![1, 1, 0, -2]], 3);
+        assert_eq!(places.all, [3, 4, 3]);
+        places.update(vec![(1, vec![3, 0, -1, -2])]);
+        assert_eq!(places.counts, [vec![2, 2, 1], vec![3, 3, 2]]);
+        assert_eq!(places.all, [5, 5, 3]);
+        // Members 3..5 span both blocks; 8.. are past the last member.
+        assert_eq!(places.blocks_of(std::iter::once(3..5), 8), [true, true]);
+        assert_eq!(places.blocks_of([4..6, 6..6].into_iter(), 8), [false, true]);
+        assert_eq!(
+            places.blocks_of([8..9, 0..0].into_iter(), 8),
+            [false, false]
+        );
+        assert_eq!(
+            places.blocks_of(std::iter::once(0..u32::MAX as usize), 8),
+            [true, true]
+        );
     }
 }
