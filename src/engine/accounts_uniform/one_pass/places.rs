@@ -25,10 +25,12 @@ pub(super) struct Places {
 
 impl Places {
     /// The members in a block where there are `n` members and `np`
-    /// periods: about 2,048 blocks, fewer where there are so many periods
-    /// that the counts would pass 2²⁴ (128 MiB).
+    /// periods: a power of two, for at most about 16,384 blocks (small
+    /// blocks, so that finding a member in one, or taking one again, is
+    /// quick), fewer where there are so many periods that the counts would
+    /// pass 2²⁴ (128 MiB).
     pub(super) fn block(n: usize, np: usize) -> usize {
-        let blocks = ((1 << 24) / (np + 1)).clamp(1, 2048);
+        let blocks = ((1 << 24) / (np + 1)).clamp(1, 16_384);
         (n / blocks).next_power_of_two()
     }
 
@@ -148,7 +150,7 @@ mod tests {
     fn blocks_are_fewer_where_periods_are_many() {
         assert_eq!(Places::block(0, 36), 1);
         assert_eq!(Places::block(25, 36), 1);
-        assert_eq!(Places::block(10_000_000, 36), 8192);
+        assert_eq!(Places::block(10_000_000, 36), 1024);
         // 65,535 periods: 256 blocks, so the counts stay within 2²⁴.
         assert_eq!(Places::block(10_000_000, 65_535), 65_536);
     }
