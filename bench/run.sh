@@ -25,7 +25,11 @@
 #   EXPLAIN    1 to time `mutual explain` of one member and one claim of each
 #              seed plan (相互保, 京东互保, 水滴互助 with payments) and of
 #              轻松互助 (with payments) at each of $SIZES, interleaved, against
-#              explaining a 相互保 member (default 1)
+#              explaining a 相互保 member (default 1); also a 相互保 member
+#              of a members file as large as 水滴互助's members and payments
+#              files together (job explain-xianghubao-as-shuidi, labelled
+#              with the 水滴互助 size), for explaining 水滴互助 against reading
+#              as many bytes
 #   BEFORE     an older build of mutual: each explain job is also timed with
 #              it, right after the same job with this work tree's build
 #              (program `before` in the tables)
@@ -271,10 +275,17 @@ explain_set() {
     sd=$(generate shuidi "$n" "$SD_UNTIL")
     local claim_of
     claim_of() { sed -n 2p "$1/claims.csv" | cut -d, -f1; }
-    echo "== explain, $n members" >&2
+    # 相互保 members, as many bytes of them as 水滴互助's two files hold.
+    local sd_bytes xh_bytes as_sd
+    sd_bytes=$(($(stat -c %s "$sd/members.csv") + $(stat -c %s "$sd/payments.csv")))
+    xh_bytes=$(stat -c %s "$xh/members.csv")
+    as_sd=$(generate xianghubao $((n * sd_bytes / xh_bytes)) "$XH_UNTIL")
+    echo "== explain, $n members; 相互保 as large as 水滴互助: $((n * sd_bytes / xh_bytes)) members" >&2
     for run in $(seq 1 "$RUNS"); do
         explain_job explain-xianghubao-member "$n" "$run" plans/xianghubao.plan \
             --members "$xh/members.csv" --claims "$xh/claims.csv" --until "$XH_UNTIL" --member m000000002
+        explain_job explain-xianghubao-as-shuidi "$n" "$run" plans/xianghubao.plan \
+            --members "$as_sd/members.csv" --claims "$as_sd/claims.csv" --until "$XH_UNTIL" --member m000000002
         explain_job explain-xianghubao-claim "$n" "$run" plans/xianghubao.plan \
             --members "$xh/members.csv" --claims "$xh/claims.csv" --until "$XH_UNTIL" --claim "$(claim_of "$xh")"
         explain_job explain-jd-hubao-member "$n" "$run" plans/jd-hubao.plan \
@@ -305,7 +316,7 @@ for r in rows:
     groups.setdefault((r["plan"], int(r["members"]), r["program"]), []).append(r)
 order = {"mutual": 0, "before": 1, "baseline": 2, "duckdb": 3}
 plans = {"xianghubao": 0, "xianghubao-diff": 1, "qingsong": 2, "shuidi": 3, "jd-hubao": 4,
-         "explain-xianghubao-member": 5, "explain-xianghubao-claim": 6, "explain-jd-hubao-member": 7,
+         "explain-xianghubao-member": 5, "explain-xianghubao-as-shuidi": 5.5, "explain-xianghubao-claim": 6, "explain-jd-hubao-member": 7,
          "explain-jd-hubao-claim": 8, "explain-qingsong-member": 9, "explain-qingsong-claim": 10,
          "explain-shuidi-member": 11, "explain-shuidi-claim": 12}
 keys = sorted(groups, key=lambda k: (plans.get(k[0], 99), k[1], order.get(k[2], 9)))
@@ -358,6 +369,15 @@ for build in ("mutual", "before"):
         print()
         print(f"explain / explaining a 相互保 member (median wall, {build}): " + "; ".join(
             f"{p[len('explain-'):]} {n:,}: {r:.2f}×" for p, n, r in rows))
+for build in ("mutual", "before"):
+    rows = [(p, n, med[(p, n, build)][0] / med[("explain-xianghubao-as-shuidi", n, build)][0])
+            for p in ("explain-shuidi-member", "explain-shuidi-claim")
+            for n in sorted({k[1] for k in keys})
+            if (p, n, build) in med and ("explain-xianghubao-as-shuidi", n, build) in med]
+    if rows:
+        print()
+        print(f"explaining 水滴互助 / explaining a 相互保 member of as many bytes (median wall, {build}): "
+              + "; ".join(f"{p[len('explain-shuidi-'):]} {n:,}: {r:.2f}×" for p, n, r in rows))
 for name, rows in prepaid.items():
     if rows:
         print()
