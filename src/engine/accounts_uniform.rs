@@ -30,7 +30,7 @@ use super::membership::Membership;
 use super::sharing::{
     Charges, PeriodFigures, Shared, Strategy, amounts_by_period, cases_by_period,
 };
-use super::sharing::{close_period, open_period, uniform_charge};
+use super::sharing::{UniformCharge, close_period, open_period, uniform_charge};
 use super::tracked_account::Tracked;
 use crate::ast::SplitKind;
 use crate::input::{Members, Payments};
@@ -240,6 +240,17 @@ impl Sharers {
         totals::nth_of(in_chunk, left).map_or(u32::MAX, |(j, _)| (k * CHUNK + j + 1) as u32)
     }
 
+    /// The members whose membership stops in period `p`, and who were
+    /// counted as paused, are no longer counted.
+    fn expire(&mut self, p: usize) {
+        for i in std::mem::take(&mut self.expiring[p]) {
+            if self.at(i as usize).counted && self.at(i as usize).hi == p as u32 {
+                self.at_mut(i as usize).counted = false;
+                self.paused -= 1;
+            }
+        }
+    }
+
     /// The membership of member `i` now stops on `stop`, in period `hi`.
     fn stop_at(&mut self, i: usize, stop: NaiveDate, hi: u32) {
         let s = *self.at(i);
@@ -434,29 +445,13 @@ impl Loop<'_, '_> {
             let fresh = std::mem::take(&mut sh.fresh);
             sh.queue.add(fresh);
             pause(run, sh, p, e);
-            for i in std::mem::take(&mut sh.expiring[p]) {
-                if sh.at(i as usize).counted && sh.at(i as usize).hi == p as u32 {
-                    sh.at_mut(i as usize).counted = false;
-                    sh.paused -= 1;
-                }
-            }
+            sh.expire(p);
             count += sh.diff[p];
             let decided = &decider.decisions()[batch];
-            let (cases, payouts) = cases_by_period(std::slice::from_ref(period), decided)?[0];
-            let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
-            let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
-            let mut f = open_period(plan, *period, cases, payouts, carried)?;
             let sharing = count - sh.paused + others[p];
-            let u = uniform_charge(plan, &mut f, sharing)?;
-            close_period(plan, &mut f, u.charged, amounts)?;
-            let below = place(
-                sh,
-                Fen {
-                    p,
-                    left: u.one_more,
-                    sharing,
-                },
-            );
+            let (f, u) = share_period(plan, period, decided, carried, sharing)?;
+            let left = u.one_more;
+            let below = place(sh, Fen { p, left, sharing });
             if let Some(t) = self.tracked.as_mut() {
                 t.decided(decided, sh.at(t.member as usize).stop);
                 t.period(&run.rules, c.payments, e, (u.charge, below));
@@ -482,6 +477,25 @@ impl Loop<'_, '_> {
             );
         }
     }
+}
+
+/// Period `period`, with the claims `decided` in it and `carried` from the
+/// period before, shared among `sharing` members who pay the same (but
+/// for the fen of a distributed remainder): its figures and its charge.
+fn share_period(
+    plan: &Plan,
+    period: &Period,
+    decided: &[Decision],
+    carried: Money,
+    sharing: i64,
+) -> Result<(PeriodFigures, UniformCharge), EngineError> {
+    let (cases, payouts) = cases_by_period(std::slice::from_ref(period), decided)?[0];
+    let amounts = amounts_by_period(plan, std::slice::from_ref(period), decided);
+    let amounts = amounts.first().map_or(&[][..], Vec::as_slice);
+    let mut f = open_period(plan, *period, cases, payouts, carried)?;
+    let u = uniform_charge(plan, &mut f, sharing)?;
+    close_period(plan, &mut f, u.charged, amounts)?;
+    Ok((f, u))
 }
 
 /// The run's result, from the accounts and the charges of every member
