@@ -36,14 +36,14 @@ impl Places {
 
     /// The places from each block's changes by period: +1 at the first
     /// period of a stretch a member shares in, −1 after its last.
-    pub(super) fn new(block: usize, mut counts: Vec<Vec<i64>>, np: usize) -> Places {
-        let mut all = vec![0i64; np];
-        for count in &mut counts {
-            running_sum(count);
-            count.truncate(np);
-            all.iter_mut().zip(count.iter()).for_each(|(a, x)| *a += x);
-        }
-        Places { block, counts, all }
+    pub(super) fn new(block: usize, counts: Vec<Vec<i64>>, np: usize) -> Places {
+        let mut places = Places {
+            block,
+            counts: vec![vec![0; np]; counts.len()],
+            all: vec![0; np],
+        };
+        places.update(counts.into_iter().enumerate().collect());
+        places
     }
 
     /// The blocks that hold some member of `ranges`, among `n` members:
