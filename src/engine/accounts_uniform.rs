@@ -27,6 +27,7 @@ use super::accounts::{Accounts, Run};
 use super::claims::{Decider, Decision};
 use super::held::Held;
 use super::membership::Membership;
+use super::period_of_day::PeriodOfDay;
 use super::sharing::{
     Charges, PeriodFigures, Shared, Strategy, amounts_by_period, cases_by_period,
 };
@@ -40,6 +41,7 @@ use crate::plan::Plan;
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
+mod block_fen;
 mod one_pass;
 mod totals;
 
@@ -282,6 +284,8 @@ pub(super) struct Ctx<'a> {
     claims: &'a crate::input::Claims,
     options: RunOptions,
     periods: &'a [Period],
+    /// The period of each day.
+    days: &'a PeriodOfDay,
     /// The minimum balance (the same in every version of the plan), fen.
     minimum: Option<i64>,
     period_done: &'a (dyn Fn(usize, usize) + Sync),
@@ -308,6 +312,7 @@ pub(super) fn run(
         claims,
         options,
         periods: &periods,
+        days: &PeriodOfDay::new(&periods),
         minimum: minimum_on(plan, plan.launched.value),
         period_done,
     };
@@ -333,7 +338,7 @@ fn every_member(c: &Ctx, membership: &mut Membership) -> Result<Done, EngineErro
         c.options,
         every.clone(),
     );
-    let mut sh = sharers(c.members, membership, c.periods, every);
+    let mut sh = sharers(c.members, membership, c.days, every);
     let mut tracked = Tracked::open(c.members, c.options.track, &|i| run.account(i), |i| {
         sh.at(i).stop
     });
@@ -557,7 +562,7 @@ fn close(
 }
 
 /// Member `i`'s sharing periods by membership, before any claim is decided.
-fn sharer(members: &Members, membership: &Membership, periods: &[Period], i: usize) -> Sharer {
+fn sharer(members: &Members, membership: &Membership, periods: &PeriodOfDay, i: usize) -> Sharer {
     let (lo, hi) = membership.sharing_periods(members, periods, i);
     Sharer {
         lo: lo as u32,
@@ -573,7 +578,12 @@ fn sharer(members: &Members, membership: &Membership, periods: &[Period], i: usi
 
 /// The sharing of the members `held` before any claim is decided, and
 /// every member counted by the periods it starts and stops being in force.
-fn sharers(members: &Members, membership: &Membership, periods: &[Period], held: Held) -> Sharers {
+fn sharers(
+    members: &Members,
+    membership: &Membership,
+    periods: &PeriodOfDay,
+    held: Held,
+) -> Sharers {
     let n = members.len();
     let m: Vec<Sharer> = (0..held.len())
         .into_par_iter()

@@ -101,15 +101,15 @@ impl Membership {
     /// The periods member `i` shares in, by its membership alone: `lo..hi`
     /// of `periods` (from the first closing day on or after joining to the
     /// last before it stops), `(0, 0)` for none.
-    pub fn sharing_periods(
+    pub(crate) fn sharing_periods(
         &self,
         members: &Members,
-        periods: &[crate::period::Period],
+        periods: &super::period_of_day::PeriodOfDay,
         i: usize,
     ) -> (usize, usize) {
         let (join, stop) = (members.join[i], self.stop(members, i));
-        let lo = periods.partition_point(|p| p.end < join);
-        let hi = periods.partition_point(|p| p.end < stop);
+        let lo = periods.closing_before(join);
+        let hi = periods.closing_before(stop);
         if lo < hi { (lo, hi) } else { (0, 0) }
     }
 

@@ -13,6 +13,7 @@ mod each;
 mod held;
 mod ledger;
 mod membership;
+mod period_of_day;
 mod periods;
 mod sharing;
 mod short_pool;

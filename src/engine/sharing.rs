@@ -579,10 +579,11 @@ fn share_uniform(input: &Input) -> Result<Shared, EngineError> {
     }
     // Each member shares in a run of periods: from the first closing day on or
     // after joining to the last before leaving or the end of the membership.
+    let days = super::period_of_day::PeriodOfDay::new(periods);
     let (lo, hi): (Vec<u16>, Vec<u16>) = (0..n)
         .into_par_iter()
         .map(|i| {
-            let (lo, hi) = membership.sharing_periods(members, periods, i);
+            let (lo, hi) = membership.sharing_periods(members, &days, i);
             (lo as u16, hi as u16)
         })
         .unzip();

@@ -33,17 +33,17 @@
 //! accounts' columns: no state is kept for it between passes.
 
 use super::{Ctx, Done, Fen, Lists, Loop, NONE, Sharer, Sharers, add, in_force_from_to};
-use super::{sharer, sharers, totals::Totals, wrap_up};
+use super::{block_fen::BlockFen, sharer, sharers, totals::Totals, wrap_up};
 use crate::engine::EngineError;
 use crate::engine::account::{Account, AccountRules, Holder};
 use crate::engine::accounts::{Accounts, Run, opening_balance};
 use crate::engine::claims::Decider;
 use crate::engine::held::Held;
 use crate::engine::membership::Membership;
+use crate::engine::period_of_day::PeriodOfDay;
 use crate::engine::sharing::PeriodFigures;
 use crate::engine::tracked_account::Tracked;
 use crate::input::{Members, Payments};
-use crate::period::Period;
 use chrono::{Days, NaiveDate};
 use places::Places;
 use rayon::prelude::*;
@@ -67,7 +67,7 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
         c.options,
         held.clone(),
     );
-    let sh = sharers(c.members, membership, c.periods, held);
+    let sh = sharers(c.members, membership, c.days, held);
     let lists = Lists::of(c, &sh, Some(&in_loop));
     let mut inside = vec![false; c.members.len()];
     for &i in &in_loop {
@@ -298,12 +298,11 @@ fn outside<'a>(
 ) -> Outside<'a> {
     Outside {
         rules,
-        periods: c.periods,
+        periods: c.days,
         payments: c.payments,
         members: c.members,
         membership,
         totals,
-        ends: c.periods.iter().map(|p| p.end).collect(),
         minimum: c.minimum,
         until: c.options.until,
         after: (c.options.until.checked_add_days(Days::new(1))).unwrap_or(NaiveDate::MAX),
@@ -392,13 +391,12 @@ fn finish_in_loop(
 /// What taking a member outside the loop through the year reads.
 pub(super) struct Outside<'a> {
     rules: &'a AccountRules<'a>,
-    periods: &'a [Period],
+    periods: &'a PeriodOfDay,
     payments: &'a Payments,
     members: &'a Members,
     membership: &'a Membership,
     /// The charges before each period, added up.
     pub(super) totals: &'a Totals,
-    ends: Vec<NaiveDate>,
     minimum: Option<i64>,
     until: NaiveDate,
     /// The day after `until`.
@@ -419,17 +417,18 @@ impl Outside<'_> {
         columns: Option<&mut Accounts>,
         (block, which): (usize, Option<&[bool]>),
     ) -> Vec<(usize, Vec<i64>)> {
-        let np = self.ends.len();
+        let np = self.periods.len();
         let taken = |b: &usize| which.is_none_or(|w| w[*b]);
         match columns {
             None => (charged.par_chunks_mut(block).enumerate())
                 .filter(|(b, _)| taken(b))
                 .map(|(b, part)| {
                     let mut count = vec![0i64; np + 1];
+                    let fen = self.fen_of(b * block..b * block + part.len());
                     for (j, ch) in part.iter_mut().enumerate() {
                         let i = b * block + j;
                         if !inside[i] {
-                            *ch = self.through_year(i, &mut count).0;
+                            *ch = self.through_year(i, &fen, &mut count).0;
                         }
                     }
                     (b, count)
@@ -444,10 +443,11 @@ impl Outside<'_> {
                 .filter(|(b, _)| taken(b))
                 .map(|(b, ((((ch, kept), top), fee), pause))| {
                     let mut count = vec![0i64; np + 1];
+                    let fen = self.fen_of(b * block..b * block + ch.len());
                     for j in 0..ch.len() {
                         let i = b * block + j;
                         if !inside[i] {
-                            let (c, a, _) = self.through_year(i, &mut count);
+                            let (c, a, _) = self.through_year(i, &fen, &mut count);
                             ch[j] = c;
                             (kept[j], top[j], fee[j], pause[j]) = a.columns_at(c, self.until);
                         }
@@ -465,17 +465,18 @@ impl Outside<'_> {
     /// into cache with it; the runs are short enough that there are at
     /// least a thousand of them.
     fn take_sample(&self, inside: &[bool], step: usize) -> (Vec<i64>, Vec<i64>) {
-        let np = self.ends.len();
+        let np = self.periods.len();
         let n = self.members.len();
         let run = (n / (step * 1024)).clamp(1, 256);
         let zero = || (vec![0i64; np + 1], vec![0i64; np + 1]);
         let (mut count, mut in_force) = (0..n.div_ceil(run * step))
             .into_par_iter()
             .with_min_len((256 / run).max(1))
-            .flat_map_iter(|k| k * run * step..(k * run * step + run).min(n))
-            .fold(zero, |(mut count, mut in_force), i| {
-                if !inside[i] {
-                    let s = self.through_year(i, &mut count).2;
+            .map(|k| k * run * step..(k * run * step + run).min(n))
+            .fold(zero, |(mut count, mut in_force), members| {
+                let fen = self.fen_of(members.clone());
+                for i in members.filter(|&i| !inside[i]) {
+                    let s = self.through_year(i, &fen, &mut count).2;
                     in_force_from_to(&mut in_force, s.lo as usize, s.hi as usize);
                 }
                 (count, in_force)
@@ -492,24 +493,31 @@ impl Outside<'_> {
     /// `member`): what it was charged, its account, and its sharing by
     /// membership. `count` gains +1 at the first period of each stretch
     /// it shares in and −1 after its last.
-    fn through_year(&self, i: usize, count: &mut [i64]) -> (i64, Account, Sharer) {
-        self.stretches(i, &mut |p, q| {
+    fn through_year(&self, i: usize, fen: &BlockFen, count: &mut [i64]) -> (i64, Account, Sharer) {
+        self.stretches(i, fen, &mut |p, q| {
             count[p] += 1;
             count[q] -= 1;
         })
     }
 
+    /// The fen of the charges taken with, counted for the members `block`.
+    pub(super) fn fen_of(&self, block: std::ops::Range<usize>) -> BlockFen {
+        BlockFen::new(self.totals, block)
+    }
+
     /// Member `i` from its account's opening through the year, with
-    /// `shares(p, q)` for each stretch of periods `p..q` it shares in.
+    /// `shares(p, q)` for each stretch of periods `p..q` it shares in;
+    /// `fen` counts those of its block.
     pub(super) fn stretches(
         &self,
         i: usize,
+        fen: &BlockFen,
         shares: &mut impl FnMut(usize, usize),
     ) -> (i64, Account, Sharer) {
         let s = sharer(self.members, self.membership, self.periods, i);
         let opening = opening_balance(self.members, self.membership, i, self.until);
         let mut a = Account::new(opening, false, false);
-        let charged = self.member(i, &mut a, s, shares);
+        let charged = self.member((i, fen), &mut a, s, shares);
         (charged, a, s)
     }
 
@@ -518,7 +526,7 @@ impl Outside<'_> {
     /// shares in; returns what it was charged.
     fn member(
         &self,
-        i: usize,
+        (i, fen): (usize, &BlockFen),
         a: &mut Account,
         mut s: Sharer,
         shares: &mut impl FnMut(usize, usize),
@@ -530,23 +538,23 @@ impl Outside<'_> {
         let holder = |s: &Sharer, p: usize| Holder {
             join: s.join,
             stop: s.stop,
-            charged: totals.charged(s, i, p),
+            charged: totals.charged_in(s, i, p, fen),
             top_ups,
         };
-        let np = self.ends.len();
+        let np = self.periods.len();
         let mut waiting = false;
         let mut resume_next = false;
         let mut next = 0;
         let mut p = 0;
         while p < np {
-            let e = self.ends[p];
+            let e = self.periods.ends()[p];
             if p == lo && lo < hi {
                 s.stint = p as u32;
-                totals.set_key(&mut s, i, p, a.base, self.minimum);
+                totals.set_key_in((&mut s, i, p), (a.base, self.minimum), fen);
             }
             if std::mem::take(&mut resume_next) {
                 s.counted = false;
-                self.share_from(&mut s, a, i, p);
+                self.share_from(&mut s, a, (i, fen), p);
             }
             let first = next;
             next += top_ups[next..].partition_point(|t| t.0 <= e);
@@ -559,17 +567,17 @@ impl Outside<'_> {
                         resume_next = true;
                     } else {
                         s.counted = false;
-                        self.share_from(&mut s, a, i, p);
+                        self.share_from(&mut s, a, (i, fen), p);
                     }
                 }
             }
             if self.may_pause(&s, p) && s.key < upper[p] {
                 a.advance(self.rules, &holder(&s, p), e, e);
-                match totals.set_key(&mut s, i, p, a.base, self.minimum) {
+                match totals.set_key_in((&mut s, i, p), (a.base, self.minimum), fen) {
                     Some(key) if key >= upper[p] => {}
                     _ => {
                         a.check_on_closing_day(self.rules, &holder(&s, p), e);
-                        s.before = totals.charged(&s, i, p);
+                        s.before = totals.charged_in(&s, i, p, fen);
                         s.stint = NONE;
                         s.counted = true;
                         waiting = true;
@@ -582,10 +590,10 @@ impl Outside<'_> {
             if lo <= p && p < hi && !s.counted {
                 shares(p, q);
             }
-            next += top_ups[next..].partition_point(|t| t.0 <= self.ends[q - 1]);
+            next += top_ups[next..].partition_point(|t| t.0 <= self.periods.ends()[q - 1]);
             p = q;
         }
-        let charged = totals.charged(&s, i, np);
+        let charged = totals.charged_in(&s, i, np, fen);
         if a.taken_to_until(self.explaining) {
             a.advance(self.rules, &holder(&s, np), self.until, self.after);
         }
@@ -609,7 +617,7 @@ impl Outside<'_> {
         resume_next: bool,
         top_up: Option<&NaiveDate>,
     ) -> usize {
-        let np = self.ends.len();
+        let np = self.periods.len();
         if resume_next {
             return p + 1;
         }
@@ -620,7 +628,7 @@ impl Outside<'_> {
             }
         }
         if waiting && let Some(&d) = top_up {
-            q = q.min(self.ends.partition_point(|&e| e < d));
+            q = q.min(self.periods.closing_before(d));
         }
         if self.may_pause(s, p + 1) {
             q = q.min(self.totals.upper.partition_point(|&t| t <= s.key));
@@ -629,10 +637,10 @@ impl Outside<'_> {
     }
 
     /// Member `i`, not sharing, shares from period `p` if its membership is then in force.
-    fn share_from(&self, s: &mut Sharer, a: &Account, i: usize, p: usize) {
+    fn share_from(&self, s: &mut Sharer, a: &Account, (i, fen): (usize, &BlockFen), p: usize) {
         if (p as u32) < s.hi && s.stint == NONE {
             s.stint = p as u32;
         }
-        self.totals.set_key(s, i, p, a.base, self.minimum);
+        (self.totals).set_key_in((s, i, p), (a.base, self.minimum), fen);
     }
 }

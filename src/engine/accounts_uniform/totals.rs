@@ -10,6 +10,7 @@
 //! such fen: no member sharing from s has paid more than `U[p] − U[s]`, and
 //! the queue of keys waits on `U`.
 
+use super::block_fen::BlockFen;
 use super::{NONE, Sharer};
 use crate::engine::EngineError;
 use crate::period::Period;
@@ -66,15 +67,33 @@ impl Totals {
         Ok(())
     }
 
+    /// Some member paid one fen more in some period.
+    pub(super) fn any_one_more(&self) -> bool {
+        self.any_one_more
+    }
+
     /// What member `i`, sharing as `s` says, has been charged before period `p`.
     #[inline]
     pub(super) fn charged(&self, s: &Sharer, i: usize, p: usize) -> i64 {
+        self.charged_with(s, p, |from, to| self.one_more(i, from, to))
+    }
+
+    /// `charged`, for member `i` of the block whose fen `block` counts.
+    #[inline]
+    pub(super) fn charged_in(&self, s: &Sharer, i: usize, p: usize, block: &BlockFen) -> i64 {
+        self.charged_with(s, p, |from, to| block.one_more(self, i, from, to))
+    }
+
+    /// What the member sharing as `s` has been charged before period `p`,
+    /// with `one_more(from, to)` its fen of the periods `from..to`.
+    #[inline]
+    fn charged_with(&self, s: &Sharer, p: usize, one_more: impl Fn(usize, usize) -> i64) -> i64 {
         let plain = s.charged(&self.charge, p);
         if !self.any_one_more || s.stint == NONE {
             return plain;
         }
         let end = p.min(s.hi as usize);
-        plain + self.one_more(i, (s.stint as usize).min(end), end)
+        plain + one_more((s.stint as usize).min(end), end)
     }
 
     /// Whether `other` has the same charges, and fen in the same periods:
@@ -97,7 +116,7 @@ impl Totals {
     }
 
     /// The periods from `from` up to `to` in which member `i` paid one fen more.
-    fn one_more(&self, i: usize, from: usize, to: usize) -> i64 {
+    pub(super) fn one_more(&self, i: usize, from: usize, to: usize) -> i64 {
         let periods = |p: usize| self.upper[p] - self.charge[p];
         if periods(to) == periods(from) {
             return 0;
@@ -117,11 +136,34 @@ impl Totals {
         base: i64,
         minimum: Option<i64>,
     ) -> Option<i64> {
+        self.set_key_with(s, p, (base, minimum), |s| self.charged(s, i, p))
+    }
+
+    /// `set_key`, for member `i` of the block whose fen `block` counts.
+    pub(super) fn set_key_in(
+        &self,
+        (s, i, p): (&mut Sharer, usize, usize),
+        (base, minimum): (i64, Option<i64>),
+        block: &BlockFen,
+    ) -> Option<i64> {
+        self.set_key_with(s, p, (base, minimum), |s| self.charged_in(s, i, p, block))
+    }
+
+    /// `set_key`, with `charged(s)`: what the member has been charged
+    /// before period `p`.
+    #[inline]
+    fn set_key_with(
+        &self,
+        s: &mut Sharer,
+        p: usize,
+        (base, minimum): (i64, Option<i64>),
+        charged: impl Fn(&Sharer) -> i64,
+    ) -> Option<i64> {
         let m = minimum?;
         if s.stint == NONE {
             return None;
         }
-        s.key = base - self.charged(s, i, p) - m + self.upper[p];
+        s.key = base - charged(s) - m + self.upper[p];
         Some(s.key)
     }
 }

@@ -129,13 +129,14 @@ impl Places {
         members: std::ops::Range<usize>,
     ) -> Vec<bool> {
         let sharing = |s: &Sharer| s.shares(p);
+        let fen = outside.fen_of(members.clone());
         members
             .map(|i| {
                 if inside[i] {
                     return sharing(sh.at(i));
                 }
                 let mut shares = false;
-                outside.stretches(i, &mut |from, to| shares |= from <= p && p < to);
+                outside.stretches(i, &fen, &mut |from, to| shares |= from <= p && p < to);
                 shares
             })
             .collect()
