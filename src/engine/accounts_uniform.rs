@@ -562,8 +562,8 @@ fn close(
 }
 
 /// Member `i`'s sharing periods by membership, before any claim is decided.
-fn sharer(members: &Members, membership: &Membership, periods: &PeriodOfDay, i: usize) -> Sharer {
-    let (lo, hi) = membership.sharing_periods(members, periods, i);
+fn sharer(members: &Members, membership: &Membership, days: &PeriodOfDay, i: usize) -> Sharer {
+    let (lo, hi) = membership.sharing_periods(members, days, i);
     Sharer {
         lo: lo as u32,
         hi: hi as u32,
@@ -578,18 +578,13 @@ fn sharer(members: &Members, membership: &Membership, periods: &PeriodOfDay, i: 
 
 /// The sharing of the members `held` before any claim is decided, and
 /// every member counted by the periods it starts and stops being in force.
-fn sharers(
-    members: &Members,
-    membership: &Membership,
-    periods: &PeriodOfDay,
-    held: Held,
-) -> Sharers {
+fn sharers(members: &Members, membership: &Membership, days: &PeriodOfDay, held: Held) -> Sharers {
     let n = members.len();
     let m: Vec<Sharer> = (0..held.len())
         .into_par_iter()
-        .map(|k| sharer(members, membership, periods, held.member(k)))
+        .map(|k| sharer(members, membership, days, held.member(k)))
         .collect();
-    let np = periods.len();
+    let np = days.len();
     let diff = match held {
         Held::Every(_) => m.iter().fold(vec![0i64; np + 1], |mut diff, s| {
             in_force_from_to(&mut diff, s.lo as usize, s.hi as usize);
@@ -602,7 +597,7 @@ fn sharers(
             .fold(
                 || vec![0i64; np + 1],
                 |mut diff, i| {
-                    let (lo, hi) = membership.sharing_periods(members, periods, i);
+                    let (lo, hi) = membership.sharing_periods(members, days, i);
                     in_force_from_to(&mut diff, lo, hi);
                     diff
                 },

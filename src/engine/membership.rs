@@ -104,12 +104,12 @@ impl Membership {
     pub(crate) fn sharing_periods(
         &self,
         members: &Members,
-        periods: &super::period_of_day::PeriodOfDay,
+        days: &super::period_of_day::PeriodOfDay,
         i: usize,
     ) -> (usize, usize) {
         let (join, stop) = (members.join[i], self.stop(members, i));
-        let lo = periods.closing_before(join);
-        let hi = periods.closing_before(stop);
+        let lo = days.closing_before(join);
+        let hi = days.closing_before(stop);
         if lo < hi { (lo, hi) } else { (0, 0) }
     }
 

@@ -298,7 +298,7 @@ fn outside<'a>(
 ) -> Outside<'a> {
     Outside {
         rules,
-        periods: c.days,
+        days: c.days,
         payments: c.payments,
         members: c.members,
         membership,
@@ -391,7 +391,8 @@ fn finish_in_loop(
 /// What taking a member outside the loop through the year reads.
 pub(super) struct Outside<'a> {
     rules: &'a AccountRules<'a>,
-    periods: &'a PeriodOfDay,
+    /// The period of each day, and the closing days.
+    days: &'a PeriodOfDay,
     payments: &'a Payments,
     members: &'a Members,
     membership: &'a Membership,
@@ -417,7 +418,7 @@ impl Outside<'_> {
         columns: Option<&mut Accounts>,
         (block, which): (usize, Option<&[bool]>),
     ) -> Vec<(usize, Vec<i64>)> {
-        let np = self.periods.len();
+        let np = self.days.len();
         let taken = |b: &usize| which.is_none_or(|w| w[*b]);
         match columns {
             None => (charged.par_chunks_mut(block).enumerate())
@@ -465,7 +466,7 @@ impl Outside<'_> {
     /// into cache with it; the runs are short enough that there are at
     /// least a thousand of them.
     fn take_sample(&self, inside: &[bool], step: usize) -> (Vec<i64>, Vec<i64>) {
-        let np = self.periods.len();
+        let np = self.days.len();
         let n = self.members.len();
         let run = (n / (step * 1024)).clamp(1, 256);
         let zero = || (vec![0i64; np + 1], vec![0i64; np + 1]);
@@ -514,7 +515,7 @@ impl Outside<'_> {
         fen: &BlockFen,
         shares: &mut impl FnMut(usize, usize),
     ) -> (i64, Account, Sharer) {
-        let s = sharer(self.members, self.membership, self.periods, i);
+        let s = sharer(self.members, self.membership, self.days, i);
         let opening = opening_balance(self.members, self.membership, i, self.until);
         let mut a = Account::new(opening, false, false);
         let charged = self.member((i, fen), &mut a, s, shares);
@@ -541,13 +542,13 @@ impl Outside<'_> {
             charged: totals.charged_in(s, i, p, fen),
             top_ups,
         };
-        let np = self.periods.len();
+        let np = self.days.len();
         let mut waiting = false;
         let mut resume_next = false;
         let mut next = 0;
         let mut p = 0;
         while p < np {
-            let e = self.periods.ends()[p];
+            let e = self.days.ends()[p];
             if p == lo && lo < hi {
                 s.stint = p as u32;
                 totals.set_key_in((&mut s, i, p), (a.base, self.minimum), fen);
@@ -590,7 +591,7 @@ impl Outside<'_> {
             if lo <= p && p < hi && !s.counted {
                 shares(p, q);
             }
-            next += top_ups[next..].partition_point(|t| t.0 <= self.periods.ends()[q - 1]);
+            next += top_ups[next..].partition_point(|t| t.0 <= self.days.ends()[q - 1]);
             p = q;
         }
         let charged = totals.charged_in(&s, i, np, fen);
@@ -617,7 +618,7 @@ impl Outside<'_> {
         resume_next: bool,
         top_up: Option<&NaiveDate>,
     ) -> usize {
-        let np = self.periods.len();
+        let np = self.days.len();
         if resume_next {
             return p + 1;
         }
@@ -628,7 +629,7 @@ impl Outside<'_> {
             }
         }
         if waiting && let Some(&d) = top_up {
-            q = q.min(self.periods.closing_before(d));
+            q = q.min(self.days.closing_before(d));
         }
         if self.may_pause(s, p + 1) {
             q = q.min(self.totals.upper.partition_point(|&t| t <= s.key));
