@@ -280,6 +280,11 @@ impl Account {
         topups_through: NaiveDate,
         fees_before: NaiveDate,
     ) {
+        if !rules.fees && self.log.is_none() {
+            // No fee and no refund: only top-ups can happen.
+            self.top_ups_through(rules, h, topups_through);
+            return;
+        }
         let mut fee = self.fee_from(rules, h, self.next_fee, fees_before);
         let mut refund = (self.log.as_ref())
             .and_then(|l| l.refund)
@@ -307,6 +312,15 @@ impl Account {
         let may_pay = !rules.inactive_only || h.stop.max(h.join) < fees_before;
         if rules.fees && may_pay && self.next_fee < fees_before {
             self.next_fee = month_end(fees_before);
+        }
+    }
+
+    /// Takes the top-ups dated on or before `through`, in order.
+    fn top_ups_through(&mut self, rules: &AccountRules, h: &Holder, through: NaiveDate) {
+        while let Some(&(day, _)) = h.top_ups.get(self.next_payment as usize)
+            && day <= through
+        {
+            self.top_up(rules, h, day);
         }
     }
 

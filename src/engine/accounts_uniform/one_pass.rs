@@ -631,8 +631,11 @@ impl Outside<'_> {
         if waiting && let Some(&d) = top_up {
             q = q.min(self.days.closing_before(d));
         }
-        if self.may_pause(s, p + 1) {
-            q = q.min(self.totals.upper.partition_point(|&t| t <= s.key));
+        // Only the closing days up to the next other event are searched
+        // for the first whose `U` passes the key.
+        if self.may_pause(s, p + 1) && p + 1 < q {
+            let between = &self.totals.upper[p + 1..q];
+            q = p + 1 + between.partition_point(|&t| t <= s.key);
         }
         q.max(p + 1)
     }
