@@ -525,6 +525,10 @@ impl Outside<'_> {
     /// Member `i` through the year, as the period loop takes a member
     /// without claims: `shares(p, q)` for each stretch of periods `p..q` it
     /// shares in; returns what it was charged.
+    ///
+    /// Only the periods where something may happen to the member are
+    /// visited: the first it shares in, those where its balance may reach
+    /// the minimum, and (paused) those of its top-ups.
     fn member(
         &self,
         (i, fen): (usize, &BlockFen),
@@ -542,13 +546,15 @@ impl Outside<'_> {
             charged: totals.charged_in(s, i, p, fen),
             top_ups,
         };
-        let np = self.days.len();
+        let ends = self.days.ends();
         let mut waiting = false;
         let mut resume_next = false;
+        // The first of the top-ups not yet looked at.
         let mut next = 0;
-        let mut p = 0;
-        while p < np {
-            let e = self.days.ends()[p];
+        // Nothing happens before the member's first sharing period.
+        let mut p = lo;
+        while p < ends.len() {
+            let e = ends[p];
             if p == lo && lo < hi {
                 s.stint = p as u32;
                 totals.set_key_in((&mut s, i, p), (a.base, self.minimum), fen);
@@ -558,7 +564,7 @@ impl Outside<'_> {
                 self.share_from(&mut s, a, (i, fen), p);
             }
             let first = next;
-            next += top_ups[next..].partition_point(|t| t.0 <= e);
+            next = past(top_ups, next, e);
             if waiting && next > first {
                 a.advance(self.rules, &holder(&s, p), e, e);
                 if !a.paused() {
@@ -587,16 +593,16 @@ impl Outside<'_> {
             }
             // Until the next period where something may happen, the member
             // shares, or not, as in this one.
-            let q = self.next_event(&s, p, waiting, resume_next, top_ups.get(next).map(|t| &t.0));
+            let q = self.next_event(&s, p, (waiting, resume_next), top_ups.get(next));
             if lo <= p && p < hi && !s.counted {
-                shares(p, q);
+                shares(p, q.min(hi));
             }
-            next += top_ups[next..].partition_point(|t| t.0 <= self.days.ends()[q - 1]);
+            next = past(top_ups, next, ends[q - 1]);
             p = q;
         }
-        let charged = totals.charged_in(&s, i, np, fen);
+        let charged = totals.charged_in(&s, i, ends.len(), fen);
         if a.taken_to_until(self.explaining) {
-            a.advance(self.rules, &holder(&s, np), self.until, self.after);
+            a.advance(self.rules, &holder(&s, ends.len()), self.until, self.after);
         }
         charged
     }
@@ -608,36 +614,33 @@ impl Outside<'_> {
     }
 
     /// The first period after `p` where something may happen to the
-    /// member: it starts or stops being in force, its cover resumes, its
-    /// balance may reach the minimum, or (paused) it tops up.
+    /// member: its cover resumes, its balance may reach the minimum while
+    /// it shares, or (paused) it tops up; the number of periods if none.
     fn next_event(
         &self,
         s: &Sharer,
         p: usize,
-        waiting: bool,
-        resume_next: bool,
-        top_up: Option<&NaiveDate>,
+        (waiting, resume_next): (bool, bool),
+        top_up: Option<&(NaiveDate, i64)>,
     ) -> usize {
-        let np = self.days.len();
         if resume_next {
             return p + 1;
         }
-        let mut q = np;
-        for bound in [s.lo as usize, s.hi as usize] {
-            if bound > p {
-                q = q.min(bound);
+        let mut q = self.days.len();
+        if waiting && let Some(&(d, _)) = top_up {
+            q = self.days.closing_before(d).max(p + 1);
+        }
+        // Only the closing days up to the next other event, and while the
+        // member shares, are searched for the first whose `U` passes the key.
+        let end = q.min(s.hi as usize);
+        if self.may_pause(s, p + 1) && p + 1 < end {
+            let between = &self.totals.upper[p + 1..end];
+            let k = p + 1 + between.partition_point(|&t| t <= s.key);
+            if k < end {
+                q = k;
             }
         }
-        if waiting && let Some(&d) = top_up {
-            q = q.min(self.days.closing_before(d));
-        }
-        // Only the closing days up to the next other event are searched
-        // for the first whose `U` passes the key.
-        if self.may_pause(s, p + 1) && p + 1 < q {
-            let between = &self.totals.upper[p + 1..q];
-            q = p + 1 + between.partition_point(|&t| t <= s.key);
-        }
-        q.max(p + 1)
+        q
     }
 
     /// Member `i`, not sharing, shares from period `p` if its membership is then in force.
@@ -647,4 +650,12 @@ impl Outside<'_> {
         }
         (self.totals).set_key_in((s, i, p), (a.base, self.minimum), fen);
     }
+}
+
+/// The first of `top_ups` from `next` on dated after `day`.
+fn past(top_ups: &[(NaiveDate, i64)], mut next: usize, day: NaiveDate) -> usize {
+    while top_ups.get(next).is_some_and(|t| t.0 <= day) {
+        next += 1;
+    }
+    next
 }
