@@ -8,8 +8,8 @@
 //! from the counts, and only its members are taken through the year again,
 //! with the same charges, to find that member.
 
+use super::super::Sharers;
 use super::super::totals::nth_of;
-use super::super::{Sharer, Sharers};
 use super::{Outside, running_sum};
 
 /// How many members outside the loop share in each period, by blocks of
@@ -110,36 +110,40 @@ impl Places {
         };
         let start = b * self.block;
         let members = start..((b + 1) * self.block).min(inside.len());
-        let shares = self.in_block(sh, outside, inside, p, members);
-        let last = nth_of(shares.into_iter().map(i64::from), left);
+        let last = self.nth_in_block(sh, outside, inside, p, (members, left));
         debug_assert!(
             last.is_some(),
             "the block's members share as its count says"
         );
-        last.map_or(u32::MAX, |(j, _)| (start + j + 1) as u32)
+        last.map_or(u32::MAX, |i| (i + 1) as u32)
     }
 
-    /// Whether each member of `members` shares in period `p`.
-    fn in_block(
+    /// The `n`-th (from 1) of `members` sharing in period `p`: its members
+    /// are taken in order only until it is found.
+    fn nth_in_block(
         &self,
         sh: &Sharers,
         outside: &Outside,
         inside: &[bool],
         p: usize,
-        members: std::ops::Range<usize>,
-    ) -> Vec<bool> {
-        let sharing = |s: &Sharer| s.shares(p);
+        (members, n): (std::ops::Range<usize>, i64),
+    ) -> Option<usize> {
         let fen = outside.fen_of(members.clone());
-        members
-            .map(|i| {
-                if inside[i] {
-                    return sharing(sh.at(i));
-                }
+        let mut left = n;
+        for i in members {
+            let shares = if inside[i] {
+                sh.at(i).shares(p)
+            } else {
                 let mut shares = false;
                 outside.stretches(i, &fen, &mut |from, to| shares |= from <= p && p < to);
                 shares
-            })
-            .collect()
+            };
+            left -= i64::from(shares);
+            if left == 0 {
+                return Some(i);
+            }
+        }
+        None
     }
 }
 
