@@ -17,8 +17,12 @@ use super::{Outside, running_sum};
 pub(super) struct Places {
     /// Members in a block (the last block may have fewer).
     pub(super) block: usize,
-    /// By block: how many of its members outside the loop share in each period.
+    /// By period, then by block: how many of the block's members outside
+    /// the loop share in the period (a period's blocks side by side, as
+    /// they are read to find a member).
     counts: Vec<Vec<i64>>,
+    /// How many blocks there are.
+    blocks: usize,
     /// How many members outside the loop share in each period, in all.
     pub(super) all: Vec<i64>,
 }
@@ -39,7 +43,8 @@ impl Places {
     pub(super) fn new(block: usize, counts: Vec<Vec<i64>>, np: usize) -> Places {
         let mut places = Places {
             block,
-            counts: vec![vec![0; np]; counts.len()],
+            counts: vec![vec![0; counts.len()]; np],
+            blocks: counts.len(),
             all: vec![0; np],
         };
         places.update(counts.into_iter().enumerate().collect());
@@ -53,7 +58,7 @@ impl Places {
         ranges: impl Iterator<Item = std::ops::Range<usize>>,
         n: usize,
     ) -> Vec<bool> {
-        let mut hit = vec![false; self.counts.len()];
+        let mut hit = vec![false; self.blocks];
         for r in ranges {
             let (start, end) = (r.start.min(n), r.end.min(n));
             if start < end {
@@ -70,10 +75,10 @@ impl Places {
         for (b, mut count) in taken {
             running_sum(&mut count);
             count.truncate(np);
-            for ((a, old), new) in self.all.iter_mut().zip(&self.counts[b]).zip(&count) {
-                *a += new - old;
+            for ((a, by_block), new) in self.all.iter_mut().zip(&mut self.counts).zip(count) {
+                *a += new - by_block[b];
+                by_block[b] = new;
             }
-            self.counts[b] = count;
         }
     }
 
@@ -100,11 +105,8 @@ impl Places {
             }
             (first..k).filter(|&k| sh.m[k].shares(p)).count() as i64
         };
-        let sharing = self
-            .counts
-            .iter()
-            .enumerate()
-            .map(|(b, count)| count[p] + held_below(((b + 1) * self.block).min(inside.len())));
+        let sharing = (self.counts[p].iter().enumerate())
+            .map(|(b, count)| count + held_below(((b + 1) * self.block).min(inside.len())));
         let Some((b, left)) = nth_of(sharing, left) else {
             return u32::MAX;
         };
@@ -167,7 +169,7 @@ mod tests {
         let mut places = Places::new(4, vec![vec![2, 0, -1, -1], vec![1, 1, 0, -2]], 3);
         assert_eq!(places.all, [3, 4, 3]);
         places.update(vec![(1, vec![3, 0, -1, -2])]);
-        assert_eq!(places.counts, [vec![2, 2, 1], vec![3, 3, 2]]);
+        assert_eq!(places.counts, [vec![2, 3], vec![2, 3], vec![1, 2]]);
         assert_eq!(places.all, [5, 5, 3]);
         // Members 3..5 span both blocks; 8.. are past the last member.
         assert_eq!(places.blocks_of(std::iter::once(3..5), 8), [true, true]);
