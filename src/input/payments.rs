@@ -106,25 +106,31 @@ fn sort_each_by_date(starts: &[u64], offset: usize, both: &mut [(NaiveDate, i64)
     }
 }
 
-/// A positive amount of fen written `12`, `12.5` or `12.50`; `None` otherwise.
-/// Each byte is looked at once: the amount is read as it is checked.
+/// A positive amount of fen written `12`, `12.5` or `12.50` (at most 15
+/// digits before the point); `None` otherwise. Each byte is looked at
+/// once: the amount is read as it is checked.
 fn fen(raw: &[u8]) -> Option<i64> {
     let raw = raw.trim_ascii();
-    let (whole, frac) = match raw.iter().position(|&b| b == b'.') {
-        Some(i) if i + 1 < raw.len() => (&raw[..i], &raw[i + 1..]),
-        Some(_) => return None,
-        None => (raw, &b""[..]),
-    };
-    if whole.is_empty() || whole.len() > 15 || frac.len() > 2 {
-        return None;
-    }
-    let mut v: i64 = 0;
-    for &b in whole.iter().chain(frac).chain(&b"00"[frac.len()..]) {
-        if !b.is_ascii_digit() {
+    let mut units: i64 = 0;
+    let mut whole = 0;
+    while let Some(&b) = raw.get(whole)
+        && b.is_ascii_digit()
+    {
+        if whole == 15 {
             return None;
         }
-        v = v * 10 + i64::from(b - b'0');
+        units = units * 10 + i64::from(b - b'0');
+        whole += 1;
     }
+    let digit = |b: u8| b.is_ascii_digit().then(|| i64::from(b - b'0'));
+    let cents = match raw[whole..] {
+        _ if whole == 0 => return None,
+        [] => 0,
+        [b'.', tens] => digit(tens)? * 10,
+        [b'.', tens, ones] => digit(tens)? * 10 + digit(ones)?,
+        _ => return None,
+    };
+    let v = units * 100 + cents;
     (v > 0).then_some(v)
 }
 
@@ -261,17 +267,23 @@ fn read_looked_up(
 fn amount(rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<i64> {
     let fen = fen(rec.raw(i));
     if fen.is_none() {
-        let raw = String::from_utf8_lossy(rec.raw(i));
-        problems.add(
-            rec.line(),
-            rec.column(i),
-            format!(
-                "`amount` is `{}`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
-                super::csvfile::shown(raw.trim())
-            ),
-        );
+        not_an_amount(rec, i, problems);
     }
     fen
+}
+
+/// Reports the amount of a row as not an amount.
+#[cold]
+fn not_an_amount(rec: &dyn Row, i: usize, problems: &mut Problems) {
+    let raw = String::from_utf8_lossy(rec.raw(i));
+    problems.add(
+        rec.line(),
+        rec.column(i),
+        format!(
+            "`amount` is `{}`; a top-up is a positive amount with at most two decimals, such as 10 or 10.50",
+            super::csvfile::shown(raw.trim())
+        ),
+    );
 }
 
 /// Checks one row: (member, day, fen), or `None` with the problems reported.
