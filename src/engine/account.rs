@@ -273,6 +273,7 @@ impl Account {
 
     /// Takes every event up to the top-ups (and refund) of `topups_through`
     /// and the fees due before `fees_before`, in day order.
+    #[inline]
     pub(super) fn advance(
         &mut self,
         rules: &AccountRules,
@@ -285,6 +286,17 @@ impl Account {
             self.top_ups_through(rules, h, topups_through);
             return;
         }
+        self.take_events(rules, h, topups_through, fees_before);
+    }
+
+    /// `advance`, with fees or a refund.
+    fn take_events(
+        &mut self,
+        rules: &AccountRules,
+        h: &Holder,
+        topups_through: NaiveDate,
+        fees_before: NaiveDate,
+    ) {
         let mut fee = self.fee_from(rules, h, self.next_fee, fees_before);
         let mut refund = (self.log.as_ref())
             .and_then(|l| l.refund)

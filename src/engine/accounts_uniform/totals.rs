@@ -140,6 +140,7 @@ impl Totals {
     }
 
     /// `set_key`, for member `i` of the block whose fen `block` counts.
+    #[inline]
     pub(super) fn set_key_in(
         &self,
         (s, i, p): (&mut Sharer, usize, usize),
