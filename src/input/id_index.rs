@@ -46,6 +46,17 @@ impl<'m> IdIndex<'m> {
         }
     }
 
+    /// The member of the key `key`, where the key alone says it (numbered
+    /// ids: `Some(None)` for an id that names no member); `None` where it
+    /// is to be looked up with `get_batch`.
+    #[inline]
+    pub fn direct(&self, key: Key) -> Option<Option<u32>> {
+        match self {
+            IdIndex::Numbered(_) => Some(u32::try_from(key.0).ok()),
+            IdIndex::Hashed(_) => None,
+        }
+    }
+
     /// The members whose ids have the keys `keys`, in order, added to `out`.
     pub fn get_batch(&self, keys: &[Key], out: &mut Vec<Option<u32>>) {
         match self {
@@ -79,6 +90,13 @@ mod tests {
         let keys: Vec<Key> = asked.iter().map(|id| index.key(id.as_bytes())).collect();
         let mut batch = Vec::new();
         index.get_batch(&keys, &mut batch);
+        if let Some(direct) = keys
+            .iter()
+            .map(|&k| index.direct(k))
+            .collect::<Option<Vec<_>>>()
+        {
+            assert_eq!(direct, batch);
+        }
         let alone: Vec<_> = asked.iter().map(|id| index.find(id)).collect();
         assert_eq!(batch, alone);
         (matches!(index, IdIndex::Numbered(..)), batch)

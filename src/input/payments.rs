@@ -184,25 +184,41 @@ struct Part {
     top_ups: Vec<TopUp>,
     /// Whether a row names no member.
     unmatched: bool,
-    /// The last date read, as written and as a day (rows of one day often
-    /// come together).
-    last_date: Option<([u8; 10], NaiveDate)>,
+    /// The last date read, as written (see `ten_bytes`) and as a day (rows
+    /// of one day often come together).
+    last_date: Option<(u128, NaiveDate)>,
 }
 
 impl Part {
     /// The date in column `i`, or a problem; the same text as the last row's
     /// is not read again.
     fn date(&mut self, rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<NaiveDate> {
-        if let Some((raw, day)) = &self.last_date
-            && <&[u8; 10]>::try_from(rec.raw(i)).is_ok_and(|r| r == raw)
+        let raw = ten_bytes(rec.raw(i));
+        if let Some((last, day)) = self.last_date
+            && raw == Some(last)
         {
-            return Some(*day);
+            return Some(day);
         }
         let day = date(rec, i, "date", problems)?;
-        if let Ok(raw) = rec.raw(i).try_into() {
-            self.last_date = Some((raw, day));
-        }
+        self.last_date = raw.map(|raw| (raw, day));
         Some(day)
+    }
+
+    /// Adds a row whose member id has the key `key`: at once where the
+    /// key names the member, else once a batch of rows is pending.
+    #[inline]
+    fn add(&mut self, index: &IdIndex<'_>, key: Key, row: (NaiveDate, i64)) {
+        match index.direct(key) {
+            Some(Some(m)) => self.top_ups.push((m, row.0, row.1)),
+            Some(None) => self.unmatched = true,
+            None => {
+                self.ids.push(key);
+                self.pending.push(row);
+                if self.ids.len() == BATCH {
+                    self.look_up(index);
+                }
+            }
+        }
     }
 
     /// Looks up the members of the pending rows.
@@ -218,6 +234,15 @@ impl Part {
         self.ids.clear();
         self.pending.clear();
     }
+}
+
+/// Ten bytes (a date as written) as one number, to be compared at once;
+/// `None` for any other length.
+fn ten_bytes(raw: &[u8]) -> Option<u128> {
+    let ten: &[u8; 10] = raw.try_into().ok()?;
+    let mut all = [0u8; 16];
+    all[..10].copy_from_slice(ten);
+    Some(u128::from_le_bytes(all))
 }
 
 /// Reads every row in parallel blocks, checking the date and the amount
@@ -246,11 +271,7 @@ fn read_looked_up(
             if id.is_empty() {
                 problems.add(rec.line(), rec.column(c[0]), "`member_id` is empty");
             } else if let (Some(day), Some(fen)) = (day, fen) {
-                part.ids.push(index.key(id));
-                part.pending.push((day, fen));
-                if part.ids.len() == BATCH {
-                    part.look_up(index);
-                }
+                part.add(index, index.key(id), (day, fen));
             }
         },
         |part| {
