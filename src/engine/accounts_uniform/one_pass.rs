@@ -90,6 +90,10 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
     fresh.until_agreed(c, membership, run, sh, in_force_outside)
 }
 
+/// What a pass of the period loop gives: the periods, the claims decided
+/// and the member explained.
+type Passed<'a> = (Vec<PeriodFigures>, Decider<'a>, Option<Tracked>);
+
 /// The members in the loop as they opened, for each pass.
 struct Fresh<'s> {
     in_loop: &'s [u32],
@@ -115,14 +119,15 @@ impl Fresh<'_> {
         let np = c.periods.len();
         let mut charged = vec![0i64; c.members.len()];
         let mut columns = None;
-        let mut others = self.first_guess(c, membership, &mut run, &mut sh, in_force_outside);
+        let (mut others, mut passed) =
+            self.first_guess(c, membership, &mut run, &mut sh, in_force_outside);
         // The charges the members outside the loop were last taken with,
         // and where they then shared.
         let mut previous: Option<(Totals, Places)> = None;
         for n in 0..=c.options.passes.min(np + 2) {
-            let Some((out, mut decider, mut tracked)) =
+            let Some((out, mut decider, mut tracked)) = passed.take().or_else(|| {
                 self.pass(c, membership, &mut run, &mut sh, &others, previous.as_ref())
-            else {
+            }) else {
                 return Ok(None);
             };
             if previous.as_ref().is_some_and(|(t, _)| *t == sh.totals) {
@@ -157,7 +162,8 @@ impl Fresh<'_> {
 
     /// A first guess of how many members outside the loop share in each
     /// period, from a sample of them taken with the charges of a loop,
-    /// until the loop's charges stop changing (at most `SAMPLE_ROUNDS`).
+    /// until the loop's charges stop changing (at most `SAMPLE_ROUNDS`);
+    /// with the last loop, where it was run with the guess returned.
     fn first_guess<'a>(
         &self,
         c: &Ctx<'a>,
@@ -165,21 +171,23 @@ impl Fresh<'_> {
         run: &mut Run<'a>,
         sh: &mut Sharers,
         in_force_outside: Vec<i64>,
-    ) -> Vec<i64> {
+    ) -> (Vec<i64>, Option<Passed<'a>>) {
         let mut others = in_force_outside.clone();
         let mut previous: Option<Totals> = None;
         for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
-            if self.pass(c, membership, run, sh, &others, None).is_none()
-                || previous.as_ref() == Some(&sh.totals)
-            {
+            let passed = self.pass(c, membership, run, sh, &others, None);
+            if passed.is_none() {
                 break;
+            }
+            if previous.as_ref() == Some(&sh.totals) {
+                return (others, passed);
             }
             let outside = outside(c, &run.rules, membership, &sh.totals);
             let (count, sample_in_force) = outside.take_sample(self.inside, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
             previous = Some(sh.totals.clone());
         }
-        others
+        (others, None)
     }
 
     /// Every member outside the loop taken through the year with the
@@ -231,7 +239,7 @@ impl Fresh<'_> {
         sh: &mut Sharers,
         others: &[i64],
         outside_at: Option<&(Totals, Places)>,
-    ) -> Option<(Vec<PeriodFigures>, Decider<'a>, Option<Tracked>)> {
+    ) -> Option<Passed<'a>> {
         let rules = AccountRules::new(c.plan);
         let taken = outside_at.map(|(t, places)| (places, outside(c, &rules, membership, t)));
         let place = |sh: &Sharers, f: Fen| match &taken {
