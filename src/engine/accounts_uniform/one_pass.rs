@@ -32,7 +32,7 @@
 //! and what its account holds at the end is written straight into the
 //! accounts' columns: no state is kept for it between passes.
 
-use super::{Ctx, Done, Fen, Lists, Loop, NONE, Sharer, Sharers, add, in_force_from_to};
+use super::{Ctx, Done, Fen, Lists, Loop, Sharer, Sharers, add, in_force_from_to};
 use super::{block_fen::BlockFen, sharer, sharers, totals::Totals, wrap_up};
 use crate::engine::EngineError;
 use crate::engine::account::{Account, AccountRules, Holder};
@@ -48,6 +48,7 @@ use chrono::{Days, NaiveDate};
 use places::Places;
 use rayon::prelude::*;
 
+mod member;
 mod places;
 
 /// The run, with only the claimants and the member explained in the period
@@ -529,141 +530,4 @@ impl Outside<'_> {
         let charged = self.member((i, fen), &mut a, s, shares);
         (charged, a, s)
     }
-
-    /// Member `i` through the year, as the period loop takes a member
-    /// without claims: `shares(p, q)` for each stretch of periods `p..q` it
-    /// shares in; returns what it was charged.
-    ///
-    /// Only the periods where something may happen to the member are
-    /// visited: the first it shares in, those where its balance may reach
-    /// the minimum, and (paused) those of its top-ups.
-    fn member(
-        &self,
-        (i, fen): (usize, &BlockFen),
-        a: &mut Account,
-        mut s: Sharer,
-        shares: &mut impl FnMut(usize, usize),
-    ) -> i64 {
-        let top_ups = self.payments.top_ups(i);
-        let (lo, hi) = (s.lo as usize, s.hi as usize);
-        let totals = self.totals;
-        let upper = &totals.upper;
-        let holder = |s: &Sharer, p: usize| Holder {
-            join: s.join,
-            stop: s.stop,
-            charged: totals.charged_in(s, i, p, fen),
-            top_ups,
-        };
-        let ends = self.days.ends();
-        let mut waiting = false;
-        let mut resume_next = false;
-        // The first of the top-ups not yet looked at.
-        let mut next = 0;
-        // Nothing happens before the member's first sharing period.
-        let mut p = lo;
-        while p < ends.len() {
-            let e = ends[p];
-            if p == lo && lo < hi {
-                s.stint = p as u32;
-                totals.set_key_in((&mut s, i, p), (a.base, self.minimum), fen);
-            }
-            if std::mem::take(&mut resume_next) {
-                s.counted = false;
-                self.share_from(&mut s, a, (i, fen), p);
-            }
-            let first = next;
-            next = past(top_ups, next, e);
-            if waiting && next > first {
-                a.advance(self.rules, &holder(&s, p), e, e);
-                if !a.paused() {
-                    waiting = false;
-                    if a.resume_on > e {
-                        // A top-up on the closing day: covered from the next period.
-                        resume_next = true;
-                    } else {
-                        s.counted = false;
-                        self.share_from(&mut s, a, (i, fen), p);
-                    }
-                }
-            }
-            if self.may_pause(&s, p) && s.key < upper[p] {
-                a.advance(self.rules, &holder(&s, p), e, e);
-                match totals.set_key_in((&mut s, i, p), (a.base, self.minimum), fen) {
-                    Some(key) if key >= upper[p] => {}
-                    _ => {
-                        a.check_on_closing_day(self.rules, &holder(&s, p), e);
-                        s.before = totals.charged_in(&s, i, p, fen);
-                        s.stint = NONE;
-                        s.counted = true;
-                        waiting = true;
-                    }
-                }
-            }
-            // Until the next period where something may happen, the member
-            // shares, or not, as in this one.
-            let q = self.next_event(&s, p, (waiting, resume_next), top_ups.get(next));
-            if lo <= p && p < hi && !s.counted {
-                shares(p, q.min(hi));
-            }
-            next = past(top_ups, next, ends[q - 1]);
-            p = q;
-        }
-        let charged = totals.charged_in(&s, i, ends.len(), fen);
-        if a.taken_to_until(self.explaining) {
-            a.advance(self.rules, &holder(&s, ends.len()), self.until, self.after);
-        }
-        charged
-    }
-
-    /// Whether the member's balance is checked against the minimum on
-    /// period `p`'s closing day (it shares, and its key is set).
-    fn may_pause(&self, s: &Sharer, p: usize) -> bool {
-        s.stint != NONE && self.minimum.is_some() && s.lo as usize <= p && p < s.hi as usize
-    }
-
-    /// The first period after `p` where something may happen to the
-    /// member: its cover resumes, its balance may reach the minimum while
-    /// it shares, or (paused) it tops up; the number of periods if none.
-    fn next_event(
-        &self,
-        s: &Sharer,
-        p: usize,
-        (waiting, resume_next): (bool, bool),
-        top_up: Option<&(NaiveDate, i64)>,
-    ) -> usize {
-        if resume_next {
-            return p + 1;
-        }
-        let mut q = self.days.len();
-        if waiting && let Some(&(d, _)) = top_up {
-            q = self.days.closing_before(d).max(p + 1);
-        }
-        // Only the closing days up to the next other event, and while the
-        // member shares, are searched for the first whose `U` passes the key.
-        let end = q.min(s.hi as usize);
-        if self.may_pause(s, p + 1) && p + 1 < end {
-            let between = &self.totals.upper[p + 1..end];
-            let k = p + 1 + between.partition_point(|&t| t <= s.key);
-            if k < end {
-                q = k;
-            }
-        }
-        q
-    }
-
-    /// Member `i`, not sharing, shares from period `p` if its membership is then in force.
-    fn share_from(&self, s: &mut Sharer, a: &Account, (i, fen): (usize, &BlockFen), p: usize) {
-        if (p as u32) < s.hi && s.stint == NONE {
-            s.stint = p as u32;
-        }
-        (self.totals).set_key_in((s, i, p), (a.base, self.minimum), fen);
-    }
-}
-
-/// The first of `top_ups` from `next` on dated after `day`.
-fn past(top_ups: &[(NaiveDate, i64)], mut next: usize, day: NaiveDate) -> usize {
-    while top_ups.get(next).is_some_and(|t| t.0 <= day) {
-        next += 1;
-    }
-    next
 }

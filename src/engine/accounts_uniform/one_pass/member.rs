@@ -1,0 +1,185 @@
+//! One member outside the loop taken through the year, as the period
+//! loop takes a member without claims: only the periods where something
+//! may happen to it are visited (the first it shares in, the closing days
+//! where its balance may reach the minimum, and while paused, those of its
+//! top-ups); in between it shares, or not, as in the period before.
+
+use super::super::{NONE, Sharer, block_fen::BlockFen};
+use super::Outside;
+use crate::engine::account::{Account, Holder};
+use chrono::NaiveDate;
+
+/// A member as it is taken through the year.
+struct Taken<'t> {
+    i: usize,
+    /// The fen of the member's block.
+    fen: &'t BlockFen,
+    top_ups: &'t [(NaiveDate, i64)],
+    s: Sharer,
+    /// Paused, until a top-up resumes its cover.
+    waiting: bool,
+    /// Its cover resumes from the next period.
+    resume_next: bool,
+}
+
+impl Outside<'_> {
+    /// Member `i` through the year: `shares(p, q)` for each stretch of
+    /// periods `p..q` it shares in; returns what it was charged.
+    pub(super) fn member(
+        &self,
+        (i, fen): (usize, &BlockFen),
+        a: &mut Account,
+        s: Sharer,
+        shares: &mut impl FnMut(usize, usize),
+    ) -> i64 {
+        let top_ups = self.payments.top_ups(i);
+        let (lo, hi) = (s.lo as usize, s.hi as usize);
+        let mut m = Taken {
+            i,
+            fen,
+            top_ups,
+            s,
+            waiting: false,
+            resume_next: false,
+        };
+        let ends = self.days.ends();
+        // The first of the top-ups not yet looked at.
+        let mut next = 0;
+        // Nothing happens before the member's first sharing period.
+        let mut p = lo;
+        while p < ends.len() {
+            let e = ends[p];
+            if p == lo && lo < hi {
+                m.s.stint = p as u32;
+                self.set_key(&mut m, a, p);
+            }
+            if std::mem::take(&mut m.resume_next) {
+                self.share_from(&mut m, a, p);
+            }
+            let first = next;
+            next = past(top_ups, next, e);
+            if m.waiting && next > first {
+                self.top_ups_while_paused(&mut m, a, (p, e));
+            }
+            if self.may_pause(&m.s, p) && m.s.key < self.totals.upper[p] {
+                self.closing_day(&mut m, a, (p, e));
+            }
+            // Until the next period where something may happen, the member
+            // shares, or not, as in this one.
+            let q = self.next_event(&m.s, p, (m.waiting, m.resume_next), top_ups.get(next));
+            if lo <= p && p < hi && !m.s.counted {
+                shares(p, q.min(hi));
+            }
+            next = past(top_ups, next, ends[q - 1]);
+            p = q;
+        }
+        if a.taken_to_until(self.explaining) {
+            let h = self.holder(&m, ends.len());
+            a.advance(self.rules, &h, self.until, self.after);
+        }
+        self.totals.charged_in(&m.s, i, ends.len(), fen)
+    }
+
+    /// What the account reads of the member, charged before period `p`.
+    fn holder<'t>(&self, m: &Taken<'t>, p: usize) -> Holder<'t> {
+        Holder {
+            join: m.s.join,
+            stop: m.s.stop,
+            charged: self.totals.charged_in(&m.s, m.i, p, m.fen),
+            top_ups: m.top_ups,
+        }
+    }
+
+    /// Sets the member's key from its account in period `p`.
+    fn set_key(&self, m: &mut Taken, a: &Account, p: usize) -> Option<i64> {
+        (self.totals).set_key_in((&mut m.s, m.i, p), (a.base, self.minimum), m.fen)
+    }
+
+    /// A paused member's top-ups up to `e`, period `p`'s closing day: its
+    /// cover resumes where they bring it to the minimum.
+    fn top_ups_while_paused(&self, m: &mut Taken, a: &mut Account, (p, e): (usize, NaiveDate)) {
+        a.advance(self.rules, &self.holder(m, p), e, e);
+        if a.paused() {
+            return;
+        }
+        m.waiting = false;
+        if a.resume_on > e {
+            // A top-up on the closing day: covered from the next period.
+            m.resume_next = true;
+        } else {
+            self.share_from(m, a, p);
+        }
+    }
+
+    /// Period `p`'s closing day `e`, where the member's balance may have
+    /// reached the minimum: its top-ups are taken, and it pauses if it is
+    /// still below.
+    fn closing_day(&self, m: &mut Taken, a: &mut Account, (p, e): (usize, NaiveDate)) {
+        a.advance(self.rules, &self.holder(m, p), e, e);
+        if self
+            .set_key(m, a, p)
+            .is_some_and(|key| key >= self.totals.upper[p])
+        {
+            return;
+        }
+        a.check_on_closing_day(self.rules, &self.holder(m, p), e);
+        m.s.before = self.totals.charged_in(&m.s, m.i, p, m.fen);
+        m.s.stint = NONE;
+        m.s.counted = true;
+        m.waiting = true;
+    }
+
+    /// Whether the member's balance is checked against the minimum on
+    /// period `p`'s closing day (it shares, and its key is set).
+    fn may_pause(&self, s: &Sharer, p: usize) -> bool {
+        s.stint != NONE && self.minimum.is_some() && s.lo as usize <= p && p < s.hi as usize
+    }
+
+    /// The first period after `p` where something may happen to the
+    /// member: its cover resumes, its balance may reach the minimum while
+    /// it shares, or (paused) it tops up; the number of periods if none.
+    fn next_event(
+        &self,
+        s: &Sharer,
+        p: usize,
+        (waiting, resume_next): (bool, bool),
+        top_up: Option<&(NaiveDate, i64)>,
+    ) -> usize {
+        if resume_next {
+            return p + 1;
+        }
+        let mut q = self.days.len();
+        if waiting && let Some(&(d, _)) = top_up {
+            q = self.days.closing_before(d).max(p + 1);
+        }
+        // Only the closing days up to the next other event, and while the
+        // member shares, are searched for the first whose `U` passes the key.
+        let end = q.min(s.hi as usize);
+        if self.may_pause(s, p + 1) && p + 1 < end {
+            let between = &self.totals.upper[p + 1..end];
+            let k = p + 1 + between.partition_point(|&t| t <= s.key);
+            if k < end {
+                q = k;
+            }
+        }
+        q
+    }
+
+    /// The member, not sharing, shares from period `p` if its membership
+    /// is then in force.
+    fn share_from(&self, m: &mut Taken, a: &Account, p: usize) {
+        m.s.counted = false;
+        if (p as u32) < m.s.hi && m.s.stint == NONE {
+            m.s.stint = p as u32;
+        }
+        self.set_key(m, a, p);
+    }
+}
+
+/// The first of `top_ups` from `next` on dated after `day`.
+fn past(top_ups: &[(NaiveDate, i64)], mut next: usize, day: NaiveDate) -> usize {
+    while top_ups.get(next).is_some_and(|t| t.0 <= day) {
+        next += 1;
+    }
+    next
+}
