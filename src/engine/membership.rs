@@ -108,8 +108,8 @@ impl Membership {
         i: usize,
     ) -> (usize, usize) {
         let (join, stop) = (members.join[i], self.stop(members, i));
-        let lo = days.closing_before(join);
-        let hi = days.closing_before(stop);
+        let lo = days.period_of(join);
+        let hi = days.period_of(stop);
         if lo < hi { (lo, hi) } else { (0, 0) }
     }
 

@@ -63,7 +63,7 @@ impl PeriodOfDay {
     /// How many periods close before day `d`: the index of the period `d`
     /// falls in, or the number of periods for a day after the last one.
     #[inline]
-    pub(crate) fn closing_before(&self, d: NaiveDate) -> usize {
+    pub(crate) fn period_of(&self, d: NaiveDate) -> usize {
         let k = key(d);
         if k <= self.first {
             return 0;
@@ -111,14 +111,14 @@ mod tests {
         let mut d = day("2015-12-01");
         while d < day("2019-06-01") {
             let searched = ps.partition_point(|p| p.end < d);
-            assert_eq!(table.closing_before(d), searched, "on {d}");
+            assert_eq!(table.period_of(d), searched, "on {d}");
             d = d.succ_opt().expect("a next day");
         }
-        assert_eq!(table.closing_before(day("2016-02-05")), 0);
-        assert_eq!(table.closing_before(day("2016-02-06")), 1);
-        assert_eq!(table.closing_before(day("2019-03-02")), 5);
-        assert_eq!(table.closing_before(NaiveDate::MAX), 5);
-        assert_eq!(table.closing_before(NaiveDate::MIN), 0);
+        assert_eq!(table.period_of(day("2016-02-05")), 0);
+        assert_eq!(table.period_of(day("2016-02-06")), 1);
+        assert_eq!(table.period_of(day("2019-03-02")), 5);
+        assert_eq!(table.period_of(NaiveDate::MAX), 5);
+        assert_eq!(table.period_of(NaiveDate::MIN), 0);
     }
 
     #[test]
@@ -126,16 +126,16 @@ mod tests {
         let ps = periods(&["2016-02-05", "9000-01-01"]);
         let table = PeriodOfDay::new(&ps);
         assert!(table.table.is_empty());
-        assert_eq!(table.closing_before(day("2016-02-05")), 0);
-        assert_eq!(table.closing_before(day("2016-02-06")), 1);
-        assert_eq!(table.closing_before(day("9000-01-01")), 1);
-        assert_eq!(table.closing_before(day("9000-01-02")), 2);
+        assert_eq!(table.period_of(day("2016-02-05")), 0);
+        assert_eq!(table.period_of(day("2016-02-06")), 1);
+        assert_eq!(table.period_of(day("9000-01-01")), 1);
+        assert_eq!(table.period_of(day("9000-01-02")), 2);
     }
 
     #[test]
     fn no_periods_put_every_day_before_them() {
         let table = PeriodOfDay::new(&[]);
         assert_eq!(table.len(), 0);
-        assert_eq!(table.closing_before(day("2016-02-05")), 0);
+        assert_eq!(table.period_of(day("2016-02-05")), 0);
     }
 }

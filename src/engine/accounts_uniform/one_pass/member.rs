@@ -115,15 +115,17 @@ impl Outside<'_> {
     /// reached the minimum: its top-ups are taken, and it pauses if it is
     /// still below.
     fn closing_day(&self, m: &mut Taken, a: &mut Account, (p, e): (usize, NaiveDate)) {
-        a.advance(self.rules, &self.holder(m, p), e, e);
+        // What it was charged before period p, the same all through.
+        let h = self.holder(m, p);
+        a.advance(self.rules, &h, e, e);
         if self
             .set_key(m, a, p)
             .is_some_and(|key| key >= self.totals.upper[p])
         {
             return;
         }
-        a.check_on_closing_day(self.rules, &self.holder(m, p), e);
-        m.s.before = self.totals.charged_in(&m.s, m.i, p, m.fen);
+        a.check_on_closing_day(self.rules, &h, e);
+        m.s.before = h.charged;
         m.s.stint = NONE;
         m.s.counted = true;
         m.waiting = true;
@@ -150,7 +152,7 @@ impl Outside<'_> {
         }
         let mut q = self.days.len();
         if waiting && let Some(&(d, _)) = top_up {
-            q = self.days.closing_before(d).max(p + 1);
+            q = self.days.period_of(d).max(p + 1);
         }
         // Only the closing days up to the next other event, and while the
         // member shares, are searched for the first whose `U` passes the key.
