@@ -336,6 +336,12 @@ impl Account {
         }
     }
 
+    /// The top-ups of `top_ups` (the holder's) not yet taken.
+    #[inline]
+    pub(super) fn not_taken<'t>(&self, top_ups: &'t [(NaiveDate, i64)]) -> &'t [(NaiveDate, i64)] {
+        top_ups.get(self.next_payment as usize..).unwrap_or(&[])
+    }
+
     /// The first month end on or after `from` and before `before` on which
     /// a fee falls due on this account: (day, amount).
     fn fee_from(

@@ -1,8 +1,9 @@
 //! One member outside the loop taken through the year, as the period
 //! loop takes a member without claims: only the periods where something
 //! may happen to it are visited (the first it shares in, the closing days
-//! where its balance may reach the minimum, and while paused, those of its
-//! top-ups); in between it shares, or not, as in the period before.
+//! where its balance, with the top-ups made by then, may reach the
+//! minimum, and while paused, those of its top-ups); in between it shares,
+//! or not, as in the period before.
 
 use super::super::{NONE, Sharer, block_fen::BlockFen};
 use super::Outside;
@@ -66,7 +67,7 @@ impl Outside<'_> {
             }
             // Until the next period where something may happen, the member
             // shares, or not, as in this one.
-            let q = self.next_event(&m.s, p, (m.waiting, m.resume_next), top_ups.get(next));
+            let q = self.next_event(&m, a, p, top_ups.get(next));
             if lo <= p && p < hi && !m.s.counted {
                 shares(p, q.min(hi));
             }
@@ -139,32 +140,65 @@ impl Outside<'_> {
 
     /// The first period after `p` where something may happen to the
     /// member: its cover resumes, its balance may reach the minimum while
-    /// it shares, or (paused) it tops up; the number of periods if none.
+    /// it shares, or (paused) it tops up (`top_up`, the first dated after
+    /// period `p`'s closing day); the number of periods if none.
     fn next_event(
         &self,
-        s: &Sharer,
+        m: &Taken,
+        a: &Account,
         p: usize,
-        (waiting, resume_next): (bool, bool),
         top_up: Option<&(NaiveDate, i64)>,
     ) -> usize {
-        if resume_next {
+        if m.resume_next {
             return p + 1;
         }
         let mut q = self.days.len();
-        if waiting && let Some(&(d, _)) = top_up {
+        if m.waiting
+            && let Some(&(d, _)) = top_up
+        {
             q = self.days.period_of(d).max(p + 1);
         }
         // Only the closing days up to the next other event, and while the
-        // member shares, are searched for the first whose `U` passes the key.
-        let end = q.min(s.hi as usize);
-        if self.may_pause(s, p + 1) && p + 1 < end {
-            let between = &self.totals.upper[p + 1..end];
-            let k = p + 1 + between.partition_point(|&t| t <= s.key);
-            if k < end {
-                q = k;
-            }
+        // member shares, are searched.
+        let end = q.min(m.s.hi as usize);
+        if self.may_pause(&m.s, p + 1) && p + 1 < end {
+            let untaken = a.not_taken(m.top_ups);
+            q = (self.may_reach_minimum(m.s.key, (p + 1, end), untaken)).unwrap_or(q);
         }
         q
+    }
+
+    /// The first closing day of the periods `from..end` where a sharing
+    /// member's balance may be below the minimum: where `U` passes its key
+    /// raised by the top-ups its account has not yet taken (`untaken`)
+    /// dated up to that day. The key set there is at least as high, since
+    /// the member paid at most what `U` counts: no closing day where it
+    /// pauses is passed over, and a top-up that keeps it above the minimum
+    /// costs no visit.
+    fn may_reach_minimum(
+        &self,
+        mut key: i64,
+        (mut from, end): (usize, usize),
+        untaken: &[(NaiveDate, i64)],
+    ) -> Option<usize> {
+        let (upper, ends) = (&self.totals.upper, self.days.ends());
+        let mut next = 0;
+        while from < end {
+            let k = from + upper[from..end].partition_point(|&t| t <= key);
+            if k == end {
+                return None;
+            }
+            let before = next;
+            while let Some(&(_, fen)) = untaken.get(next).filter(|t| t.0 <= ends[k]) {
+                key = key.saturating_add(fen);
+                next += 1;
+            }
+            if next == before || upper[k] > key {
+                return Some(k);
+            }
+            from = k + 1;
+        }
+        None
     }
 
     /// The member, not sharing, shares from period `p` if its membership
