@@ -164,8 +164,15 @@ impl Totals {
         if s.stint == NONE {
             return None;
         }
-        s.key = base - charged(s) - m + self.upper[p];
+        s.key = self.key(p, base - charged(s), m);
         Some(s.key)
+    }
+
+    /// The key, in period `p`, of a sharing member whose balance before
+    /// the period's charge is `balance`, with the minimum `m`.
+    #[inline]
+    pub(super) fn key(&self, p: usize, balance: i64, m: i64) -> i64 {
+        balance - m + self.upper[p]
     }
 }
 

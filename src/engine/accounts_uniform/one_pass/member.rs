@@ -92,6 +92,7 @@ impl Outside<'_> {
     }
 
     /// Sets the member's key from its account in period `p`.
+    #[inline(always)]
     fn set_key(&self, m: &mut Taken, a: &Account, p: usize) -> Option<i64> {
         (self.totals).set_key_in((&mut m.s, m.i, p), (a.base, self.minimum), m.fen)
     }
@@ -119,11 +120,12 @@ impl Outside<'_> {
         // What it was charged before period p, the same all through.
         let h = self.holder(m, p);
         a.advance(self.rules, &h, e, e);
-        if self
-            .set_key(m, a, p)
-            .is_some_and(|key| key >= self.totals.upper[p])
-        {
-            return;
+        // Its key, as `set_key` sets it, from what it was charged.
+        if let Some(minimum) = self.minimum {
+            m.s.key = self.totals.key(p, a.base - h.charged, minimum);
+            if m.s.key >= self.totals.upper[p] {
+                return;
+            }
         }
         a.check_on_closing_day(self.rules, &h, e);
         m.s.before = h.charged;
@@ -134,6 +136,7 @@ impl Outside<'_> {
 
     /// Whether the member's balance is checked against the minimum on
     /// period `p`'s closing day (it shares, and its key is set).
+    #[inline(always)]
     fn may_pause(&self, s: &Sharer, p: usize) -> bool {
         s.stint != NONE && self.minimum.is_some() && s.lo as usize <= p && p < s.hi as usize
     }
@@ -142,6 +145,7 @@ impl Outside<'_> {
     /// member: its cover resumes, its balance may reach the minimum while
     /// it shares, or (paused) it tops up (`top_up`, the first dated after
     /// period `p`'s closing day); the number of periods if none.
+    #[inline(always)]
     fn next_event(
         &self,
         m: &Taken,
@@ -175,6 +179,7 @@ impl Outside<'_> {
     /// the member paid at most what `U` counts: no closing day where it
     /// pauses is passed over, and a top-up that keeps it above the minimum
     /// costs no visit.
+    #[inline(always)]
     fn may_reach_minimum(
         &self,
         mut key: i64,
