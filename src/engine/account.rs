@@ -8,7 +8,7 @@
 //! period's charge), the period's charge, then the account fee.
 
 use crate::plan::Plan;
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
 /// A pause of cover: from the closing day the balance was below the
 /// minimum, to the day after the top-up that restored it (`MAX`: still paused).
@@ -155,7 +155,7 @@ pub(super) fn month_end(d: NaiveDate) -> NaiveDate {
 }
 
 fn next_day(d: NaiveDate) -> NaiveDate {
-    d.checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX)
+    d.succ_opt().unwrap_or(NaiveDate::MAX)
 }
 
 /// The account fee due on month end `q` under the rules then: (amount,

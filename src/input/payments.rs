@@ -285,6 +285,7 @@ fn read_looked_up(
 }
 
 /// The amount of a row, or a problem.
+#[inline]
 fn amount(rec: &dyn Row, i: usize, problems: &mut Problems) -> Option<i64> {
     let fen = fen(rec.raw(i));
     if fen.is_none() {

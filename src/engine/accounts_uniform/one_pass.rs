@@ -503,6 +503,7 @@ impl Outside<'_> {
     /// `member`): what it was charged, its account, and its sharing by
     /// membership. `count` gains +1 at the first period of each stretch
     /// it shares in and −1 after its last.
+    #[inline(always)]
     fn through_year(&self, i: usize, fen: &BlockFen, count: &mut [i64]) -> (i64, Account, Sharer) {
         self.stretches(i, fen, &mut |p, q| {
             count[p] += 1;
@@ -518,6 +519,7 @@ impl Outside<'_> {
     /// Member `i` from its account's opening through the year, with
     /// `shares(p, q)` for each stretch of periods `p..q` it shares in;
     /// `fen` counts those of its block.
+    #[inline(always)]
     pub(super) fn stretches(
         &self,
         i: usize,
