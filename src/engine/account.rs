@@ -7,6 +7,7 @@
 //! top-ups (in file order), the pause check of a closing day (before the
 //! period's charge), the period's charge, then the account fee.
 
+use crate::input::TopUp;
 use crate::plan::Plan;
 use chrono::{Datelike, NaiveDate};
 
@@ -133,7 +134,7 @@ pub(super) struct Holder<'p> {
     /// Charged so far (fen).
     pub charged: i64,
     /// The member's top-ups: (day, fen), in date order.
-    pub top_ups: &'p [(NaiveDate, i64)],
+    pub top_ups: &'p [TopUp],
 }
 
 impl Holder<'_> {
@@ -303,7 +304,7 @@ impl Account {
             .map(|(day, _)| day)
             .filter(|&r| r <= topups_through);
         loop {
-            let topup = (h.top_ups.get(self.next_payment as usize).map(|t| t.0))
+            let topup = (h.top_ups.get(self.next_payment as usize).map(|t| t.day))
                 .filter(|&t| t <= topups_through);
             match first_of(refund, topup, fee.map(|f| f.0)) {
                 Some(Next::Refund(day)) => {
@@ -329,7 +330,7 @@ impl Account {
 
     /// Takes the top-ups dated on or before `through`, in order.
     fn top_ups_through(&mut self, rules: &AccountRules, h: &Holder, through: NaiveDate) {
-        while let Some(&(day, _)) = h.top_ups.get(self.next_payment as usize)
+        while let Some(&TopUp { day, .. }) = h.top_ups.get(self.next_payment as usize)
             && day <= through
         {
             self.top_up(rules, h, day);
@@ -338,7 +339,7 @@ impl Account {
 
     /// The top-ups of `top_ups` (the holder's) not yet taken.
     #[inline]
-    pub(super) fn not_taken<'t>(&self, top_ups: &'t [(NaiveDate, i64)]) -> &'t [(NaiveDate, i64)] {
+    pub(super) fn not_taken<'t>(&self, top_ups: &'t [TopUp]) -> &'t [TopUp] {
         top_ups.get(self.next_payment as usize..).unwrap_or(&[])
     }
 
@@ -395,7 +396,7 @@ impl Account {
     }
 
     fn top_up(&mut self, rules: &AccountRules, h: &Holder, t: NaiveDate) {
-        let amount = h.top_ups[self.next_payment as usize].1;
+        let amount = h.top_ups[self.next_payment as usize].fen;
         self.next_payment += 1;
         self.base += amount;
         self.topped_up += amount;

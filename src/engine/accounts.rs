@@ -61,8 +61,8 @@ impl Accounts {
             .into_par_iter()
             .map(|i| {
                 let top_ups = payments.top_ups(i);
-                let n = top_ups.partition_point(|t| t.0 <= until);
-                top_ups[..n].iter().map(|t| t.1).sum()
+                let n = top_ups.partition_point(|t| t.day <= until);
+                top_ups[..n].iter().map(|t| t.fen).sum()
             })
             .collect();
         Accounts {

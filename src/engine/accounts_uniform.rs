@@ -34,7 +34,7 @@ use super::sharing::{
 use super::sharing::{UniformCharge, close_period, open_period, uniform_charge};
 use super::tracked_account::Tracked;
 use crate::ast::SplitKind;
-use crate::input::{Members, Payments};
+use crate::input::{Members, Payments, TopUp};
 use crate::money::Money;
 use crate::period::Period;
 use crate::plan::Plan;
@@ -654,8 +654,8 @@ fn top_ups_by_period(
     let firsts: Vec<Vec<u32>> = members
         .fold(Vec::new, |mut acc: Vec<u32>, i| {
             let mut last = usize::MAX;
-            for (d, _) in payments.top_ups(i) {
-                let p = periods.partition_point(|q| q.end < *d);
+            for &TopUp { day: d, .. } in payments.top_ups(i) {
+                let p = periods.partition_point(|q| q.end < d);
                 if p < periods.len() && p != last {
                     acc.push(p as u32);
                     acc.push(i as u32);
@@ -824,7 +824,7 @@ fn update_marked<T: Send>(
                 for &i in batch {
                     let k = held.slot(i as usize) - offset;
                     let first = payments.top_ups(i as usize).first();
-                    touched ^= a_head[k].base ^ s_head[k].key ^ first.map_or(0, |t| t.1);
+                    touched ^= a_head[k].base ^ s_head[k].key ^ first.map_or(0, |t| t.fen);
                 }
                 std::hint::black_box(touched);
                 for &i in batch {

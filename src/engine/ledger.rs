@@ -163,9 +163,9 @@ impl Ledger {
         let until = self.until;
         let wrong = (0..members.len()).into_par_iter().find_first(|&i| {
             let top_ups = payments.top_ups(i);
-            let paid: i64 = top_ups[..top_ups.partition_point(|t| t.0 <= until)]
+            let paid: i64 = top_ups[..top_ups.partition_point(|t| t.day <= until)]
                 .iter()
-                .map(|t| t.1)
+                .map(|t| t.fen)
                 .sum();
             paid != self.accounts.topped_up[i]
                 || self.balance(members, i).0 != self.accounts.kept_balance[i]

@@ -28,29 +28,90 @@ where
     F: Fn(&T) -> O + Sync,
 {
     let n: usize = pieces.iter().map(|p| p.len()).sum();
-    let key_bits = usize::BITS - keys.saturating_sub(1).leading_zeros();
-    let wanted = (n / PART_ITEMS).max(1).ilog2().min(MOST_PART_BITS);
-    let low_bits = key_bits - wanted.min(key_bits);
-    let parts = (keys.saturating_sub(1) >> low_bits) + 1;
-    let part_of = |t: &T| key(t) >> low_bits;
-    let (by_part, part_starts) = by_part(pieces, n, parts, &part_of);
-    let key_bounds: Vec<usize> = (0..=parts).map(|q| (q << low_bits).min(keys)).collect();
+    let layout = Layout::new(n, keys);
+    let (by_part, part_starts) = by_part(pieces, n, layout.parts, &|t| layout.part(key(t)));
     let mut out = filled(n);
     let mut starts = vec![0u64; keys + 1];
     let items = part_starts.windows(2).map(|w| &by_part[w[0]..w[1]]);
     (split_by(&mut out, &part_starts).into_iter())
-        .zip(split_by(&mut starts[..keys], &key_bounds))
+        .zip(split_by(&mut starts[..keys], &layout.key_bounds(keys)))
         .zip(items)
         .collect::<Vec<_>>()
         .into_par_iter()
         .for_each(|(((first_item, out), (first_key, starts)), items)| {
             place_by_key(items, first_key, starts, out, &key, &keep);
-            for s in starts.iter_mut() {
-                *s += first_item as u64;
-            }
+            shift(starts, first_item);
         });
     starts[keys] = n as u64;
     (out, starts)
+}
+
+/// `group_by_key` keeping the items as they are: each part is placed by
+/// key where it lies, from a copy in the core's cache, so that no second
+/// vector of all the items is written.
+pub fn group_in_place<T, K>(pieces: &[&[T]], keys: usize, key: K) -> (Vec<T>, Vec<u64>)
+where
+    T: Copy + Default + Send + Sync,
+    K: Fn(&T) -> usize + Sync,
+{
+    let n: usize = pieces.iter().map(|p| p.len()).sum();
+    let layout = Layout::new(n, keys);
+    let (mut grouped, part_starts) = by_part(pieces, n, layout.parts, &|t| layout.part(key(t)));
+    let mut starts = vec![0u64; keys + 1];
+    (split_by(&mut grouped, &part_starts).into_iter())
+        .zip(split_by(&mut starts[..keys], &layout.key_bounds(keys)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .for_each_init(
+            Vec::new,
+            |copy, ((first_item, items), (first_key, starts))| {
+                copy.clear();
+                copy.extend_from_slice(items);
+                place_by_key(copy, first_key, starts, items, &key, &|t: &T| *t);
+                shift(starts, first_item);
+            },
+        );
+    starts[keys] = n as u64;
+    (grouped, starts)
+}
+
+/// How keys are cut into parts: by their leading bits, so that a part's
+/// items and counts fit in a core's cache.
+struct Layout {
+    parts: usize,
+    /// The bits of a key below those that make its part.
+    low_bits: u32,
+}
+
+impl Layout {
+    /// The parts for `n` items with keys below `keys`.
+    fn new(n: usize, keys: usize) -> Layout {
+        let key_bits = usize::BITS - keys.saturating_sub(1).leading_zeros();
+        let wanted = (n / PART_ITEMS).max(1).ilog2().min(MOST_PART_BITS);
+        let low_bits = key_bits - wanted.min(key_bits);
+        Layout {
+            parts: (keys.saturating_sub(1) >> low_bits) + 1,
+            low_bits,
+        }
+    }
+
+    fn part(&self, key: usize) -> usize {
+        key >> self.low_bits
+    }
+
+    /// The first key of each part, then `keys`.
+    fn key_bounds(&self, keys: usize) -> Vec<usize> {
+        (0..=self.parts)
+            .map(|q| (q << self.low_bits).min(keys))
+            .collect()
+    }
+}
+
+/// A part's key starts, from within the part to within all the items.
+fn shift(starts: &mut [u64], first_item: usize) {
+    for s in starts.iter_mut() {
+        *s += first_item as u64;
+    }
 }
 
 /// Step one: the items by part, in input order within a part, and where
@@ -169,6 +230,8 @@ mod tests {
             let mut want = items.clone();
             want.sort_by_key(|t| t.0);
             assert_eq!(grouped, want, "{n} items, {keys} keys");
+            let in_place = group_in_place(&pieces, keys, |t| t.0 as usize);
+            assert_eq!((&in_place.0, &in_place.1), (&grouped, &starts), "in place");
             assert_eq!(starts.len(), keys + 1);
             for k in 0..keys {
                 let of_k = &grouped[starts[k] as usize..starts[k + 1] as usize];

@@ -18,7 +18,7 @@ mod stretches;
 
 pub use claims::{Claim, Claims, read_claims};
 pub use input_file::{InputFile, STDIN};
-pub use payments::{Payments, read_payments};
+pub use payments::{Payments, TopUp, read_payments};
 
 /// A member id as the index keeps it: ids of up to 24 bytes are stored
 /// inline, so finding one touches one place in memory.

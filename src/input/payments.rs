@@ -10,7 +10,7 @@
 use super::InputErrors;
 use super::Members;
 use super::csvfile::{CsvFile, Problems, Row, Want, date, text};
-use super::grouping::group_by_key;
+use super::grouping::group_in_place;
 use super::id_index::{BATCH, IdIndex, Key};
 use super::stretches::{bounds, split_by};
 use crate::money::Money;
@@ -24,15 +24,28 @@ use std::path::Path;
 pub struct Payments {
     /// `starts[i]..starts[i + 1]`: member i's top-ups.
     starts: Vec<u64>,
-    /// Every top-up: (day, fen), member after member.
-    top_ups: Vec<(NaiveDate, i64)>,
+    /// Every top-up, member after member.
+    top_ups: Vec<TopUp>,
 }
 
-/// One top-up: (member, day, amount in fen).
-pub(crate) type TopUp = (u32, NaiveDate, i64);
+/// One top-up: a member's payment into its account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TopUp {
+    pub day: NaiveDate,
+    /// The amount, in fen.
+    pub fen: i64,
+    /// The member's number.
+    member: u32,
+}
+
+impl TopUp {
+    pub fn new(member: u32, day: NaiveDate, fen: i64) -> TopUp {
+        TopUp { day, fen, member }
+    }
+}
 
 impl Payments {
-    /// Top-ups as (member, day, amount in fen), in file order, for `members` members.
+    /// Top-ups in file order, for `members` members.
     pub fn new(members: usize, rows: Vec<TopUp>) -> Payments {
         Payments::placed(members, &[rows])
     }
@@ -42,12 +55,7 @@ impl Payments {
     /// each member's put in date order where the file did not have them so.
     fn placed(members: usize, parts: &[Vec<TopUp>]) -> Payments {
         let pieces: Vec<&[TopUp]> = parts.iter().map(Vec::as_slice).collect();
-        let (mut top_ups, starts) = group_by_key(
-            &pieces,
-            members,
-            |t| t.0 as usize,
-            |&(_, day, fen)| (day, fen),
-        );
+        let (mut top_ups, starts) = group_in_place(&pieces, members, |t| t.member as usize);
         let bounds = bounds(members);
         let slots: Vec<usize> = bounds.iter().map(|&m| starts[m] as usize).collect();
         (bounds.windows(2).zip(split_by(&mut top_ups, &slots)))
@@ -65,18 +73,18 @@ impl Payments {
             .into_par_iter()
             .with_min_len(1 << 14)
             .all(|i| match self.top_ups(i).first() {
-                Some(&(first, _)) => first >= join[i],
+                Some(first) => first.day >= join[i],
                 None => true,
             })
     }
 
     /// Member `i`'s top-ups: (day, amount), in date order.
     pub fn of(&self, i: usize) -> impl Iterator<Item = (NaiveDate, Money)> + '_ {
-        self.top_ups(i).iter().map(|&(d, m)| (d, Money(m)))
+        self.top_ups(i).iter().map(|t| (t.day, Money(t.fen)))
     }
 
-    /// Member `i`'s top-ups: (day, fen), in date order.
-    pub fn top_ups(&self, i: usize) -> &[(NaiveDate, i64)] {
+    /// Member `i`'s top-ups, in date order.
+    pub fn top_ups(&self, i: usize) -> &[TopUp] {
         match (self.starts.get(i), self.starts.get(i + 1)) {
             (Some(&a), Some(&b)) => &self.top_ups[a as usize..b as usize],
             _ => &[],
@@ -97,11 +105,11 @@ impl Payments {
 /// where they are not already: a stretch of members, the first of whose
 /// top-ups is at `offset`, with the starts of their top-ups (one more
 /// than the members) and the top-ups of all of them.
-fn sort_each_by_date(starts: &[u64], offset: usize, both: &mut [(NaiveDate, i64)]) {
+fn sort_each_by_date(starts: &[u64], offset: usize, both: &mut [TopUp]) {
     for w in starts.windows(2) {
         let of_one = &mut both[w[0] as usize - offset..w[1] as usize - offset];
-        if !of_one.is_sorted_by_key(|t| t.0) {
-            of_one.sort_by_key(|t| t.0);
+        if !of_one.is_sorted_by_key(|t| t.day) {
+            of_one.sort_by_key(|t| t.day);
         }
     }
 }
@@ -209,7 +217,7 @@ impl Part {
     #[inline]
     fn add(&mut self, index: &IdIndex<'_>, key: Key, row: (NaiveDate, i64)) {
         match index.direct(key) {
-            Some(Some(m)) => self.top_ups.push((m, row.0, row.1)),
+            Some(Some(m)) => self.top_ups.push(TopUp::new(m, row.0, row.1)),
             Some(None) => self.unmatched = true,
             None => {
                 self.ids.push(key);
@@ -227,7 +235,7 @@ impl Part {
         index.get_batch(&self.ids, &mut self.found);
         for (&(day, fen), e) in self.pending.iter().zip(&self.found) {
             match e {
-                Some(m) => self.top_ups.push((*m, day, fen)),
+                Some(m) => self.top_ups.push(TopUp::new(*m, day, fen)),
                 None => self.unmatched = true,
             }
         }
@@ -350,19 +358,19 @@ fn payment_row(
             return None;
         }
     }
-    Some((member?, day?, amount?))
+    Some(TopUp::new(member?, day?, amount?))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Payments, fen};
+    use super::{Payments, TopUp, fen};
     use chrono::NaiveDate;
 
     #[test]
     fn top_ups_are_kept_by_member_in_date_order_then_file_order() {
         let d = |day: u32| NaiveDate::from_ymd_opt(2019, 1, day).expect("a day");
         // Member 2's rows out of date order, two on one day; member 1 has none.
-        let rows = vec![
+        let rows = [
             (2, d(9), 1),
             (0, d(3), 2),
             (2, d(4), 3),
@@ -370,6 +378,7 @@ mod tests {
             (0, d(5), 5),
             (2, d(1), 6),
         ];
+        let rows = rows.map(|(m, day, fen)| TopUp::new(m, day, fen)).to_vec();
         let p = Payments::new(3, rows);
         let of = |i: usize| -> Vec<(u32, i64)> {
             use chrono::Datelike;

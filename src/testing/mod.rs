@@ -164,7 +164,7 @@ fn payments(ex: &Example, members: &Members, ids: &Ids) -> Result<crate::input::
                 p.member, p.date
             ));
         }
-        rows.push((i, p.date, p.amount.0));
+        rows.push(crate::input::TopUp::new(i, p.date, p.amount.0));
     }
     Ok(crate::input::Payments::new(members.len(), rows))
 }

@@ -82,7 +82,7 @@ fn payments_of(m: &Members, data: &Data, top_ups: &[(usize, u32, u32)]) -> Payme
             let on = join
                 .checked_add_days(chrono::Days::new(u64::from(after)))
                 .expect("a date");
-            (k as u32, on, i64::from(fen))
+            mutual::input::TopUp::new(k as u32, on, i64::from(fen))
         })
         .collect();
     Payments::new(m.len(), rows)

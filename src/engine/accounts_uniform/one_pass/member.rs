@@ -8,6 +8,7 @@
 use super::super::{NONE, Sharer, block_fen::BlockFen};
 use super::Outside;
 use crate::engine::account::{Account, Holder};
+use crate::input::TopUp;
 use chrono::NaiveDate;
 
 /// A member as it is taken through the year.
@@ -15,7 +16,7 @@ struct Taken<'t> {
     i: usize,
     /// The fen of the member's block.
     fen: &'t BlockFen,
-    top_ups: &'t [(NaiveDate, i64)],
+    top_ups: &'t [TopUp],
     s: Sharer,
     /// Paused, until a top-up resumes its cover.
     waiting: bool,
@@ -146,21 +147,15 @@ impl Outside<'_> {
     /// it shares, or (paused) it tops up (`top_up`, the first dated after
     /// period `p`'s closing day); the number of periods if none.
     #[inline(always)]
-    fn next_event(
-        &self,
-        m: &Taken,
-        a: &Account,
-        p: usize,
-        top_up: Option<&(NaiveDate, i64)>,
-    ) -> usize {
+    fn next_event(&self, m: &Taken, a: &Account, p: usize, top_up: Option<&TopUp>) -> usize {
         if m.resume_next {
             return p + 1;
         }
         let mut q = self.days.len();
         if m.waiting
-            && let Some(&(d, _)) = top_up
+            && let Some(t) = top_up
         {
-            q = self.days.period_of(d).max(p + 1);
+            q = self.days.period_of(t.day).max(p + 1);
         }
         // Only the closing days up to the next other event, and while the
         // member shares, are searched.
@@ -184,7 +179,7 @@ impl Outside<'_> {
         &self,
         mut key: i64,
         (mut from, end): (usize, usize),
-        untaken: &[(NaiveDate, i64)],
+        untaken: &[TopUp],
     ) -> Option<usize> {
         let (upper, ends) = (&self.totals.upper, self.days.ends());
         let mut next = 0;
@@ -194,8 +189,8 @@ impl Outside<'_> {
                 return None;
             }
             let before = next;
-            while let Some(&(_, fen)) = untaken.get(next).filter(|t| t.0 <= ends[k]) {
-                key = key.saturating_add(fen);
+            while let Some(t) = untaken.get(next).filter(|t| t.day <= ends[k]) {
+                key = key.saturating_add(t.fen);
                 next += 1;
             }
             if next == before || upper[k] > key {
@@ -218,8 +213,8 @@ impl Outside<'_> {
 }
 
 /// The first of `top_ups` from `next` on dated after `day`.
-fn past(top_ups: &[(NaiveDate, i64)], mut next: usize, day: NaiveDate) -> usize {
-    while top_ups.get(next).is_some_and(|t| t.0 <= day) {
+fn past(top_ups: &[TopUp], mut next: usize, day: NaiveDate) -> usize {
+    while top_ups.get(next).is_some_and(|t| t.day <= day) {
         next += 1;
     }
     next
