@@ -118,7 +118,12 @@ fn sort_each_by_date(starts: &[u64], offset: usize, both: &mut [TopUp]) {
 /// digits before the point); `None` otherwise. Each byte is looked at
 /// once: the amount is read as it is checked.
 fn fen(raw: &[u8]) -> Option<i64> {
-    let raw = raw.trim_ascii();
+    // Spaces around it are rare: only then are they looked for.
+    let digit_at = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
+    let raw = match digit_at(raw.first()) && digit_at(raw.last()) {
+        true => raw,
+        false => raw.trim_ascii(),
+    };
     let mut units: i64 = 0;
     let mut whole = 0;
     while let Some(&b) = raw.get(whole)
