@@ -298,6 +298,28 @@ impl<'p> Decider<'p> {
         }
     }
 
+    /// The decider as `new` gave it, before any claim was decided: only the
+    /// claimants' counts are reset, so that no per-member table is written
+    /// again.
+    pub fn restart(&mut self) {
+        let b = self.approved.benefits;
+        for slot in self.queue.iter().map(|p| p.slot as usize) {
+            // (A claim naming no member has no slot.)
+            if let Some(ended) = self.ended.get_mut(slot) {
+                *ended = NaiveDate::MAX;
+            }
+            if let Some(refunded) = self.refunded.get_mut(slot) {
+                *refunded = false;
+            }
+            if let Some(count) = self.approved.count.get_mut(slot * b..(slot + 1) * b) {
+                count.fill(0);
+            }
+        }
+        self.next = 0;
+        self.out.clear();
+        self.ends.clear();
+    }
+
     /// Memberships ended by the decisions so far: (member, day, cause), in order.
     pub fn ends(&self) -> &[(u32, NaiveDate, EndCause)] {
         &self.ends

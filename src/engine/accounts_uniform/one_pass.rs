@@ -47,6 +47,7 @@ use crate::input::{Members, Payments};
 use chrono::{Days, NaiveDate};
 use places::Places;
 use rayon::prelude::*;
+use std::cell::RefCell;
 
 mod member;
 mod places;
@@ -82,6 +83,7 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
     running_sum(&mut in_force_outside);
     in_force_outside.truncate(np);
     let fresh = Fresh {
+        spare: RefCell::new(Some(first)),
         in_loop: &in_loop,
         inside: &inside,
         saved: &saved,
@@ -96,7 +98,10 @@ pub(super) fn run(c: &Ctx, membership: &mut Membership) -> Result<Option<Done>, 
 type Passed<'a> = (Vec<PeriodFigures>, Decider<'a>, Option<Tracked>);
 
 /// The members in the loop as they opened, for each pass.
-struct Fresh<'s> {
+struct Fresh<'s, 'p> {
+    /// A decider whose pass was not kept, to decide the next pass's claims
+    /// (a new one writes tables as long as the members).
+    spare: RefCell<Option<Decider<'p>>>,
     in_loop: &'s [u32],
     /// By member: whether it is in the loop.
     inside: &'s [bool],
@@ -105,15 +110,15 @@ struct Fresh<'s> {
     lists: &'s Lists,
 }
 
-impl Fresh<'_> {
+impl<'p> Fresh<'_, 'p> {
     /// Passes until a loop gives the charges that the members outside it
     /// were taken with; `in_force_outside[p]`: the members outside the
     /// loop in force in period p.
-    fn until_agreed<'a>(
+    fn until_agreed(
         &self,
-        c: &Ctx<'a>,
+        c: &Ctx<'p>,
         membership: &mut Membership,
-        mut run: Run<'a>,
+        mut run: Run<'p>,
         mut sh: Sharers,
         in_force_outside: Vec<i64>,
     ) -> Result<Option<Done>, EngineError> {
@@ -150,6 +155,7 @@ impl Fresh<'_> {
                 let state = (run, decider, tracked);
                 return wrap_up(c, membership, state, out, charged, columns).map(Some);
             }
+            self.spare.replace(Some(decider));
             if n == c.options.passes {
                 break;
             }
@@ -165,24 +171,24 @@ impl Fresh<'_> {
     /// period, from a sample of them taken with the charges of a loop,
     /// until the loop's charges stop changing (at most `SAMPLE_ROUNDS`);
     /// with the last loop, where it was run with the guess returned.
-    fn first_guess<'a>(
+    fn first_guess(
         &self,
-        c: &Ctx<'a>,
+        c: &Ctx<'p>,
         membership: &Membership,
-        run: &mut Run<'a>,
+        run: &mut Run<'p>,
         sh: &mut Sharers,
         in_force_outside: Vec<i64>,
-    ) -> (Vec<i64>, Option<Passed<'a>>) {
+    ) -> (Vec<i64>, Option<Passed<'p>>) {
         let mut others = in_force_outside.clone();
         let mut previous: Option<Totals> = None;
         for _ in 0..SAMPLE_ROUNDS.min(c.options.passes) {
-            let passed = self.pass(c, membership, run, sh, &others, None);
-            if passed.is_none() {
+            let Some(passed) = self.pass(c, membership, run, sh, &others, None) else {
                 break;
-            }
+            };
             if previous.as_ref() == Some(&sh.totals) {
-                return (others, passed);
+                return (others, Some(passed));
             }
+            self.spare.replace(Some(passed.1));
             let outside = outside(c, &run.rules, membership, &sh.totals);
             let (count, sample_in_force) = outside.take_sample(self.inside, SAMPLE);
             others = estimate(&in_force_outside, &count, &sample_in_force);
@@ -232,15 +238,15 @@ impl Fresh<'_> {
     /// charges `outside` gives (`None`: not yet taken, so that the fen of
     /// a distributed remainder go to no one): the periods, the claims
     /// decided and the member explained, or `None` where the loop failed.
-    fn pass<'a>(
+    fn pass(
         &self,
-        c: &Ctx<'a>,
+        c: &Ctx<'p>,
         membership: &Membership,
-        run: &mut Run<'a>,
+        run: &mut Run<'p>,
         sh: &mut Sharers,
         others: &[i64],
         outside_at: Option<&(Totals, Places)>,
-    ) -> Option<Passed<'a>> {
+    ) -> Option<Passed<'p>> {
         let rules = AccountRules::new(c.plan);
         let taken = outside_at.map(|(t, places)| (places, outside(c, &rules, membership, t)));
         let place = |sh: &Sharers, f: Fen| match &taken {
@@ -248,8 +254,13 @@ impl Fresh<'_> {
             None => guessed_place(f, self.inside.len()),
         };
         reset(run, sh, self.saved, self.diff);
-        let until = c.options.until;
-        let mut decider = Decider::new(c.plan, c.members, membership, c.claims, until);
+        let mut decider = match self.spare.take() {
+            Some(mut spare) => {
+                spare.restart();
+                spare
+            }
+            None => Decider::new(c.plan, c.members, membership, c.claims, c.options.until),
+        };
         let mut tracked = Tracked::open(c.members, c.options.track, &|i| run.account(i), |i| {
             sh.at(i).stop
         });
