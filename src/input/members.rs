@@ -2,8 +2,9 @@
 
 use super::InputErrors;
 use super::csvfile::{CsvFile, Problems, Row, Want, check_not_formula, date, text};
+use super::requirement::Resolved;
 use super::{Id, MemberKeys};
-use crate::plan::{Literal, Requirement};
+use crate::plan::Requirement;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -245,16 +246,17 @@ struct Layout<'a> {
     waiting_from: Option<usize>,
     attributes: Vec<&'a str>,
     attribute_columns: Vec<usize>,
-    /// The requirement of each era of the plan, from its first day.
-    requirements: &'a [(NaiveDate, Option<&'a Requirement>)],
+    /// The requirement of each era of the plan, from its first day,
+    /// resolved against `attributes`.
+    requirements: Vec<(NaiveDate, Option<Resolved>)>,
 }
 
 impl Layout<'_> {
     /// The requirement for a member who joins on `join`.
-    fn requirement(&self, join: Option<NaiveDate>) -> Option<&Requirement> {
+    fn requirement(&self, join: Option<NaiveDate>) -> Option<&Resolved> {
         let join = join.unwrap_or(NaiveDate::MIN);
         let k = self.requirements.partition_point(|(from, _)| *from <= join);
-        self.requirements.get(k.checked_sub(1)?)?.1
+        self.requirements.get(k.checked_sub(1)?)?.1.as_ref()
     }
 }
 
@@ -278,6 +280,7 @@ fn trim(s: &str) -> &str {
 }
 
 /// Checks one row; every problem goes to `problems`.
+#[inline]
 fn member_row<'r, R: Row>(
     rec: &'r R,
     l: &Layout,
@@ -333,7 +336,7 @@ fn member_row<'r, R: Row>(
             } else {
                 &inline[..l.attribute_columns.len()]
             };
-            ok && match evaluate(r, &l.attributes, values) {
+            ok && match r.evaluate(values) {
                 Ok(b) => b,
                 Err((attr, msg)) => {
                     let k = l.attributes.iter().position(|a| *a == attr).unwrap_or(0);
@@ -522,8 +525,10 @@ pub fn read_members_dated(
         left: cols[3],
         waiting_from: cols[4],
         attribute_columns: cols[5..].iter().map(|c| c.unwrap_or(0)).collect(),
+        requirements: (requirements.iter())
+            .map(|&(from, r)| (from, r.map(|r| Resolved::new(r, &attributes))))
+            .collect(),
         attributes,
-        requirements,
     };
     let wanted = Wanted::new(&wanted_ids);
     let mut m = Members::default();
@@ -639,150 +644,6 @@ fn report_duplicates(
             ),
             None => {
                 first.insert(id.to_string(), rec.line());
-            }
-        }
-    }
-}
-
-/// Evaluates a requirement on one member's attribute values. An empty
-/// attribute makes the requirement fail; a value that cannot be compared is an error.
-pub fn evaluate(
-    r: &Requirement,
-    names: &[&str],
-    values: &[&str],
-) -> Result<bool, (String, String)> {
-    if values.iter().any(|v| v.is_empty()) {
-        return Ok(false);
-    }
-    eval(r, names, values)
-}
-
-/// Whether `ord` (actual against required) satisfies `op`.
-fn compare(op: crate::ast::CompareOp, ord: std::cmp::Ordering) -> bool {
-    use crate::ast::CompareOp::*;
-    use std::cmp::Ordering::*;
-    match op {
-        Eq => ord == Equal,
-        Ne => ord != Equal,
-        Lt => ord == Less,
-        Le => ord != Greater,
-        Gt => ord == Greater,
-        Ge => ord != Less,
-    }
-}
-
-fn eval(r: &Requirement, names: &[&str], values: &[&str]) -> Result<bool, (String, String)> {
-    Ok(match r {
-        // Every comparison is evaluated (no short cut), so that a value that
-        // cannot be compared is reported whichever branch decides.
-        Requirement::All(v) => {
-            let mut all = true;
-            for x in v {
-                all &= eval(x, names, values)?;
-            }
-            all
-        }
-        Requirement::Any(v) => {
-            let mut any = false;
-            for x in v {
-                any |= eval(x, names, values)?;
-            }
-            any
-        }
-        Requirement::Not(x) => !eval(x, names, values)?,
-        Requirement::Compare {
-            attribute,
-            op,
-            value,
-        } => {
-            let k = names.iter().position(|n| n == attribute).unwrap_or(0);
-            let actual = values.get(k).copied().unwrap_or("");
-            let ord = match value {
-                Literal::Text(t) => actual.cmp(t.as_str()),
-                Literal::Number {
-                    scaled,
-                    scale,
-                    text,
-                } => {
-                    // The usual value: a whole number of a few digits.
-                    if *scale == 0
-                        && !actual.is_empty()
-                        && actual.len() <= 18
-                        && actual.bytes().all(|b| b.is_ascii_digit())
-                    {
-                        let a = actual
-                            .bytes()
-                            .fold(0i128, |v, b| v * 10 + i128::from(b - b'0'));
-                        return Ok(compare(*op, a.cmp(scaled)));
-                    }
-                    let Some((a, a_scale)) = super::parse_decimal(actual) else {
-                        return Err((
-                            attribute.clone(),
-                            format!(
-                                "`{attribute}` is `{}`, which the requirement cannot compare with the number {text}",
-                                super::csvfile::shown(actual)
-                            ),
-                        ));
-                    };
-                    let s = (*scale).max(a_scale);
-                    let lhs = a * 10i128.pow(s - a_scale);
-                    let rhs = scaled * 10i128.pow(s - scale);
-                    lhs.cmp(&rhs)
-                }
-            };
-            compare(*op, ord)
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ast::CompareOp;
-
-    /// Whole numbers take a quick path; it agrees with the exact decimal
-    /// comparison for every operator, on both sides of the required value.
-    #[test]
-    fn whole_numbers_compare_as_exact_decimals() {
-        let ops = [
-            CompareOp::Eq,
-            CompareOp::Ne,
-            CompareOp::Lt,
-            CompareOp::Le,
-            CompareOp::Gt,
-            CompareOp::Ge,
-        ];
-        let values = [
-            "0",
-            "649",
-            "650",
-            "0650",
-            "651",
-            "999999999999999999",
-            "649.99",
-            "650.00",
-            "650.5",
-            "+650",
-            "-650",
-        ];
-        for op in ops {
-            let r = Requirement::Compare {
-                attribute: "credit_score".into(),
-                op,
-                value: Literal::Number {
-                    scaled: 650,
-                    scale: 0,
-                    text: "650".into(),
-                },
-            };
-            for v in values {
-                let (a, s) = crate::input::parse_decimal(v).expect("a number");
-                let exact = a.cmp(&(650 * 10i128.pow(s)));
-                assert_eq!(
-                    evaluate(&r, &["credit_score"], &[v]),
-                    Ok(compare(op, exact)),
-                    "{v} {op:?}"
-                );
             }
         }
     }

@@ -14,6 +14,7 @@ pub mod kind;
 mod members;
 mod numbered_ids;
 mod payments;
+mod requirement;
 mod stretches;
 
 pub use claims::{Claim, Claims, read_claims};
@@ -149,9 +150,8 @@ impl MemberKeys {
     }
 }
 pub use csvfile::{InputError, InputErrors, not_a_day, parse_iso_date};
-pub use members::{
-    Members, evaluate, read_members, read_members_dated, read_members_with_progress,
-};
+pub use members::{Members, read_members, read_members_dated, read_members_with_progress};
+pub use requirement::evaluate;
 
 /// An exact decimal: `650` → (650, 0), `-0.5` → (-5, 1). None if not a number.
 pub fn parse_decimal(text: &str) -> Option<(i128, u32)> {
