@@ -563,12 +563,12 @@ fn close(
 
 /// Member `i`'s sharing periods by membership, before any claim is decided.
 fn sharer(members: &Members, membership: &Membership, days: &PeriodOfDay, i: usize) -> Sharer {
-    let (lo, hi) = membership.sharing_periods(members, days, i);
+    let (lo, hi, stop) = membership.sharing(members, days, i);
     Sharer {
         lo: lo as u32,
         hi: hi as u32,
         join: members.join[i],
-        stop: membership.stop(members, i),
+        stop,
         stint: NONE,
         counted: false,
         before: 0,

@@ -107,10 +107,26 @@ impl Membership {
         days: &super::period_of_day::PeriodOfDay,
         i: usize,
     ) -> (usize, usize) {
+        let (lo, hi, _) = self.sharing(members, days, i);
+        (lo, hi)
+    }
+
+    /// `sharing_periods`, with the first day member `i` no longer shares
+    /// (`stop`).
+    #[inline]
+    pub(crate) fn sharing(
+        &self,
+        members: &Members,
+        days: &super::period_of_day::PeriodOfDay,
+        i: usize,
+    ) -> (usize, usize, NaiveDate) {
         let (join, stop) = (members.join[i], self.stop(members, i));
         let lo = days.period_of(join);
         let hi = days.period_of(stop);
-        if lo < hi { (lo, hi) } else { (0, 0) }
+        match lo < hi {
+            true => (lo, hi, stop),
+            false => (0, 0, stop),
+        }
     }
 
     /// Is member `i` in force on day `d`?
