@@ -214,22 +214,14 @@ mod tests {
             text("region", "CN"),
             Requirement::Not(Box::new(text("plan", "gold"))),
         ]);
-        assert_eq!(
-            evaluate(&r, &["region", "plan"], &["CN", "basic"]),
-            Ok(true)
-        );
-        assert_eq!(
-            evaluate(&r, &["plan", "region"], &["basic", "CN"]),
-            Ok(true)
-        );
-        assert_eq!(
-            evaluate(&r, &["plan", "region"], &["gold", "CN"]),
-            Ok(false)
-        );
-        assert_eq!(
-            evaluate(&r, &["plan", "region"], &["basic", "HK"]),
-            Ok(false)
-        );
+        for (names, values, meets) in [
+            (["region", "plan"], ["CN", "basic"], true),
+            (["plan", "region"], ["basic", "CN"], true),
+            (["plan", "region"], ["gold", "CN"], false),
+            (["plan", "region"], ["basic", "HK"], false),
+        ] {
+            assert_eq!(evaluate(&r, &names, &values), Ok(meets), "{values:?}");
+        }
         // An empty value fails the requirement.
         assert_eq!(evaluate(&r, &["plan", "region"], &["", "CN"]), Ok(false));
         let resolved = Resolved::new(&r, &["plan", "region"]);
