@@ -133,7 +133,7 @@ pub(super) struct Holder<'p> {
     pub stop: NaiveDate,
     /// Charged so far (fen).
     pub charged: i64,
-    /// The member's top-ups: (day, fen), in date order.
+    /// The member's top-ups, in date order.
     pub top_ups: &'p [TopUp],
 }
 

@@ -39,6 +39,7 @@ pub struct TopUp {
 }
 
 impl TopUp {
+    /// Member number `member`'s top-up of `fen` on `day`.
     pub fn new(member: u32, day: NaiveDate, fen: i64) -> TopUp {
         TopUp { day, fen, member }
     }
