@@ -322,7 +322,7 @@ fn not_an_amount(rec: &dyn Row, i: usize, problems: &mut Problems) {
     );
 }
 
-/// Checks one row: (member, day, fen), or `None` with the problems reported.
+/// Checks one row: its top-up, or `None` with the problems reported.
 fn payment_row(
     rec: &dyn Row,
     c: &[usize],
